@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+// The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
+// Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEData / GFEStore → GFEHarness → gfe.
+import PackageDescription
+
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "gfe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gfe", targets: ["gfe"]),
+        .library(name: "GFECore", targets: ["GFECore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian: libopenblas-dev, libhdf5-dev, zlib1g-dev.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "GFECore", dependencies: ["CBLAS"]),
+        .target(name: "GFESolvers", dependencies: ["GFECore"]),
+        .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),
+        .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5"]),
+        .target(name: "GFETestSupport", dependencies: ["GFECore"]),
+        .executableTarget(
+            name: "gfe",
+            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers"]),
+
+        .testTarget(name: "GFECoreTests", dependencies: ["GFECore", "GFETestSupport"]),
+        .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
+        .testTarget(name: "GFEStoreTests", dependencies: ["GFEStore", "GFECore", "GFETestSupport"]),
+        .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
+        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
