@@ -25,7 +25,8 @@ func reporting(_ body: () throws -> Void) throws {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        for byte in string.utf8 { putc(Int32(byte), stderr) }
+        var bytes = Array(string.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 }
 
