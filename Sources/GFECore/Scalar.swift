@@ -21,6 +21,76 @@ public protocol Scalar: BinaryFloatingPoint, Sendable where Self.RawSignificand:
         alpha: Self, a: UnsafePointer<Self>, lda: Int,
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    // MARK: Elementwise kernels (Kernels.swift)
+    //
+    // Requirements rather than generic functions so that each is compiled concretely for Float and Double:
+    // generic code over `T: Scalar` in other modules is not specialised, and would otherwise run these
+    // loops through witness tables element by element. All pointers are raw, rows are contiguous
+    // (row-major, leading dimension = cols); no kernel allocates. Inside the kernels, Float uses the
+    // vectorisable exp/expm1/log of KernelMath.swift (within 2 ulp, NaN-propagating) so that the loops
+    // compile to SIMD code; Double uses the C library, as the reference precision for tests.
+
+    /// In place: v ← ELU(v) = v for v > 0, expm1(v) otherwise. The result is all that backward needs:
+    /// ELU′(a) = 1 if h > 0 else h + 1 (= eᵃ), and ELU″(a) = 0 if h > 0 else h + 1, with h = ELU(a).
+    static func eluForward(_ values: UnsafeMutablePointer<Self>, count: Int)
+    /// In place: g ← g ⊙ ELU′(a), where `activations` holds h = ELU(a) (see `eluForward`).
+    static func eluBackward(_ gradient: UnsafeMutablePointer<Self>, activations: UnsafePointer<Self>, count: Int)
+    /// The R-operator (forward-over-reverse) form of `eluBackward`. On entry `gradient` holds E = ∂L/∂h and
+    /// `gradientTangent` its directional derivative Ė; `activations` h = ELU(a) and `activationTangents`
+    /// ḣ = ELU′(a)·ȧ. On exit gradient = E ⊙ ELU′(a) and gradientTangent = Ė ⊙ ELU′(a) + E ⊙ ELU″(a) ⊙ ȧ.
+    /// For ELU, ELU″(a)·ȧ = ḣ where a ≤ 0 and 0 where a > 0, so ȧ itself is not needed.
+    static func eluBackwardSecondOrder(
+        gradient: UnsafeMutablePointer<Self>, gradientTangent: UnsafeMutablePointer<Self>,
+        activations: UnsafePointer<Self>, activationTangents: UnsafePointer<Self>, count: Int)
+
+    /// Bias add with row broadcast: matrix[r, c] += row[c] for every row r of a rows × cols matrix.
+    static func addRowBroadcast(_ row: UnsafePointer<Self>, to matrix: UnsafeMutablePointer<Self>, rows: Int, cols: Int)
+    /// Column sums (the bias gradient): sums[c] ← (accumulate ? sums[c] : 0) + Σ_r scale·matrix[r, c],
+    /// added in row order r = 0, 1, … (a fixed reduction order).
+    static func columnSums(
+        _ matrix: UnsafePointer<Self>, rows: Int, cols: Int, scale: Self, accumulate: Bool,
+        into sums: UnsafeMutablePointer<Self>)
+
+    /// The per-image loss of SPEC §3 on logits y against targets x (both rows × cols, P = cols):
+    /// losses[r] = (1/P) Σ_p −x log(σ(y) + ε) − (1 − x) log(1 − σ(y) + ε), ε = 1e-8, with σ(y) and
+    /// 1 − σ(y) = σ(−y) both evaluated from e^(−|y|) so saturated logits stay finite; each row's sum is
+    /// accumulated in Double, in column order, then rounded to `Self` once. When `gradient` is
+    /// non-nil it receives dℓ/dy = (1/P)·s(1 − s)·[(1 − x)/(1 − s + ε) − x/(s + ε)], s = σ(y), ε kept exactly.
+    static func crossEntropy(
+        logits: UnsafePointer<Self>, targets: UnsafePointer<Self>, rows: Int, cols: Int,
+        losses: UnsafeMutablePointer<Self>, gradient: UnsafeMutablePointer<Self>?)
+    /// In place: t ← (d²ℓ/dy²) ⊙ t over `count` elements, for the loss of `crossEntropy` with P = `pixels`
+    /// (the Hessian of the loss w.r.t. the logits is diagonal). Exact with ε:
+    /// d²ℓ/dy² = (u/P)·{ −x[(s̄ − s)/(s + ε) − u/(s + ε)²] + (1 − x)[(s̄ − s)/(s̄ + ε) + u/(s̄ + ε)²] },
+    /// u = s·s̄, s = σ(y), s̄ = σ(−y).
+    static func crossEntropyCurvature(
+        logits: UnsafePointer<Self>, targets: UnsafePointer<Self>, count: Int, pixels: Int,
+        tangents: UnsafeMutablePointer<Self>)
+
+    /// y ← y + alpha·x.
+    static func axpy(_ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// y ← alpha·x + beta·y; when beta == 0, y is overwritten without being read (NaNs in y do not leak).
+    static func axpby(
+        _ alpha: Self, _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// norms[r] = Σ_c matrix[r, c]², summed in column order.
+    static func rowSquaredNorms(
+        _ matrix: UnsafePointer<Self>, rows: Int, cols: Int, into norms: UnsafeMutablePointer<Self>)
+
+    /// One RMSprop step, PyTorch semantics (torch.optim.RMSprop, no momentum, not centred):
+    /// v ← v·alpha + oneMinusAlpha·g², θ ← θ − lr·g / (√v + eps).
+    static func rmspropUpdate(
+        parameters: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>,
+        squareAverage: UnsafeMutablePointer<Self>, count: Int,
+        learningRate: Self, alpha: Self, oneMinusAlpha: Self, eps: Self)
+    /// One Adam step, PyTorch semantics (torch.optim.Adam, no weight decay, not amsgrad):
+    /// m ← m + oneMinusBeta1·(g − m) (torch's lerp), v ← v·beta2 + oneMinusBeta2·g²,
+    /// θ ← θ − stepSize·m / (√v / biasCorrection2Sqrt + eps), with stepSize = lr / (1 − β1ᵗ) and
+    /// biasCorrection2Sqrt = √(1 − β2ᵗ) computed by the caller in Double.
+    static func adamUpdate(
+        parameters: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>,
+        firstMoment: UnsafeMutablePointer<Self>, secondMoment: UnsafeMutablePointer<Self>, count: Int,
+        stepSize: Self, biasCorrection2Sqrt: Self, oneMinusBeta1: Self, beta2: Self, oneMinusBeta2: Self, eps: Self)
 }
 
 @inline(__always) private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }

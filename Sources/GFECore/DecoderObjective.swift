@@ -1,0 +1,190 @@
+/// The decoder loss as a function of the latents, for the encoders (SPEC §4) and the decoder updates
+/// (SPEC §5): for latents z (n × d) and target images x (n × P, pixels in [0, 1]),
+/// ℓᵢ = ℓ(D_θ(zᵢ), xᵢ) of SPEC §3 and the batch loss L = Σᵢ ℓᵢ.
+///
+/// Holds the decoder and its workspace; every method is one pass and allocates nothing once the workspace
+/// is warm and the caller's output arrays are uniquely referenced and large enough (`loss` grows to n
+/// elements if shorter, matrices have their rows set to n). Row i of every per-row result depends only on
+/// row i of z and x. GFESolvers declares the conformance to `LatentObjective`.
+public struct DecoderObjective<T: Scalar>: Sendable {
+    /// The decoder D_θ (its parameters may be updated between calls, e.g. by an optimiser).
+    public var decoder: MLP<T>
+    var workspace: MLPWorkspace<T>
+
+    /// d, the latent dimension (the decoder's input size).
+    public var latentDim: Int { decoder.architecture.inputSize }
+    /// P, the pixels per image (the decoder's output size).
+    public var pixelCount: Int { decoder.architecture.outputSize }
+    /// Rows the workspace holds without growing.
+    public var maxBatch: Int { workspace.maxBatch }
+    /// Base address of the workspace buffer (tests check it stays put once warm).
+    public var workspaceAddress: UnsafeRawPointer? { workspace.storageAddress }
+
+    public init(decoder: MLP<T>, maxBatch: Int) {
+        self.decoder = decoder
+        self.workspace = MLPWorkspace(architecture: decoder.architecture, maxBatch: maxBatch)
+    }
+
+    // MARK: First order
+
+    /// ℓᵢ into `loss[0..<n]` and ∇_z L into `gradient` (row i = ∇_{zᵢ} ℓᵢ): exactly one forward and one
+    /// backward pass, the backward computing the input gradient only (the encoders' hot path).
+    public mutating func lossAndGradient(z: Matrix<T>, x: Matrix<T>, loss: inout [T], gradient: inout Matrix<T>) {
+        let decoder = self.decoder
+        decoder.prepareInputGradient(&gradient, rows: z.rows)
+        gradient.storage.withUnsafeMutableBufferPointer { g in
+            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) { p, w, layout, _ in
+                decoder.backwardPass(rows: z.rows, parameters: p, workspace: w, layout: layout,
+                                     inputGradient: g.baseAddress, parameterGradient: nil, scale: 1, accumulate: false)
+            }
+        }
+    }
+
+    /// ℓᵢ only (one forward pass), e.g. for evaluation.
+    public mutating func loss(z: Matrix<T>, x: Matrix<T>, loss: inout [T]) {
+        Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: false, direction: nil) { _, _, _, _ in }
+    }
+
+    /// The "approximate" decoder gradient of SPEC §5 (z held constant): ℓᵢ into `loss`, and
+    /// parameterGradient ← (accumulate ? parameterGradient : 0) + scale·∂_θ L. Returns L = Σᵢ ℓᵢ.
+    @discardableResult
+    public mutating func lossAndParameterGradient(
+        z: Matrix<T>, x: Matrix<T>, loss: inout [T], parameterGradient: inout [T],
+        scale: T = 1, accumulate: Bool = false
+    ) -> T {
+        let decoder = self.decoder
+        decoder.checkParameterGradient(parameterGradient)
+        parameterGradient.withUnsafeMutableBufferPointer { pg in
+            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) { p, w, layout, _ in
+                decoder.backwardPass(rows: z.rows, parameters: p, workspace: w, layout: layout, inputGradient: nil,
+                                     parameterGradient: pg.baseAddress, scale: scale, accumulate: accumulate)
+            }
+        }
+        return Self.sum(loss, z.rows)
+    }
+
+    /// Both gradients from one forward and one backward pass: ∇_z L into `gradient` and
+    /// (accumulate ? parameterGradient : 0) + scale·∂_θ L into `parameterGradient`. Returns L = Σᵢ ℓᵢ.
+    @discardableResult
+    public mutating func lossAndGradients(
+        z: Matrix<T>, x: Matrix<T>, loss: inout [T], gradient: inout Matrix<T>, parameterGradient: inout [T],
+        scale: T = 1, accumulate: Bool = false
+    ) -> T {
+        let decoder = self.decoder
+        decoder.prepareInputGradient(&gradient, rows: z.rows)
+        decoder.checkParameterGradient(parameterGradient)
+        gradient.storage.withUnsafeMutableBufferPointer { g in
+            parameterGradient.withUnsafeMutableBufferPointer { pg in
+                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) { p, w, layout, _ in
+                    decoder.backwardPass(rows: z.rows, parameters: p, workspace: w, layout: layout,
+                                         inputGradient: g.baseAddress, parameterGradient: pg.baseAddress,
+                                         scale: scale, accumulate: accumulate)
+                }
+            }
+        }
+        return Self.sum(loss, z.rows)
+    }
+
+    // MARK: Second order (one forward-over-reverse pass; equations in MLPPasses.swift)
+
+    /// Exact Hessian-vector products in direction V = `direction` (n × d): row i of `hessianProduct` is
+    /// Hᵢ vᵢ with Hᵢ = ∇²_{zᵢ} ℓᵢ; also ℓᵢ into `loss` and ∇_z L into `gradient`, from the same pass.
+    public mutating func hessianProduct(
+        z: Matrix<T>, x: Matrix<T>, direction: Matrix<T>, loss: inout [T], gradient: inout Matrix<T>,
+        hessianProduct: inout Matrix<T>
+    ) {
+        let decoder = self.decoder
+        decoder.prepareInputGradient(&gradient, rows: z.rows)
+        decoder.prepareInputGradient(&hessianProduct, rows: z.rows)
+        gradient.storage.withUnsafeMutableBufferPointer { g in
+            hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
+                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) { p, w, layout, xp in
+                    decoder.secondOrderPass(rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
+                                            inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
+                                            mixedParameterGradient: nil, scale: 1, accumulate: false)
+                }
+            }
+        }
+    }
+
+    /// Everything `hessianProduct` gives, plus the mixed product for the adjoint and implicit decoder
+    /// gradients (SPEC §5): mixedParameterGradient ← (accumulate ? it : 0) + scale·∂_θ(Σᵢ vᵢ·∇_{zᵢ} L),
+    /// with V held constant. One forward-over-reverse pass.
+    public mutating func secondOrderProducts(
+        z: Matrix<T>, x: Matrix<T>, direction: Matrix<T>, loss: inout [T], gradient: inout Matrix<T>,
+        hessianProduct: inout Matrix<T>, mixedParameterGradient: inout [T], scale: T = 1, accumulate: Bool = false
+    ) {
+        let decoder = self.decoder
+        decoder.prepareInputGradient(&gradient, rows: z.rows)
+        decoder.prepareInputGradient(&hessianProduct, rows: z.rows)
+        decoder.checkParameterGradient(mixedParameterGradient)
+        gradient.storage.withUnsafeMutableBufferPointer { g in
+            hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
+                mixedParameterGradient.withUnsafeMutableBufferPointer { mg in
+                    Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) { p, w, layout, xp in
+                        decoder.secondOrderPass(rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
+                                                inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
+                                                mixedParameterGradient: mg.baseAddress, scale: scale, accumulate: accumulate)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Forward pass of z, the loss kernel (∂L/∂Y into the workspace when `lossGradient`), the direction
+    /// copied into the tangent slot when given, then `body(parameters, workspace, layout, targets)`.
+    private static func pass(
+        _ decoder: MLP<T>, _ workspace: inout MLPWorkspace<T>, z: Matrix<T>, x: Matrix<T>, loss: inout [T],
+        lossGradient: Bool, direction: Matrix<T>?,
+        body: (UnsafePointer<T>, UnsafeMutablePointer<T>, MLPWorkspaceLayout, UnsafePointer<T>) -> Void
+    ) {
+        decoder.checkInput(z, workspace)
+        precondition(x.rows == z.rows && x.cols == decoder.architecture.outputSize,
+                     "DecoderObjective: targets are \(x.rows)x\(x.cols), expected \(z.rows)x\(decoder.architecture.outputSize)")
+        if let direction {
+            precondition(direction.rows == z.rows && direction.cols == z.cols,
+                         "DecoderObjective: direction is \(direction.rows)x\(direction.cols), expected \(z.rows)x\(z.cols)")
+        }
+        let n = z.rows
+        if loss.count < n { loss.append(contentsOf: repeatElement(0, count: n - loss.count)) }
+        workspace.prepare(rows: n, secondOrder: direction != nil)
+        workspace.batch = n
+        let layout = workspace.layout
+        let (d, pixels, layers) = (decoder.architecture.inputSize, decoder.architecture.outputSize, layout.layerCount)
+        decoder.parameters.withUnsafeBufferPointer { p in
+            z.storage.withUnsafeBufferPointer { zp in
+                x.storage.withUnsafeBufferPointer { xp in
+                    loss.withUnsafeMutableBufferPointer { lp in
+                        workspace.buffer.withUnsafeMutableBufferPointer { ws in
+                            let w = ws.baseAddress!
+                            guard n > 0, let zBase = zp.baseAddress, let xBase = xp.baseAddress else {
+                                // Empty batch: nothing to evaluate; body still zeroes a requested θ-gradient.
+                                body(p.baseAddress!, w, layout, UnsafePointer(w))
+                                return
+                            }
+                            (w + layout.activation[0]).update(from: zBase, count: n * d)
+                            decoder.forwardPass(rows: n, parameters: p.baseAddress!, workspace: w, layout: layout)
+                            T.crossEntropy(logits: w + layout.activation[layers], targets: xBase, rows: n, cols: pixels,
+                                           losses: lp.baseAddress!, gradient: lossGradient ? w + layout.delta[layers] : nil)
+                            if let direction {
+                                direction.storage.withUnsafeBufferPointer { v in
+                                    (w + layout.tangent[0]).update(from: v.baseAddress!, count: n * d)
+                                }
+                            }
+                            body(p.baseAddress!, w, layout, xBase)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Σ of the first n losses, in index order.
+    static func sum(_ loss: [T], _ n: Int) -> T {
+        var s: T = 0
+        for i in 0..<n { s += loss[i] }
+        return s
+    }
+}
