@@ -1,0 +1,106 @@
+import Foundation
+
+/// Finds a dataset's four files.
+///
+/// For each file it looks in `directories(for:)`, in order, for `<name>` then `<name>.gz`, and takes the first
+/// that exists. The standard order (`DataLocator.standard`) is:
+/// 1. `$GFE_DATA_DIR/<folder>/`
+/// 2. `<repository>/data/<folder>/` (the Makefile links the files there)
+/// 3. `<current directory>/../shared/datasets/<folder>/`, then `<repository>/../shared/datasets/<folder>/`
+/// 4. fashion_mnist only: `/usr/share/datasets/fashion-mnist/` (Debian's `dataset-fashion-mnist`)
+///
+/// where `<folder>` is `mnist` or `fashion_mnist` (segmented_mnist reads the MNIST files) and `<repository>`
+/// is the nearest folder at or above the current directory holding `Package.swift`. Duplicates are dropped.
+public struct DataLocator: Sendable {
+    /// Folders holding one subfolder per dataset (`mnist/`, `fashion_mnist/`), searched in order.
+    public var roots: [String]
+    /// Folders holding a dataset's files directly, searched after `roots`, keyed by `DatasetID.filesFolder`.
+    public var directFolders: [String: [String]]
+
+    public init(roots: [String], directFolders: [String: [String]] = [:]) {
+        self.roots = roots
+        self.directFolders = directFolders
+    }
+
+    /// The standard search order from the environment (`GFE_DATA_DIR`) and the current directory.
+    public static func standard(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> DataLocator {
+        var roots: [String] = []
+        if let dir = environment["GFE_DATA_DIR"], !dir.isEmpty { roots.append(dir) }
+        let repository = repositoryRoot(from: currentDirectory)
+        if let repository { roots.append(join(repository, "data")) }
+        roots.append(join(currentDirectory, "../shared/datasets"))
+        if let repository { roots.append(join(repository, "../shared/datasets")) }
+        return DataLocator(roots: roots, directFolders: ["fashion_mnist": ["/usr/share/datasets/fashion-mnist"]])
+    }
+
+    /// The folders searched for `dataset`'s files, in order, without duplicates.
+    public func directories(for dataset: DatasetID) -> [String] {
+        let folder = dataset.filesFolder
+        var seen = Set<String>()
+        var out: [String] = []
+        for dir in roots.map({ DataLocator.join($0, folder) }) + (directFolders[folder] ?? []) {
+            let key = DataLocator.normalised(dir)
+            if seen.insert(key).inserted { out.append(key) }
+        }
+        return out
+    }
+
+    /// The path of `file` for `dataset`: plain or `.gz`, in the first folder that has either.
+    public func locate(_ file: SourceFile, for dataset: DatasetID) throws -> String {
+        let dirs = directories(for: dataset)
+        for dir in dirs {
+            for name in [file.fileName, file.fileName + ".gz"] {
+                let path = DataLocator.join(dir, name)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    return path
+                }
+            }
+        }
+        throw DataError(.missingFile,
+            "data file \(file.fileName)[.gz] of dataset \(dataset.filesDataset.name) not found; looked in: "
+            + dirs.map { $0 + "/" }.joined(separator: ", ") + ". " + dataset.howToGet)
+    }
+
+    /// Paths of all four files.
+    public func locateAll(for dataset: DatasetID) throws -> [SourceFile: String] {
+        var out: [SourceFile: String] = [:]
+        for file in SourceFile.allCases { out[file] = try locate(file, for: dataset) }
+        return out
+    }
+
+    /// The nearest folder at or above `start` that holds `Package.swift`.
+    static func repositoryRoot(from start: String) -> String? {
+        var dir = normalised(start)
+        while true {
+            if FileManager.default.fileExists(atPath: join(dir, "Package.swift")) { return dir }
+            let parent = (dir as NSString).deletingLastPathComponent
+            if parent == dir || parent.isEmpty { return nil }
+            dir = parent
+        }
+    }
+
+    static func join(_ a: String, _ b: String) -> String {
+        a.hasSuffix("/") ? a + b : a + "/" + b
+    }
+
+    /// The path with `.` and `..` resolved lexically and no trailing slash (symbolic links are kept, so
+    /// messages show the path as the user would write it).
+    static func normalised(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." || part.isEmpty { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(part) }
+                continue
+            }
+            parts.append(part)
+        }
+        let body = parts.joined(separator: "/")
+        return absolute ? "/" + body : (body.isEmpty ? "." : body)
+    }
+}
