@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GFECore
+
+/// Atomic replacement of a file: the new contents go to a temporary file in the same folder, which is
+/// flushed to disk (fsync) and then renamed over the target. Readers see either the old file or the complete
+/// new one, never a mixture; a writer that fails or throws leaves the old file as it was (the temporary is
+/// removed).
+public enum AtomicFile {
+    /// Replaces (or creates) `path` with `bytes`, atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { temporary in
+            try writeAll(bytes, to: temporary, reportingAs: path)
+        }
+    }
+
+    /// Replaces (or creates) `path` with the UTF-8 text, atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Runs `body` with the path of a fresh temporary file beside `path` (it does not exist yet; `body` creates
+    /// it), then flushes it to disk and renames it over `path`. If `body` throws, the temporary is removed,
+    /// `path` is untouched and the error is rethrown.
+    public static func write<R>(to path: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
+        try requireFolder(of: path)
+        let temporary = temporaryPath(for: path)
+        do {
+            let result = try body(temporary)
+            try commit(temporary: temporary, to: path)
+            return result
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// A path for a temporary file in the same folder as `path` (so the rename stays on one file system):
+    /// `.NAME.tmp-PID-RANDOM` (hidden, and unique across processes and calls).
+    static func temporaryPath(for path: String) -> String {
+        let (folder, name) = split(path)
+        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return folder + "." + name + ".tmp-\(getpid())-" + token
+    }
+
+    /// fsyncs `temporary`, renames it over `path` and fsyncs the folder so the rename itself is durable.
+    static func commit(temporary: String, to path: String) throws {
+        let fd = open(temporary, O_RDONLY)
+        guard fd >= 0 else { throw systemError(path, "could not reopen the temporary file \(temporary) to flush it") }
+        let synced = fsync(fd) == 0
+        let savedErrno = errno
+        close(fd)
+        guard synced else { errno = savedErrno; throw systemError(path, "could not flush the new contents to disk") }
+        guard rename(temporary, path) == 0 else { throw systemError(path, "could not move the new file into place") }
+        let (folder, _) = split(path)
+        let folderFD = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+        if folderFD >= 0 {
+            _ = fsync(folderFD)  // best effort: some file systems refuse fsync on folders
+            close(folderFD)
+        }
+    }
+
+    /// Throws a clear error when the folder that is to hold `path` does not exist.
+    static func requireFolder(of path: String) throws {
+        let (folder, _) = split(path)
+        var info = stat()
+        let folderPath = folder.isEmpty ? "." : folder
+        guard stat(folderPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw StoreError(file: path, problem: "cannot write: the folder \(folderPath) does not exist; create it first")
+        }
+    }
+
+    /// Copies the file at `source` to `destination` (created, or truncated), byte for byte.
+    static func copyFile(_ source: String, to destination: String, reportingAs display: String) throws {
+        let input = open(source, O_RDONLY)
+        guard input >= 0 else { throw systemError(display, "could not open for reading") }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        guard output >= 0 else { throw systemError(display, "could not create the temporary copy \(destination)") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if got < 0 { if errno == EINTR { continue }; throw systemError(display, "could not read") }
+            if got == 0 { break }
+            try writeAll(buffer[0..<got], descriptor: output, reportingAs: display)
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to path: String, reportingAs display: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o666)
+        guard fd >= 0 else { throw systemError(display, "could not create the temporary file \(path)") }
+        defer { close(fd) }
+        try writeAll(bytes[...], descriptor: fd, reportingAs: display)
+    }
+
+    private static func writeAll(_ bytes: ArraySlice<UInt8>, descriptor fd: Int32, reportingAs display: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 { if errno == EINTR { continue }; throw systemError(display, "could not write") }
+                done += n
+            }
+        }
+    }
+
+    /// ("folder/", "name") for "folder/name"; ("", "name") for a bare name.
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[...slash]), String(path[path.index(after: slash)...]))
+    }
+
+    /// An error for a failed system call, with the C library's reason (errno).
+    static func systemError(_ path: String, _ what: String) -> StoreError {
+        let reason = String(cString: strerror(errno))
+        let kind: GFEError.Kind = errno == ENOENT || errno == EACCES || errno == ENOTDIR ? .badInput : .runFailure
+        return StoreError(file: path, problem: "\(what): \(reason)", kind: kind)
+    }
+}
