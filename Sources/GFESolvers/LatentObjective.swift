@@ -6,6 +6,14 @@ import GFECore
 /// Row i of the results depends only on row i of z and x, which is what lets the solvers solve many
 /// independent groups in one tall batch. One call is one forward and one backward pass through the decoder.
 /// The decoder-backed conformance lives in GFECore (`DecoderObjective`); tests use analytic objectives.
+///
+/// Contract the solvers rely on:
+/// - Row independence, bit for bit: row i of `loss` and `gradient` is the same whatever other rows are in
+///   the call and however many there are (n = 1 included). Grouped solving is identical to sequential
+///   solving exactly when this holds.
+/// - The solvers pass `loss` with exactly n = z.rows entries and `gradient` already shaped n × d; the
+///   objective overwrites them in place and must not resize them (so no allocation happens per call).
+/// - z may hold any finite or non-finite values; a non-finite result is reported, never trapped.
 public protocol LatentObjective {
     associatedtype T: Scalar
     /// d, the latent dimension.

@@ -1,0 +1,149 @@
+import GFECore
+
+/// The two sets of AMD constants of SPEC §4.1.
+public enum AMDPreset: String, Codable, Sendable, CaseIterable {
+    /// The authors' committed code: β = 0.5, K = 20, z₀ ~ U[0,1) drawn per batch.
+    case official
+    /// The paper's text: β = 0.75, K = 48, z₀ = 0.
+    case paper
+}
+
+/// Who shares AMD's step-size state (SPEC §4.1, option `stepControl`).
+public enum AMDStepControl: String, Codable, Sendable, CaseIterable {
+    /// One t, dt, history and stop per group (a training batch): every image of the group must pass the
+    /// acceptance test for a step to be taken, so results depend on which images share the group.
+    case batch
+    /// Every image has its own t, dt, history and stop (an extension): each image is a group of one.
+    case sample
+}
+
+/// What an AMD solve records beyond its counters (off by default: it costs memory per accepted step).
+public enum AMDRecording: String, Codable, Sendable, CaseIterable {
+    case none
+    /// Per group: every accepted time (starting with 0) and the group-mean loss at every accepted state
+    /// (starting at z₀), in `GroupStatistics.acceptedTimes` / `meanLossTrajectory`.
+    case summary
+    /// `summary` plus, in `AMDTrajectory`, z and the per-image losses at every accepted state and the step
+    /// size each accepted step moved z by (the forward trajectory an unrolled decoder gradient needs).
+    case full
+}
+
+/// Every constant of AMD (SPEC §4.1), each overridable. Decoding starts from `preset` (default `official`)
+/// and overrides the fields present; unknown fields and out-of-range values are `GFEError.badInput`.
+public struct AMDSettings: Codable, Sendable, Equatable {
+    /// The preset the constants started from (kept for provenance; changing it does not change the fields).
+    public var preset: AMDPreset
+    /// τ, the time span: the solve stops once t ≥ τ.
+    public var tau: Double = 1e4
+    /// s₀, the first step and the smallest step after an accept.
+    public var initialStep: Double = 1
+    /// s_max, the largest step; also a factor of the acceptance test.
+    public var maxStep: Double = 10
+    /// κ, the growth of dt after an accepted step.
+    public var kappa: Double = 1.1
+    /// β, the reduction of dt after a rejected attempt.
+    public var beta: Double
+    /// K: once dt < β^K the attempt is accepted whatever the test says (a forced accept).
+    public var maxReductions: Int
+    /// σ, the sufficient-decrease constant: accept iff ℓᵢ − ℓ̃ᵢ ≥ σ·s_max·dt·‖∇ℓ̃ᵢ‖² for every image.
+    public var sigma: Double = 1e-5
+    /// How far t jumps on a forced accept: Δt = min(jump, τ − t).
+    public var jump: Double = 10
+    /// W: the stop rule needs at least W history entries (W ≥ 5: it looks at the last 5).
+    public var window: Int = 5
+    /// c: converged when |mean of numpy.gradient over the last 5 history entries| < c.
+    public var threshold: Double = 1e-5
+    /// q: history entries are appended once t ≥ (1 − q)·τ.
+    public var startFraction: Double = 0.98
+    public var stepControl: AMDStepControl = .batch
+    /// z₀ when the caller does not supply one.
+    public var initialPoint: InitialPoint
+    /// A budget of attempts (trial evaluations) per group; `nil` means none. Exhausting it ends the group
+    /// with `budgetExhausted` at its last accepted state.
+    public var maxAttempts: Int?
+    public var record: AMDRecording = .none
+
+    public init(preset: AMDPreset = .official) {
+        self.preset = preset
+        switch preset {
+        case .official: beta = 0.5; maxReductions = 20; initialPoint = .uniform
+        case .paper: beta = 0.75; maxReductions = 48; initialPoint = .zeros
+        }
+    }
+
+    public static var official: AMDSettings { AMDSettings(preset: .official) }
+    public static var paper: AMDSettings { AMDSettings(preset: .paper) }
+
+    /// β^K, the step below which an attempt is force-accepted (Glibc `pow`, as `torch.pow` in Double).
+    public var forcedAcceptBelow: Double { Math.pow(beta, Double(maxReductions)) }
+
+    static let fieldNames = ["preset", "tau", "initialStep", "maxStep", "kappa", "beta", "maxReductions", "sigma",
+                             "jump", "window", "threshold", "startFraction", "stepControl", "initialPoint",
+                             "maxAttempts", "record"]
+
+    /// Checks every constant's range. The message names the field and the allowed range.
+    public func validate() throws(GFEError) {
+        func need(_ ok: Bool, _ field: String, _ value: Any, _ rule: String) throws(GFEError) {
+            if !ok { throw .badInput("AMD settings: '\(field)' is \(value); it must be \(rule)") }
+        }
+        try need(tau.isFinite && tau > 0, "tau", tau, "a positive number")
+        try need(initialStep.isFinite && initialStep > 0, "initialStep", initialStep, "a positive number")
+        try need(maxStep.isFinite && maxStep > 0, "maxStep", maxStep, "a positive number")
+        try need(kappa.isFinite && kappa > 0, "kappa", kappa, "a positive number")
+        try need(beta > 0 && beta < 1, "beta", beta, "strictly between 0 and 1")
+        try need(maxReductions >= 0, "maxReductions", maxReductions, "a non-negative integer")
+        try need(sigma.isFinite && sigma >= 0, "sigma", sigma, "a non-negative number")
+        try need(jump.isFinite && jump > 0, "jump", jump, "a positive number")
+        try need(window >= 5, "window", window, "at least 5 (the stop rule looks at the last 5 entries)")
+        try need(threshold.isFinite && threshold >= 0, "threshold", threshold, "a non-negative number")
+        try need(startFraction >= 0 && startFraction <= 1, "startFraction", startFraction, "between 0 and 1")
+        if let m = maxAttempts { try need(m >= 1, "maxAttempts", m, "at least 1 (or absent for no budget)") }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let r = try SettingsReader(decoder, what: "AMD settings")
+        try r.rejectUnknown(Self.fieldNames + ["method"])
+        self.init(preset: try r.choice("preset", AMDPreset.self) ?? .official)
+        if let v = try r.double("tau") { tau = v }
+        if let v = try r.double("initialStep") { initialStep = v }
+        if let v = try r.double("maxStep") { maxStep = v }
+        if let v = try r.double("kappa") { kappa = v }
+        if let v = try r.double("beta") { beta = v }
+        if let v = try r.int("maxReductions") { maxReductions = v }
+        if let v = try r.double("sigma") { sigma = v }
+        if let v = try r.double("jump") { jump = v }
+        if let v = try r.int("window") { window = v }
+        if let v = try r.double("threshold") { threshold = v }
+        if let v = try r.double("startFraction") { startFraction = v }
+        if let v = try r.choice("stepControl", AMDStepControl.self) { stepControl = v }
+        if let v = try r.choice("initialPoint", InitialPoint.self) { initialPoint = v }
+        if let v = try r.int("maxAttempts") { maxAttempts = v }
+        if let v = try r.choice("record", AMDRecording.self) { record = v }
+        try validate()
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: SettingsKey.self)
+        try encodeFields(into: &c)
+    }
+
+    /// Writes every field (fully resolved), so a stored config needs no preset table to be read back.
+    func encodeFields(into c: inout KeyedEncodingContainer<SettingsKey>) throws {
+        try c.encode(preset, forKey: SettingsKey("preset"))
+        try c.encode(tau, forKey: SettingsKey("tau"))
+        try c.encode(initialStep, forKey: SettingsKey("initialStep"))
+        try c.encode(maxStep, forKey: SettingsKey("maxStep"))
+        try c.encode(kappa, forKey: SettingsKey("kappa"))
+        try c.encode(beta, forKey: SettingsKey("beta"))
+        try c.encode(maxReductions, forKey: SettingsKey("maxReductions"))
+        try c.encode(sigma, forKey: SettingsKey("sigma"))
+        try c.encode(jump, forKey: SettingsKey("jump"))
+        try c.encode(window, forKey: SettingsKey("window"))
+        try c.encode(threshold, forKey: SettingsKey("threshold"))
+        try c.encode(startFraction, forKey: SettingsKey("startFraction"))
+        try c.encode(stepControl, forKey: SettingsKey("stepControl"))
+        try c.encode(initialPoint, forKey: SettingsKey("initialPoint"))
+        try c.encodeIfPresent(maxAttempts, forKey: SettingsKey("maxAttempts"))
+        try c.encode(record, forKey: SettingsKey("record"))
+    }
+}

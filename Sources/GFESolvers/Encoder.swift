@@ -1,0 +1,128 @@
+import GFECore
+
+/// The configuration of an encoder: which method and its settings (SPEC §4).
+///
+/// Coded as one flat object: `{"method": "amd", "preset": "paper", "beta": 0.8}`,
+/// `{"method": "fixedGrid", "dynamics": "nesterov"}`, `{"method": "oneStep", "eta": 1}`. Absent fields take
+/// the SPEC defaults (AMD: those of its `preset`, default `official`); unknown fields, unknown methods and
+/// out-of-range values are `GFEError.badInput` naming the field.
+public enum EncoderSettings: Codable, Sendable, Equatable {
+    case amd(AMDSettings)
+    case fixedGrid(FixedGridSettings)
+    case oneStep(OneStepSettings)
+
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        case amd, fixedGrid, oneStep
+    }
+
+    public var method: Method {
+        switch self {
+        case .amd: return .amd
+        case .fixedGrid: return .fixedGrid
+        case .oneStep: return .oneStep
+        }
+    }
+
+    public func validate() throws(GFEError) {
+        switch self {
+        case .amd(let s): try s.validate()
+        case .fixedGrid(let s): try s.validate()
+        case .oneStep(let s): try s.validate()
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let r = try SettingsReader(decoder, what: "encoder settings")
+        guard let method = try r.choice("method", Method.self) else {
+            let allowed = Method.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            throw GFEError.badInput("\(r.what): field 'method' is missing; expected one of \(allowed)")
+        }
+        switch method {
+        case .amd: self = .amd(try AMDSettings(from: decoder))
+        case .fixedGrid: self = .fixedGrid(try FixedGridSettings(from: decoder))
+        case .oneStep: self = .oneStep(try OneStepSettings(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: SettingsKey.self)
+        try c.encode(method, forKey: SettingsKey("method"))
+        switch self {
+        case .amd(let s): try s.encodeFields(into: &c)
+        case .fixedGrid(let s): try s.encodeFields(into: &c)
+        case .oneStep(let s): try s.encodeFields(into: &c)
+        }
+    }
+}
+
+/// The forward trajectory an encoder kept, if its settings asked for one.
+public enum EncoderTrajectory<T: Scalar>: Sendable {
+    case amd(AMDTrajectory<T>)
+    case fixedGrid(FixedGridTrajectory<T>)
+    /// The one-step encoder always keeps z₀ and its loss and gradient there.
+    case oneStep(z0: Matrix<T>, loss0: [T], gradient0: Matrix<T>)
+}
+
+/// What any encoder returns: z* (n×d), the statistics, and the trajectory when one was kept.
+public struct Encoding<T: Scalar>: Sendable {
+    public var z: Matrix<T>
+    public var statistics: SolveStatistics
+    public var trajectory: EncoderTrajectory<T>?
+}
+
+/// Any configured encoder behind one call, so a trainer or evaluator can swap methods by settings alone.
+/// Holds the chosen solver with its workspace, reused across calls.
+public struct LatentEncoder<O: LatentObjective> {
+    public typealias T = O.T
+    public let settings: EncoderSettings
+    // One of these is set. Separate optionals (not an enum payload) so the solver mutates in place and its
+    // workspace is never copied.
+    private var amd: AMDSolver<O>?
+    private var fixedGrid: FixedGridSolver<O>?
+    private var oneStep: OneStepSolver<O>?
+
+    /// `rowAlignment`: see `RowPacking` (1 = no padding; `RowAlignment.blas` for bit-identical grouped
+    /// solving through a BLAS-backed objective).
+    public init(_ settings: EncoderSettings, rowAlignment: Int = 1) throws(GFEError) {
+        self.settings = settings
+        switch settings {
+        case .amd(let s): amd = try AMDSolver(settings: s, rowAlignment: rowAlignment)
+        case .fixedGrid(let s): fixedGrid = try FixedGridSolver(settings: s, rowAlignment: rowAlignment)
+        case .oneStep(let s): oneStep = try OneStepSolver(settings: s, rowAlignment: rowAlignment)
+        }
+    }
+
+    /// The starting point the settings prescribe for n images: AMD and one-step by their `initialPoint`
+    /// (`uniform` draws from `rng`), the fixed grid always 0.
+    public func initialPoint(rows n: Int, dim d: Int, rng: inout RNG) -> Matrix<T> {
+        switch settings {
+        case .amd(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
+        case .oneStep(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
+        case .fixedGrid: return Matrix(rows: n, cols: d)
+        }
+    }
+
+    /// Encodes the images `x` (n×P) in groups `layout`. z₀ is `z0` when given (AMD and one-step; the
+    /// fixed grid always starts at 0 and rejects a z0), otherwise drawn by `initialPoint(rows:dim:rng:)`.
+    public mutating func encode(
+        objective: inout O, x: Matrix<T>, layout: GroupLayout = .oneGroup, z0: Matrix<T>? = nil, rng: inout RNG
+    ) throws(GFEError) -> Encoding<T> {
+        let d = objective.latentDim
+        if amd != nil {
+            let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
+            let s = try amd!.solve(objective: &objective, x: x, z0: start, layout: layout)
+            return Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .amd($0) })
+        }
+        if fixedGrid != nil {
+            if z0 != nil {
+                throw .badInput("fixed-grid encoder: z0 cannot be supplied; the flow starts at z = 0 (SPEC §4.2)")
+            }
+            let s = try fixedGrid!.solve(objective: &objective, x: x, layout: layout)
+            return Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) })
+        }
+        let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
+        let s = try oneStep!.solve(objective: &objective, x: x, z0: start, layout: layout)
+        return Encoding(z: s.z, statistics: s.statistics,
+                        trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0))
+    }
+}

@@ -1,0 +1,128 @@
+import GFECore
+
+/// Settings of the one-step (GON-style) encoder, SPEC §4.2: z* = z₀ − η∇_z L(z₀).
+public struct OneStepSettings: Codable, Sendable, Equatable {
+    /// η, the step.
+    public var eta: Double = 1
+    /// z₀ when the caller does not supply one (SPEC: 0).
+    public var initialPoint: InitialPoint = .zeros
+
+    public init(eta: Double = 1, initialPoint: InitialPoint = .zeros) {
+        self.eta = eta
+        self.initialPoint = initialPoint
+    }
+
+    static let fieldNames = ["eta", "initialPoint"]
+
+    public func validate() throws(GFEError) {
+        guard eta.isFinite else { throw .badInput("one-step settings: 'eta' is \(eta); it must be a finite number") }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let r = try SettingsReader(decoder, what: "one-step settings")
+        try r.rejectUnknown(Self.fieldNames + ["method"])
+        self.init()
+        if let v = try r.double("eta") { eta = v }
+        if let v = try r.choice("initialPoint", InitialPoint.self) { initialPoint = v }
+        try validate()
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: SettingsKey.self)
+        try encodeFields(into: &c)
+    }
+
+    func encodeFields(into c: inout KeyedEncodingContainer<SettingsKey>) throws {
+        try c.encode(eta, forKey: SettingsKey("eta"))
+        try c.encode(initialPoint, forKey: SettingsKey("initialPoint"))
+    }
+}
+
+/// What a one-step solve returns. `z0`, `loss0` and `gradient0` are kept for the unrolled decoder gradient
+/// (the exact gradient of z* = z₀ − η∇L(z₀) needs ∇L and the Hessian at z₀).
+public struct OneStepSolution<T: Scalar>: Sendable {
+    public var z: Matrix<T>
+    public var statistics: SolveStatistics
+    public var z0: Matrix<T>
+    public var loss0: [T]
+    public var gradient0: Matrix<T>
+}
+
+/// The one-step encoder: one evaluation at z₀, one step, and one evaluation at z* for its ℓ and ‖∇ℓ‖
+/// (2 evaluations). A non-finite value at z₀ leaves z* = z₀; one at z* falls back to z₀ (the last finite
+/// point); both give `nonFinite`, per row.
+public struct OneStepSolver<O: LatentObjective> {
+    public typealias T = O.T
+    public let settings: OneStepSettings
+    /// Row alignment of the matrix the objective sees, per group of `layout` (see `RowPacking`).
+    public let rowAlignment: Int
+    private var loss: [T] = []
+    private var gradient = Matrix<T>(rows: 0, cols: 0)
+    private var evaluator = PackedEvaluator<T>()
+
+    public init(settings: OneStepSettings, rowAlignment: Int = 1) throws(GFEError) {
+        try settings.validate()
+        try RowPacking.validate(rowAlignment, "one-step encoder")
+        self.settings = settings
+        self.rowAlignment = rowAlignment
+    }
+
+    public mutating func solve(
+        objective: inout O, x: Matrix<T>, z0: Matrix<T>, layout: GroupLayout = .oneGroup
+    ) throws(GFEError) -> OneStepSolution<T> {
+        let n = x.rows
+        let d = objective.latentDim
+        guard z0.rows == n, z0.cols == d else {
+            throw .badInput("one-step encoder: z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d)")
+        }
+        guard z0.storage.allSatisfy(\.isFinite) else {
+            throw .badInput("one-step encoder: z0 contains NaN or infinite values; supply a finite starting point")
+        }
+        let ranges = try layout.ranges(rows: n)
+        var loss0 = [T](repeating: 0, count: n)
+        var gradient0 = Matrix<T>(rows: n, cols: d)
+        var z = z0
+        var sampleLoss = [Double](repeating: .nan, count: n)
+        var sampleNorm = [Double](repeating: .nan, count: n)
+        var sampleResult = [SolveResult](repeating: .reachedTau, count: n)
+        var sampleTime = [Double](repeating: settings.eta, count: n)
+        var evaluations = 0
+        if n > 0 {
+            evaluator.alignment = rowAlignment
+            evaluator.configure(ranges: ranges, images: x, dim: d)
+            evaluator.evaluate(&objective, z: z0, images: x, loss: &loss0, gradient: &gradient0)
+            RowOps.eulerStep(into: &z, at: 0, z0, T(settings.eta), gradient0, from: 0, count: n)
+            if gradient.cols != d { gradient = Matrix(rows: n, cols: d) } else { gradient.setRows(n) }
+            RowOps.setCount(&loss, n)
+            evaluator.evaluate(&objective, z: z, images: x, loss: &loss, gradient: &gradient)
+            evaluations = 2
+            for i in 0..<n {
+                if RowOps.finite(loss, gradient, from: i, count: 1) && RowOps.rowFinite(z, row: i) {
+                    sampleLoss[i] = Double(loss[i])
+                    sampleNorm[i] = RowOps.normInDouble(gradient, row: i)
+                } else {
+                    // Back to z₀, the last point with (possibly) finite values.
+                    RowOps.copyRows(z0, from: i, into: &z, at: i, count: 1)
+                    sampleLoss[i] = Double(loss0[i])
+                    sampleNorm[i] = RowOps.normInDouble(gradient0, row: i)
+                    sampleResult[i] = .nonFinite
+                    sampleTime[i] = 0
+                }
+            }
+        }
+        var groups: [GroupStatistics] = []
+        var groupOf = [Int](repeating: 0, count: n)
+        for (gi, r) in ranges.enumerated() {
+            let bad = r.contains { sampleResult[$0] == .nonFinite }
+            for i in r { groupOf[i] = gi }
+            groups.append(GroupStatistics(rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
+                                          attempts: 1, accepted: bad ? 0 : 1, finalTime: bad ? 0 : settings.eta,
+                                          result: bad ? .nonFinite : .reachedTau))
+        }
+        let statistics = SolveStatistics(
+            groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm, sampleFinalTime: sampleTime,
+            sampleResult: sampleResult, sampleGroup: groupOf, objectiveCalls: evaluations,
+            evaluatedRows: evaluations * evaluator.packedRows)
+        return OneStepSolution(z: z, statistics: statistics, z0: z0, loss0: loss0, gradient0: gradient0)
+    }
+}
