@@ -25,10 +25,11 @@ let package = Package(
         .target(name: "GFESolvers", dependencies: ["GFECore"]),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),
         .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5"]),
+        .target(name: "GFEHarness", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
         .target(name: "GFETestSupport", dependencies: ["GFECore"]),
         .executableTarget(
             name: "gfe",
-            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers",
+            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers", "GFEHarness",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers"]),
 
@@ -36,6 +37,8 @@ let package = Package(
         .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
         .testTarget(name: "GFEStoreTests", dependencies: ["GFEStore", "GFECore", "GFETestSupport"]),
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
+        .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
+        .testTarget(name: "GFEHarnessTests", dependencies: ["GFEHarness", "GFETestSupport"]),
         .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore"]),
     ],
     swiftLanguageModes: [.v6]

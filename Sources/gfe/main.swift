@@ -14,14 +14,6 @@ struct GFE: ParsableCommand {
         subcommands: [DataCommand.self, InspectCommand.self])
 }
 
-/// Runs a command body, turning a `ReportableError` into one line on stderr and its exit code.
-func reporting(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ReportableError {
-        var err = StandardError()
-        print("gfe: error: \(e.message)", to: &err)
-        throw ExitCode(e.exitCode)
-    }
-}
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
@@ -30,4 +22,21 @@ struct StandardError: TextOutputStream {
     }
 }
 
-GFE.main()
+// Exit codes (DESIGN.md): 2 bad input (arguments, specs, data, files), 1 run failure, 0 otherwise.
+// ArgumentParser's own usage errors (exit 64 by default) are bad input too, so they exit 2.
+do {
+    var command = try GFE.parseAsRoot()
+    try command.run()
+} catch let error as ReportableError {
+    var err = StandardError()
+    print("gfe: error: \(error.message)", to: &err)
+    exit(error.exitCode)
+} catch {
+    let code = GFE.exitCode(for: error)
+    if code == .validationFailure {
+        var err = StandardError()
+        print(GFE.fullMessage(for: error), to: &err)
+        exit(2)
+    }
+    GFE.exit(withError: error)
+}
