@@ -64,3 +64,10 @@ func benchDecoder(batch: Int) {
 
 benchDecoder(batch: 16)
 benchDecoder(batch: 1024)
+
+print("")
+do {
+    try benchAMD(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), groups: 64)
+} catch {
+    print("AMD benchmark skipped: \(error) (run `make data` first)")
+}

@@ -1,0 +1,60 @@
+import GFECore
+import GFEData
+import GFESolvers
+
+/// Counts objective calls so the benchmark can state decoder passes per AMD attempt: each call of
+/// `DecoderObjective.lossAndGradient` is one forward and one (input-gradient) backward pass.
+struct CountingObjective: LatentObjective {
+    var inner: DecoderObjective<Float>
+    var calls = 0
+    var rows = 0
+    var latentDim: Int { inner.latentDim }
+    mutating func lossAndGradient(z: Matrix<Float>, x: Matrix<Float>, loss: inout [Float], gradient: inout Matrix<Float>) {
+        calls += 1
+        rows += z.rows
+        inner.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
+    }
+}
+
+/// AMD attempts per second with a freshly initialised decoder (seed 2020) on MNIST test images, official
+/// preset, z₀ = 0 (the fixture's setting): one group of B = 16, then `groups` groups solved together.
+func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
+    let test = try Dataset.load(.mnist).split(.test, seed: 0, limit: 16 * groups)
+    let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
+    var settings = AMDSettings.official
+    settings.initialPoint = .zeros
+    let alignment = RowAlignment.blas ?? 1
+
+    func run(images: Int, layout: GroupLayout) throws -> (seconds: Double, attempts: Int, calls: Int, rows: Int) {
+        var x = Matrix<Float>(rows: images, cols: 784)
+        test.gather(0..<images, into: &x)
+        var objective = CountingObjective(inner: DecoderObjective(decoder: decoder, maxBatch: images))
+        var solver = try AMDSolver<CountingObjective>(settings: settings, rowAlignment: alignment)
+        let z0 = Matrix<Float>(rows: images, cols: 20)
+        _ = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)   // warm-up
+        objective.calls = 0
+        objective.rows = 0
+        let t0 = now()
+        let solution = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)
+        return (now() - t0, solution.statistics.attempts, objective.calls, objective.rows)
+    }
+
+    func line(_ name: String, _ r: (seconds: Double, attempts: Int, calls: Int, rows: Int)) {
+        // Useful work: 16 images per group-attempt (padding rows added for bit-identical grouping excluded).
+        let flop = Double(r.attempts) * 16 * flopPerImageAttempt
+        let g = flop / r.seconds / 1e9
+        let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
+        print(label + String(format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of sgemm peak",
+                             Double(r.attempts) / r.seconds, r.seconds / Double(r.attempts) * 1e3, g, 100 * g / peak))
+    }
+
+    let one = try run(images: 16, layout: .oneGroup)
+    line("AMD, one group, B = 16", one)
+    print(String(format: "  decoder passes per attempt: %.3f forward + %.3f backward (%d calls, %d attempts)",
+                 Double(one.calls) / Double(one.attempts), Double(one.calls) / Double(one.attempts),
+                 one.calls, one.attempts))
+    let many = try run(images: 16 * groups, layout: .groupSize(16))
+    line("AMD, \(groups) groups of 16, 1 thread", many)
+    print(String(format: "  rows evaluated per useful row: %.3f (row alignment %d pads each group of 16)",
+                 Double(many.rows) / Double(many.attempts * 16), alignment))
+}
