@@ -39,6 +39,9 @@ public struct AMDSolver<O: LatentObjective> {
     /// objective when grouped results must equal sequential ones bit for bit.
     public let rowAlignment: Int
     private var ws = AMDWorkspace<T>()
+    /// Extension point for the decoder gradients (`LatentEncoder.encode(…, recordForward:)`): when set, a
+    /// solve records at this level instead of `settings.record`.
+    var recordOverride: AMDRecording?
 
     /// Validates the settings (a `GFEError.badInput` names any out-of-range constant).
     public init(settings: AMDSettings, rowAlignment: Int = 1) throws(GFEError) {
@@ -66,8 +69,9 @@ public struct AMDSolver<O: LatentObjective> {
         let callerRanges = try layout.ranges(rows: n)
         let ranges = settings.stepControl == .sample ? (0..<n).map { $0..<($0 + 1) } : callerRanges
         let s = settings
-        let recordSummary = s.record != .none
-        let recordFull = s.record == .full
+        let record = recordOverride ?? s.record
+        let recordSummary = record != .none
+        let recordFull = record == .full
 
         var groups = ranges.map { r in
             AMDGroupState<T>(rows: r, dt: s.initialStep,

@@ -107,22 +107,36 @@ public struct LatentEncoder<O: LatentObjective> {
     public mutating func encode(
         objective: inout O, x: Matrix<T>, layout: GroupLayout = .oneGroup, z0: Matrix<T>? = nil, rng: inout RNG
     ) throws(GFEError) -> Encoding<T> {
+        try encode(objective: &objective, x: x, layout: layout, z0: z0, rng: &rng, recordForward: false).encoding
+    }
+
+    /// `encode`, plus (extension point for the decoder gradients, DecoderGradient*.swift) the whole forward
+    /// pass when `recordForward`: AMD then records its `full` trajectory whatever its `record` setting, and
+    /// the fixed grid returns every stage evaluation (`stages`). The numbers computed are the same.
+    mutating func encode(
+        objective: inout O, x: Matrix<T>, layout: GroupLayout, z0: Matrix<T>?, rng: inout RNG, recordForward: Bool
+    ) throws(GFEError) -> (encoding: Encoding<T>, stages: FixedGridStageRecord<T>?) {
         let d = objective.latentDim
         if amd != nil {
             let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
+            amd!.recordOverride = recordForward ? .full : nil
+            defer { amd!.recordOverride = nil }
             let s = try amd!.solve(objective: &objective, x: x, z0: start, layout: layout)
-            return Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .amd($0) })
+            return (Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .amd($0) }), nil)
         }
         if fixedGrid != nil {
             if z0 != nil {
                 throw .badInput("fixed-grid encoder: z0 cannot be supplied; the flow starts at z = 0 (SPEC §4.2)")
             }
+            fixedGrid!.stageRecord = recordForward ? FixedGridStageRecord() : nil
+            defer { fixedGrid!.stageRecord = nil }
             let s = try fixedGrid!.solve(objective: &objective, x: x, layout: layout)
-            return Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) })
+            return (Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) }),
+                    fixedGrid!.stageRecord)
         }
         let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
         let s = try oneStep!.solve(objective: &objective, x: x, z0: start, layout: layout)
-        return Encoding(z: s.z, statistics: s.statistics,
-                        trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0))
+        return (Encoding(z: s.z, statistics: s.statistics,
+                         trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0)), nil)
     }
 }

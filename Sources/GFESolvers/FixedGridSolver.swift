@@ -28,6 +28,9 @@ public struct FixedGridSolver<O: LatentObjective> {
     /// Row alignment of the matrix the objective sees, per group of `layout` (see `RowPacking`).
     public let rowAlignment: Int
     private var ws = FixedGridWorkspace<T>()
+    /// Extension point for the decoder gradients (DecoderGradientForwardRecord.swift): when non-nil during a
+    /// solve, every objective evaluation appends its input state and ∇_z L here.
+    var stageRecord: FixedGridStageRecord<T>?
 
     public init(settings: FixedGridSettings, rowAlignment: Int = 1) throws(GFEError) {
         try settings.validate()
@@ -139,6 +142,7 @@ public struct FixedGridSolver<O: LatentObjective> {
                 run.safeIndex[i] = gridIndex
             }
         }
+        stageRecord?.append(input: ws.buffer(input), gradient: ws.gradient)
         guard let slot else { return }
         let alpha = T(settings.alpha(time))
         if nesterov {

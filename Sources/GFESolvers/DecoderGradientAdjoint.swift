@@ -1,0 +1,130 @@
+import GFECore
+
+/// The `adjoint` decoder gradient (SPEC §5): the continuous adjoint of the fixed-grid flow, integrated
+/// backwards over the same grid.
+///
+/// Gradient flow, dz/dt = −α(t)g(z, θ), g = ∇_z L, H = ∇²_z L (per sample):
+///
+///     a(τ) = g(z(τ)),   da/dt = α(t)·H(z(t))·a,
+///     dL/dθ = ∂_θL(z(τ)) − ∫₀^τ α(t)·∂_θ[a(t)·g(z(t), θ)] dt.
+///
+/// Nesterov, dz/dt = v, dv/dt = −γ(t)v − α(t)g(z, θ), γ = 3/(t + ε). With adjoints (a_z, a_v) of (z, v),
+/// da/dt = −(∂f/∂S)ᵀa gives
+///
+///     a_z(τ) = g(z(τ)),  a_v(τ) = 0   (the loss depends on z only),
+///     da_z/dt = α(t)·H(z(t))·a_v,     da_v/dt = −a_z + γ(t)·a_v,
+///     dL/dθ = ∂_θL(z(τ)) − ∫₀^τ α(t)·∂_θ[a_v(t)·g(z(t), θ)] dt.
+///
+/// Integrator: Kutta's 3/8 rule run backwards over each grid interval [t_k, t_{k+1}] (step −h), on the
+/// augmented state (a, ∫): the integral is the rule's own quadrature with its stage values,
+/// (h/8)(φ₁ + 3φ₂ + 3φ₃ + φ₄). Stage times t_{k+1}, t_k + 2h/3, t_k + h/3, t_k are the forward stages'. The
+/// rule is the forward solver's, so the backward sweep has its order (4) and the same grid and cost (4
+/// passes per interval). z at the two interior times is the cubic Hermite interpolant of the stored grid
+/// states and their time derivatives (−α∇L recorded by the forward pass; v for Nesterov), accurate to
+/// O(h⁴); the forward stage points Y₂, Y₃ would not do: they are only 1st/2nd-order approximations of
+/// z(t + h/3), z(t + 2h/3) and would cap the adjoint at that order.
+///
+/// Nesterov at t = 0: γ(0) = 3/ε is huge, but it enters only the last stage derivative of the first interval,
+/// which updates a(0), never used; the ∫ term at t = 0 uses the stage value before it. The first interval is
+/// still a coarse approximation (γh = 9 at its interior stages, as in the forward solver), so the Nesterov
+/// adjoint converges at a lower order than gradient flow as the grid is refined.
+///
+/// Each stage is one `secondOrderProducts` pass with direction u = α·a (a_v for Nesterov): H·u for the
+/// stage derivative and ∂_θ(u·g) for the integrand. A row frozen as non-finite is integrated from its last
+/// finite grid point (its z*) backwards. `parameterGradient` holds ∂_θ L(z*) on entry.
+enum DecoderGradientAdjoint {
+    static func fixedGrid<T: Scalar>(
+        settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
+        adjoint a0: Matrix<T>, objective: inout DecoderObjective<T>, x: Matrix<T>,
+        passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T]
+    ) {
+        let times = settings.times
+        let steps = times.count - 1
+        precondition(stages.inputs.count == 4 * steps + 1, "fixed-grid stage record is incomplete")
+        let nesterov = settings.dynamics == .nesterov
+        let (n, d) = (a0.rows, a0.cols)
+        let width = nesterov ? 2 * d : d
+        let lastGridIndex = DecoderGradientRowMath.lastGridIndex(times: times, statistics: statistics)
+
+        var state = Matrix<T>(rows: n, cols: width)          // (a) or (a_z | a_v)
+        DecoderGradientRowMath.setColumns(&state, 0..<d, to: a0)
+        var stageValue = Matrix<T>(rows: n, cols: width)
+        var slope = [Matrix<T>](repeating: Matrix(rows: n, cols: width), count: 4)
+        var u = Matrix<T>(rows: n, cols: d)
+        var hu = Matrix<T>(rows: n, cols: d)
+        var zStage = Matrix<T>(rows: n, cols: d)
+
+        for k in stride(from: steps - 1, through: 0, by: -1) {
+            let active = DecoderGradientRowMath.activeRows(interval: k, lastGridIndex: lastGridIndex)
+            guard active.contains(true) else { continue }
+            let (t, tNext) = (times[k], times[k + 1])
+            let h = tNext - t
+            // Backward stages: times, state points, quadrature weights.
+            let stageTimes = [tNext, t + 2 * h / 3, t + h / 3, t]
+            let weights = [h / 8, 3 * h / 8, 3 * h / 8, h / 8]
+            let (zLeft, zRight) = (gridLatent(stages, k, d), gridLatent(stages, k + 1, d))
+            let (dzLeft, dzRight) = (gridVelocity(stages, k, d, settings, times), gridVelocity(stages, k + 1, d, settings, times))
+
+            for j in 0..<4 {
+                // Stage value A_j = A − h·Σ (coefficients of the 3/8 rule) K (backward step −h).
+                switch j {
+                case 0: RowOps.copyRows(state, from: 0, into: &stageValue, at: 0, count: n)
+                case 1: DecoderGradientRowMath.linearCombination([(1, state), (T(-h / 3), slope[0])], into: &stageValue)
+                case 2: DecoderGradientRowMath.linearCombination(
+                    [(1, state), (T(h / 3), slope[0]), (T(-h), slope[1])], into: &stageValue)
+                default: DecoderGradientRowMath.linearCombination(
+                    [(1, state), (T(-h), slope[0]), (T(h), slope[1]), (T(-h), slope[2])], into: &stageValue)
+                }
+                switch j {
+                case 0: zStage = zRight
+                case 1: hermite(zLeft, dzLeft, zRight, dzRight, h: h, at: 2, into: &zStage)
+                case 2: hermite(zLeft, dzLeft, zRight, dzRight, h: h, at: 1, into: &zStage)
+                default: zStage = zLeft
+                }
+                let time = stageTimes[j]
+                let alpha = T(settings.alpha(time))
+                DecoderGradientRowMath.scaledColumns(stageValue, nesterov ? d..<(2 * d) : 0..<d, by: alpha, into: &u)
+                // dL/dθ −= w_j·α·∂_θ(A_j·g): the quadrature weight as the pass's scale.
+                passes.run(&objective, z: zStage, x: x, direction: u, active: active, mixedScale: T(-weights[j]),
+                           parameterGradient: &parameterGradient, hessianProduct: &hu)
+                if nesterov {
+                    let gamma = T(3 / (time + settings.epsilon))
+                    DecoderGradientRowMath.combineHalves(stageValue, -1, gamma, intoSecondHalfOf: &slope[j])
+                    DecoderGradientRowMath.setColumns(&slope[j], 0..<d, to: hu)
+                } else {
+                    RowOps.copyRows(hu, from: 0, into: &slope[j], at: 0, count: n)
+                }
+                DecoderGradientRowMath.zeroInactiveRows(&slope[j], keep: active)
+            }
+            // A ← A − (h/8)(K₁ + 3K₂ + 3K₃ + K₄); inactive rows have K = 0 and keep their A.
+            for j in 0..<4 { RowOps.axpy(T(-weights[j]), slope[j], into: &state) }
+        }
+    }
+
+    /// z at grid point k (n × d).
+    private static func gridLatent<T: Scalar>(_ stages: FixedGridStageRecord<T>, _ k: Int, _ d: Int) -> Matrix<T> {
+        DecoderGradientRowMath.latentPart(stages.inputs[FixedGridStageRecord<T>.index(interval: k, stage: 0)], dim: d)
+    }
+
+    /// dz/dt at grid point k: −α(t_k)∇L(z_k) for gradient flow, v_k for Nesterov.
+    private static func gridVelocity<T: Scalar>(
+        _ stages: FixedGridStageRecord<T>, _ k: Int, _ d: Int, _ settings: FixedGridSettings, _ times: [Double]
+    ) -> Matrix<T> {
+        let e = FixedGridStageRecord<T>.index(interval: k, stage: 0)
+        if settings.dynamics == .nesterov { return RowOps.columns(stages.inputs[e], d..<(2 * d)) }
+        var out = Matrix<T>(rows: stages.gradients[e].rows, cols: d)
+        RowOps.scale(-T(settings.alpha(times[k])), stages.gradients[e], into: &out)
+        return out
+    }
+
+    /// The cubic Hermite interpolant on [t_k, t_k + h] at θ = thirds/3 (1 or 2):
+    /// θ = 1/3: (20z₀ + 4h·ż₀ + 7z₁ − 2h·ż₁)/27;  θ = 2/3: (7z₀ + 2h·ż₀ + 20z₁ − 4h·ż₁)/27.
+    private static func hermite<T: Scalar>(
+        _ z0: Matrix<T>, _ dz0: Matrix<T>, _ z1: Matrix<T>, _ dz1: Matrix<T>, h: Double, at thirds: Int,
+        into out: inout Matrix<T>
+    ) {
+        let c: (Double, Double, Double, Double) = thirds == 1 ? (20, 4, 7, -2) : (7, 2, 20, -4)
+        DecoderGradientRowMath.linearCombination(
+            [(T(c.0 / 27), z0), (T(c.1 * h / 27), dz0), (T(c.2 / 27), z1), (T(c.3 * h / 27), dz1)], into: &out)
+    }
+}
