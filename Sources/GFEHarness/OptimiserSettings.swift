@@ -1,0 +1,102 @@
+import GFECore
+
+/// The optimiser of SPEC §6 and its hyperparameters (PyTorch semantics and names).
+///
+/// Coded as `{"method": "rmsprop", "lr": 5e-4, "alpha": 0.9, "eps": 1e-6}` or
+/// `{"method": "adam", "lr": 5e-4, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}`; absent fields take these
+/// defaults (RMSprop is the default method). A field of the other method (`alpha` for Adam) is an error.
+public struct OptimiserSettings: Codable, Sendable, Equatable {
+    public enum Method: String, Codable, Sendable, CaseIterable { case rmsprop, adam }
+
+    public var method: Method
+    /// lr, the learning rate.
+    public var learningRate: Double = 5e-4
+    /// RMSprop's α (smoothing of the squared-gradient average).
+    public var alpha: Double = 0.9
+    /// Adam's β1, β2.
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    /// The denominator's eps: 1e-6 for RMSprop (SPEC §6), 1e-8 for Adam (PyTorch's default).
+    public var eps: Double
+
+    public init(method: Method = .rmsprop) {
+        self.method = method
+        eps = method == .rmsprop ? 1e-6 : 1e-8
+    }
+
+    public static var rmsprop: OptimiserSettings { OptimiserSettings(method: .rmsprop) }
+    public static var adam: OptimiserSettings { OptimiserSettings(method: .adam) }
+
+    /// A fresh optimiser for `parameterCount` parameters.
+    public func make(parameterCount: Int) -> ConfiguredOptimiser {
+        switch method {
+        case .rmsprop:
+            return .rmsprop(RMSprop(parameterCount: parameterCount, learningRate: learningRate, alpha: alpha, eps: eps))
+        case .adam:
+            return .adam(Adam(parameterCount: parameterCount, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                              eps: eps))
+        }
+    }
+
+    static let rmspropFields = ["method", "lr", "alpha", "eps"]
+    static let adamFields = ["method", "lr", "beta1", "beta2", "eps"]
+
+    public init(from decoder: Decoder) throws {
+        let all = try ConfigReader(decoder, allowed: Self.rmspropFields + ["beta1", "beta2"])
+        self.init(method: try all.choice("method", Method.self) ?? .rmsprop)
+        // Re-read with the fields of the chosen method only, so `alpha` given to Adam is reported.
+        let r = try ConfigReader(decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
+        if let v = try r.double("lr") {
+            guard v.isFinite && v > 0 else { throw r.outOfRange("lr", v, "a positive number") }
+            learningRate = v
+        }
+        if let v = try r.double("eps") {
+            guard v.isFinite && v > 0 else { throw r.outOfRange("eps", v, "a positive number") }
+            eps = v
+        }
+        if let v = try r.double("alpha") {
+            guard v >= 0 && v < 1 else { throw r.outOfRange("alpha", v, "in [0, 1)") }
+            alpha = v
+        }
+        if let v = try r.double("beta1") {
+            guard v >= 0 && v < 1 else { throw r.outOfRange("beta1", v, "in [0, 1)") }
+            beta1 = v
+        }
+        if let v = try r.double("beta2") {
+            guard v >= 0 && v < 1 else { throw r.outOfRange("beta2", v, "in [0, 1)") }
+            beta2 = v
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var w = ConfigWriter(encoder)
+        try w.put("method", method)
+        try w.put("lr", learningRate)
+        switch method {
+        case .rmsprop:
+            try w.put("alpha", alpha)
+        case .adam:
+            try w.put("beta1", beta1)
+            try w.put("beta2", beta2)
+        }
+        try w.put("eps", eps)
+    }
+}
+
+/// An optimiser of either kind behind one update call. Two optionals rather than an enum payload, so the
+/// update mutates the optimiser's buffers in place instead of copying them every step.
+public struct ConfiguredOptimiser: Sendable {
+    private var rmsprop: RMSprop<Float>?
+    private var adam: Adam<Float>?
+
+    public static func rmsprop(_ o: RMSprop<Float>) -> ConfiguredOptimiser { ConfiguredOptimiser(rmsprop: o, adam: nil) }
+    public static func adam(_ o: Adam<Float>) -> ConfiguredOptimiser { ConfiguredOptimiser(rmsprop: nil, adam: o) }
+
+    /// One step: parameters ← parameters − update(gradient) (see `RMSprop` / `Adam`).
+    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
+        if rmsprop != nil { rmsprop!.update(&parameters, gradient: gradient) } else { adam!.update(&parameters, gradient: gradient) }
+    }
+
+    /// The complete state (for checkpoints).
+    public var state: OptimiserState<Float> { rmsprop?.state ?? adam!.state }
+}

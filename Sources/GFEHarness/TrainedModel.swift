@@ -1,0 +1,46 @@
+import GFECore
+import GFESolvers
+
+/// A model's parameters at some point of training: the decoder, and for an AE also its encoder.
+public struct TrainedModel: Sendable, Equatable {
+    public var method: TrainingConfig.Method
+    public var decoder: MLP<Float>
+    /// The AE's encoder (nil for GFE, whose encoder is a solver, not a network).
+    public var encoder: MLP<Float>?
+
+    public init(method: TrainingConfig.Method, decoder: MLP<Float>, encoder: MLP<Float>? = nil) {
+        self.method = method
+        self.decoder = decoder
+        self.encoder = encoder
+    }
+
+    /// Runs one of SPEC §7's evaluations on `images` (N × P, in order): `gfe` and `aeDecoderAMD` encode
+    /// batches of `batchSize` with `encoder` through the decoder (z₀ by `start`); `ae` evaluates AE(x).
+    public func evaluate(
+        _ kind: EvaluationKind, images: Matrix<Float>, batchSize: Int, encoder settings: EncoderSettings,
+        start: EvaluationStart, resources: EvaluationResources = EvaluationResources()
+    ) throws -> EvaluationResult {
+        switch kind {
+        case .gfe, .aeDecoderAMD:
+            guard kind.method == method else {
+                throw GFEError.badInput("evaluation '\(kind.commandLineName)' needs a model trained by "
+                                        + "'\(kind.method.rawValue)', this one is '\(method.rawValue)'")
+            }
+            return try Evaluator.encode(decoder: decoder, images: images, batchSize: batchSize, encoder: settings,
+                                        start: start, resources: resources, kind: kind)
+        case .ae:
+            guard let encoder else {
+                throw GFEError.badInput("evaluation 'ae' needs an autoencoder (encoder and decoder); this model has no encoder")
+            }
+            return try Evaluator.autoencoder(encoder: encoder, decoder: decoder, images: images, resources: resources)
+        }
+    }
+}
+
+extension TrainedModel: CustomReflectable {
+    /// A summary instead of 700,000 parameters, for debuggers and test-failure messages.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method.rawValue, "decoder": decoder.architecture.sizes,
+                                "encoder": encoder?.architecture.sizes as Any], displayStyle: .struct)
+    }
+}

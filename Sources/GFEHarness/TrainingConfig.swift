@@ -1,0 +1,139 @@
+import Foundation
+import GFECore
+import GFEData
+import GFESolvers
+
+/// Everything that determines a training run's numbers (SPEC §1–§7): a clean value type that the JSON
+/// experiment specs embed, with SPEC defaults for every absent field.
+///
+///     {"method": "gfe", "latentDim": 20, "encoder": {"method": "amd", "preset": "official"},
+///      "gradient": {"mode": "approximate"}, "optimiser": {"method": "rmsprop", "lr": 5e-4},
+///      "batchSize": 16, "budget": {"imagesSeen": 5760},
+///      "checkpoints": {"imagesSeen": [480, 960, 1920, 3840, 5760]},
+///      "validation": {"every": 10}, "seed": 2020, "data": {"dataset": "mnist"}}
+///
+/// Decoding is strict: unknown fields are errors naming the field with a did-you-mean suggestion; wrong
+/// types and out-of-range values name the field and what is allowed (`GFEError.badInput`, exit 2).
+/// Encoding writes every field resolved (defaults filled in), so a stored config reads back identically.
+/// Runtime resources (threads, chunk sizes) are not part of it: they never change a number.
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        /// Gradient flow encoding: a decoder trained on latents found by the encoder.
+        case gfe
+        /// The autoencoder baseline (SPEC §6).
+        case ae
+    }
+
+    public var method: Method
+    /// d, the latent dimension (SPEC §2: 20).
+    public var latentDim = 20
+    /// The encoder of a GFE model, for training and evaluation. For an AE it is used only by the
+    /// `aeDecoderAMD` evaluation (default: AMD, official preset).
+    public var encoder: EncoderSettings = .amd(.official)
+    /// How the decoder gradient is formed (SPEC §5; GFE only, default approximate).
+    public var gradient: DecoderGradientSettings = DecoderGradientSettings()
+    public var optimiser: OptimiserSettings = .rmsprop
+    /// B, the minibatch size (SPEC §6: 16).
+    public var batchSize = 16
+    /// SPEC §6 defaults: GFE 1 epoch, AE 12 epochs.
+    public var budget: TrainingBudget
+    public var checkpoints = CheckpointPlan()
+    /// nil: no validation curve.
+    public var validation: ValidationSettings?
+    /// Seeds every random draw: streams "split", "init", "shuffle", "z0" and "eval-z0" (default 2020,
+    /// the authors' seed).
+    public var seed: UInt64 = 2020
+    public var data = DataSettings()
+
+    public init(method: Method = .gfe) {
+        self.method = method
+        budget = Self.defaultBudget(method)
+    }
+
+    public static func defaultBudget(_ method: Method) -> TrainingBudget {
+        method == .gfe ? .epochs(1) : .epochs(12)
+    }
+
+    static let fields = ["method", "latentDim", "encoder", "gradient", "optimiser", "batchSize", "budget",
+                         "checkpoints", "validation", "seed", "data"]
+
+    /// Checks what the field decoders cannot see alone: combinations of fields.
+    public func validate() throws(GFEError) {
+        func bad(_ s: String) -> GFEError { .badInput("training config: " + s) }
+        guard latentDim >= 1 else { throw bad("'latentDim' is \(latentDim); it must be at least 1") }
+        guard batchSize >= 1 else { throw bad("'batchSize' is \(batchSize); it must be at least 1") }
+        try encoder.validate()
+        for kind in checkpoints.evaluations(for: method) where kind.method != method {
+            throw bad("'checkpoints.evaluations' has '\(kind.rawValue)', which evaluates a model trained by '\(kind.method.rawValue)'; "
+                      + "a '\(method.rawValue)' run allows " + EvaluationKind.allCases.filter { $0.method == method }
+                        .map { "'\($0.rawValue)'" }.joined(separator: ", "))
+        }
+        if method == .gfe {
+            try gradient.validate(encoder: encoder)
+        } else if gradient != DecoderGradientSettings() {
+            throw bad("'gradient' applies to method 'gfe' only (an AE is trained by plain backpropagation); remove it")
+        }
+        let splits = data.dataset.splits
+        if validation != nil && !splits.contains(.validation) {
+            throw bad("'validation' needs a validation set, and \(data.dataset.name) has none; remove 'validation'")
+        }
+        if validation?.holdout == true && !splits.contains(.holdout) {
+            throw bad("'validation.holdout' needs a holdout set, and \(data.dataset.name) has none")
+        }
+        if checkpoints.split == "holdout" && !splits.contains(.holdout) {
+            throw bad("'checkpoints.split' is 'holdout', and \(data.dataset.name) has no holdout set; use 'test'")
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let r = try ConfigReader(decoder, allowed: Self.fields)
+        self.init(method: try r.choice("method", Method.self) ?? .gfe)
+        if let v = try r.int("latentDim", atLeast: 1) { latentDim = v }
+        if let v = try r.nested("encoder", EncoderSettings.self) { encoder = v }
+        if let v = try r.nested("gradient", DecoderGradientSettings.self) { gradient = v }
+        if let v = try r.nested("optimiser", OptimiserSettings.self) { optimiser = v }
+        if let v = try r.int("batchSize", atLeast: 1) { batchSize = v }
+        if let v = try r.nested("budget", TrainingBudget.self) { budget = v }
+        if let v = try r.nested("checkpoints", CheckpointPlan.self) { checkpoints = v }
+        validation = try r.nested("validation", ValidationSettings.self)
+        if let v = try r.seed("seed") { seed = v }
+        if let v = try r.nested("data", DataSettings.self) { data = v }
+        try validate()
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var w = ConfigWriter(encoder)
+        try w.put("method", method)
+        try w.put("latentDim", latentDim)
+        try w.put("encoder", self.encoder)
+        try w.put("gradient", gradient)
+        try w.put("optimiser", optimiser)
+        try w.put("batchSize", batchSize)
+        try w.put("budget", budget)
+        try w.put("checkpoints", checkpoints)
+        try w.putIfPresent("validation", validation)
+        try w.put("seed", seed)
+        try w.put("data", data)
+    }
+
+    /// Decodes a config from JSON text; malformed JSON is a `GFEError.badInput` saying where.
+    public static func decode(json: Data, source: String = "training config") throws -> TrainingConfig {
+        do {
+            return try JSONDecoder().decode(TrainingConfig.self, from: json)
+        } catch let error as ReportableError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) {
+            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            throw GFEError.badInput("\(source): not valid JSON (\(detail ?? context.debugDescription))")
+        } catch {
+            throw GFEError.badInput("\(source): \(error)")
+        }
+    }
+
+    /// The config as JSON with sorted keys (every field resolved).
+    public func json(pretty: Bool = false) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import GFECore
+import GFEHarness
+
+/// `gfe evaluate`: the test loss of a checkpoint (SPEC §7) and the solve statistics.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Print a checkpoint's mean loss on a dataset split (SPEC §7) and the encoder's solve statistics.",
+        discussion: """
+            --model gfe encodes each batch afresh with the encoder (AMD by default); ae evaluates AE(x); \
+            ae-decoder-amd encodes with an AE checkpoint's decoder. Uniform z0 is drawn from the seed's \
+            eval-z0 stream.
+            """)
+
+    @OptionGroup var arguments: EvaluationArguments
+
+    @Option(help: "gfe, ae or ae-decoder-amd.")
+    var model: String = "gfe"
+
+    func run() throws {
+        guard let kind = EvaluationKind(name: model) else {
+            throw GFEError.badInput("--model '\(model)' is unknown; expected gfe, ae or ae-decoder-amd")
+        }
+        let report = try arguments.request(kind: kind, recordSummary: false).run()
+        print(report.summary)
+    }
+}
