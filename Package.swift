@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
         .testTarget(name: "GFEHarnessTests", dependencies: ["GFEHarness", "GFETestSupport"]),
-        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore"]),
+        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFEHarness"]),
     ],
     swiftLanguageModes: [.v6]
 )

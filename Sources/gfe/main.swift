@@ -11,7 +11,9 @@ struct GFE: ParsableCommand {
         commandName: "gfe",
         abstract: "Gradient flow encoding (GFE): reproduce, vary and extend the paper's experiments.",
         version: version,
-        subcommands: [DataCommand.self, InspectCommand.self])
+        subcommands: [DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
+                      ResolveCommand.self, RunCommand.self, StatusCommand.self, PlanCommand.self, TableCommand.self,
+                      DiffCommand.self])
 }
 
 

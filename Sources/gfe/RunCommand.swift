@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import GFECore
+import GFEHarness
+
+/// The arguments every experiment command takes: the spec, overrides, and the results root.
+struct ExperimentArguments: ParsableArguments {
+    @Argument(help: "The experiment spec (JSON; see docs/specs.md), e.g. experiments/table1.json.")
+    var spec: String
+
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Override a field of every run's configuration, e.g. --set budget.iterations=20 "
+                               + "(repeatable; overriding a swept field fixes it).", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
+    var results: String = "results"
+
+    func open(writeCache: Bool = false, checkDirty: Bool = false) throws -> ExperimentSession {
+        try ExperimentSession.open(spec: spec, overrides: overrides, resultsRoot: results, toolVersion: GFE.version,
+                                   writeCache: writeCache, checkDirty: checkDirty)
+    }
+}
+
+/// Writes straight to stdout (file descriptor 1), unbuffered, so it interleaves correctly with the
+/// progress display.
+func say(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes[done...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+        done += n
+    }
+}
+
+/// `gfe run SPEC`: computes every planned run not yet finished, in worker processes.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: every run of its plan that has not finished yet.",
+        discussion: """
+            Runs are computed by --jobs worker processes, one run each at a time with one BLAS thread. A run's id \
+            is a hash of its resolved configuration, the data and the code version, so finished runs are skipped \
+            and an interrupted sweep resumes where it stopped (--force recomputes them); failed runs are retried. \
+            A run that diverges or errors is stored as failed with its reason while the others continue. \
+            Ctrl-C stops the sweep (twice: kills the workers); nothing finished is lost. \
+            --index I computes plan entry I in this process (for cluster job arrays; see gfe plan --slurm). \
+            Exit status: 0 all runs finished, 1 some run failed, 2 bad input, 130 interrupted.
+            """)
+
+    @OptionGroup var experiment: ExperimentArguments
+
+    @Option(help: "Worker processes (default: the number of cores).")
+    var jobs: Int?
+
+    @Option(help: "Compute only plan entry I, in this process (idempotent: a finished run is skipped).")
+    var index: Int?
+
+    @Flag(help: "Recompute runs that already finished.")
+    var force = false
+
+    @Flag(help: "Show what would be computed or skipped; write nothing.")
+    var dryRun = false
+
+    @Option(help: "Threads for the test-set evaluations of each run (default: cores / jobs; never changes a number).")
+    var threads: Int?
+
+    @Option(help: "Seconds between progress reports when the output is not a terminal.")
+    var progressEvery: Double = 30
+
+    @Flag(help: .hidden)
+    var worker = false
+
+    func validate() throws {
+        // ValidationError: ArgumentParser reports it as a usage error, which `gfe` exits with 2.
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if index != nil && jobs != nil { throw ValidationError("--index runs one entry in this process; drop --jobs") }
+        if !(progressEvery > 0) { throw ValidationError("--progress-every must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        if worker { return try runWorker() }
+        if dryRun { return try runDry() }
+        if let index { return try runIndex(index) }
+        try runSweep()
+    }
+
+    private var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Worker mode: serve tasks from the parent on stdin; errors go to the parent as a "fatal" line.
+    private func runWorker() throws {
+        BLAS.setThreads(1)
+        let session: ExperimentSession
+        do {
+            session = try experiment.open(checkDirty: true)
+        } catch {
+            say(WorkerProtocol.fatal((error as? ReportableError)?.message ?? "\(error)"))
+            throw ExitCode(2)
+        }
+        let environment = RunEnvironment(store: session.store, code: session.code, locator: session.locator,
+                                         evaluationThreads: threads ?? 1)
+        let code = WorkerLoop.serve(plan: session.plan, environment: environment)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    private func runDry() throws {
+        let session = try experiment.open()
+        let runs = try index.map { [try session.plan.run(at: $0)] } ?? session.plan.runs
+        say("\(session.plan.name): dry run, nothing is written (results root \(experiment.results))")
+        var compute = 0
+        for r in runs {
+            let state = session.store.state(of: r.id)
+            let action: String
+            switch state {
+            case .finished: action = force ? "would recompute (--force)" : "finished; would skip"
+            case .running(let owner): action = "running elsewhere" + (owner.map { " (\($0))" } ?? "") + "; would wait"
+            case .failed: action = "failed before; would retry"
+            default: action = "would compute"
+            }
+            if action.hasPrefix("would") || action.hasPrefix("failed") { compute += 1 }
+            say("  \(r.index)  \(r.id)  \(r.label)  → \(action)")
+        }
+        say("\(compute) of \(runs.count) would be computed → \(session.store.folder)/<run id>/")
+    }
+
+    private func runIndex(_ index: Int) throws {
+        BLAS.setThreads(1)
+        let session = try experiment.open(writeCache: true, checkDirty: true)
+        let run = try session.plan.run(at: index)
+        try session.store.prepare()
+        warnIfDirty(session)
+        let trap = SignalTrap([SIGINT, SIGTERM]) { _ in
+            say("interrupted: run \(index) stopped; nothing was stored")
+            _exit(130)
+        }
+        defer { trap.cancel() }
+        let environment = RunEnvironment(store: session.store, code: session.code, locator: session.locator,
+                                         evaluationThreads: threads ?? cores)
+        let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
+        let prefix = "[\(run.index)] \(run.id) \(run.label)"
+        let outcome = try RunExecutor.execute(run, plan: session.plan, environment: environment, force: force) { event in
+            switch event {
+            case .started: display.log(prefix + ": started")
+            case .phase(_, let phase): display.update([prefix + ": " + phase])
+            case .progress(_, let p):
+                display.update([prefix + ": iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
+                                + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"])
+            case .done: display.finish()
+            }
+        }
+        switch outcome.status {
+        case .finished: say(prefix + ": finished in \(Human.duration(outcome.wallSeconds)) → \(session.store.runFolder(run.id))")
+        case .skipped: say(prefix + ": already finished (--force recomputes it) → \(session.store.runFolder(run.id))")
+        case .busy:
+            say(prefix + ": being computed by another process" + (outcome.reason.map { " (\($0))" } ?? ""))
+            throw ExitCode(1)
+        default:
+            say(prefix + ": FAILED — \(outcome.reason ?? "no reason given")")
+            throw ExitCode(1)
+        }
+    }
+
+    private func runSweep() throws {
+        let session = try experiment.open(writeCache: true, checkDirty: true)
+        try session.store.prepare()
+        session.store.removeStalePartials()
+        warnIfDirty(session)
+        let jobs = self.jobs ?? cores
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var arguments = ["run", experiment.spec, "--worker", "--results", experiment.results,
+                         "--threads", String(threads ?? max(1, cores / jobs))]
+        for o in experiment.overrides { arguments += ["--set", o] }
+        var environment = ProcessInfo.processInfo.environment
+        environment["GFE_CODE_VERSION"] = session.code.id   // every worker plans with the parent's run ids
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        let options = SweepOptions(jobs: jobs, force: force, executable: executable, workerArguments: arguments,
+                                   environment: environment)
+        let runEnvironment = RunEnvironment(store: session.store, code: session.code, locator: session.locator)
+        let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
+        let scheduler = SweepScheduler(plan: session.plan, environment: runEnvironment, options: options, display: display)
+        SignalTrap.ignoreBrokenPipes()
+        let trap = SignalTrap([SIGINT, SIGTERM]) { _ in scheduler.interrupt() }
+        let summary = scheduler.run()
+        trap.cancel()
+        say(summary.report(plan: session.plan, store: session.store))
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    private func warnIfDirty(_ session: ExperimentSession) {
+        guard session.code.gitDirty == true, ProcessInfo.processInfo.environment["GFE_CODE_VERSION"] == nil else { return }
+        var err = StandardError()
+        print("gfe: warning: the checkout has uncommitted changes; run ids use commit \(session.code.gitCommit?.prefix(12) ?? "?") "
+              + "and each run.json records gitDirty: true", to: &err)
+    }
+}

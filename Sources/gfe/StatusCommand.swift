@@ -1,0 +1,17 @@
+import ArgumentParser
+import GFEHarness
+
+/// `gfe status SPEC`: the state of every planned run.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "List every planned run with its state (finished, failed with the reason, running, not started) and folder.",
+        discussion: "Give the same --set overrides and --results as to `gfe run`: they change the plan.")
+
+    @OptionGroup var experiment: ExperimentArguments
+
+    func run() throws {
+        let session = try experiment.open()
+        say(StatusReport(plan: session.plan, store: session.store).text)
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import GFECore
+import GFEHarness
+import GFEStore
+
+/// `gfe table SPEC`: aggregate the finished runs into <results>/<experiment>/table.csv.
+struct TableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "table",
+        abstract: "Aggregate an experiment's finished runs into <results>/<experiment>/table.csv (mean, sd, n over seeds).",
+        discussion: """
+            Without a "table" section in the spec: one row per swept point × checkpoint × metric. With one: the \
+            wide layout it describes (like the reference tables). --diff then compares it with the spec's \
+            "reference" (exit 1 when a cell is outside tolerance).
+            """)
+
+    @OptionGroup var experiment: ExperimentArguments
+
+    @Option(help: "Write the table here instead of <results>/<experiment>/table.csv.")
+    var output: String?
+
+    @Flag(help: "Compare the table with the spec's reference (see gfe diff).")
+    var diff = false
+
+    func run() throws {
+        let session = try experiment.open()
+        let results = ResultsTable(plan: session.plan, store: session.store)
+        let table = results.table()
+        let path = output ?? session.store.tablePath
+        if output == nil { try session.store.prepare() }
+        try CSV.write(table, to: path)
+        say(ResultsTable.render(table))
+        say("\(results.records.count) of \(session.plan.runs.count) runs finished → \(path)")
+        guard diff else {
+            if let r = session.plan.spec.reference {
+                say("compare: gfe diff \(path) \(r.file) --key \(r.key.joined(separator: ","))   (or gfe table --diff)")
+            }
+            return
+        }
+        guard let reference = session.plan.spec.reference else {
+            throw GFEError.badInput("--diff needs a \"reference\" section in the spec \(session.plan.spec.source) (docs/specs.md)")
+        }
+        let comparison = try CSVDiff.compare(result: try CSV.read(path), reference: try CSV.read(reference.file),
+                                             key: reference.key, columns: reference.columns, tolerance: reference.tolerance)
+        say("")
+        say("against \(reference.file):")
+        say(comparison.report)
+        if !comparison.passed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GFECore
+import GFEHarness
+
+/// Runs the built `gfe` binary the way a user does, for the experiment end-to-end tests: from the repository
+/// root (so the data in data/ is found), with run ids pinned by GFE_CODE_VERSION (no git needed), in a
+/// results root shared by the suite (so the data fingerprint is computed once).
+enum ExperimentCLI {
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The results root and spec folder of this test process.
+    static let workspace: String = {
+        let path = NSTemporaryDirectory() + "gfe-cli-experiments-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path + "/specs", withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "gfe-cli-experiments-\(getpid())") }
+        return path
+    }()
+
+    static var results: String { workspace + "/results" }
+
+    static let environment: [String: String] = {
+        var e = ProcessInfo.processInfo.environment
+        e["GFE_CODE_VERSION"] = "cli-test"
+        return e
+    }()
+
+    /// The `gfe` built with these tests: beside the test bundle, else the newest `.build*/debug/gfe`.
+    static func binary() throws -> String {
+        var candidates: [String] = []
+        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
+            candidates += [bundle.appendingPathComponent("gfe").path, bundle.deletingLastPathComponent().appendingPathComponent("gfe").path]
+        }
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot)) ?? []
+        candidates += folders.filter { $0.hasPrefix(".build") }.map { "\(repositoryRoot)/\($0)/debug/gfe" }
+            .sorted { modified($0) > modified($1) }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw GFEError.runFailure("the gfe executable was not found (looked at \(candidates)); build it first")
+        }
+        return found
+    }
+
+    static func modified(_ path: String) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    struct Output {
+        var status: Int32
+        var out: String
+        var err: String
+    }
+
+    /// A started `gfe` process.
+    final class Running: @unchecked Sendable {
+        let process: Process
+        private let out = Pipe(), err = Pipe()
+
+        /// Starts `gfe arguments…`, or `executable arguments…` when given (e.g. /bin/bash SCRIPT).
+        init(_ arguments: [String], environment: [String: String] = ExperimentCLI.environment,
+             executable: String? = nil) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: try executable ?? ExperimentCLI.binary())
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = URL(fileURLWithPath: ExperimentCLI.repositoryRoot)
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var pid: Int32 { process.processIdentifier }
+
+        func wait() -> Output {
+            // Read both pipes concurrently so a full stderr pipe cannot block the child.
+            let errData = LockedData()
+            let reader = Thread { errData.set(self.err.fileHandleForReading.readDataToEndOfFile()) }
+            reader.start()
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            while !errData.isSet { usleep(1000) }
+            return Output(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                          err: String(decoding: errData.get(), as: UTF8.self))
+        }
+    }
+
+    final class LockedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data: Data?
+        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
+        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
+    }
+
+    /// Runs `gfe arguments…` to completion.
+    static func gfe(_ arguments: [String], environment: [String: String] = environment) throws -> Output {
+        try Running(arguments, environment: environment).wait()
+    }
+
+    /// Writes a spec into the workspace and returns its path.
+    static func spec(_ name: String, _ text: String) throws -> String {
+        try file(name + ".json", text)
+    }
+
+    /// Writes a file into the workspace's spec folder and returns its path.
+    static func file(_ name: String, _ text: String) throws -> String {
+        let path = "\(workspace)/specs/\(name)"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The run ids of the plan, in order (via `gfe resolve --json`).
+    static func runIds(_ spec: String, extra: [String] = []) throws -> [String] {
+        let r = try gfe(["resolve", spec, "--json", "--results", results] + extra)
+        guard r.status == 0, let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any],
+              let runs = json["runs"] as? [[String: Any]] else {
+            throw GFEError.runFailure("gfe resolve failed: \(r.err)")
+        }
+        return runs.map { $0["runId"] as! String }
+    }
+
+    /// A run's run.json as a dictionary (read with Foundation, independently of the harness's reader).
+    static func record(_ experiment: String, _ id: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: "\(results)/\(experiment)/\(id)/run.json") else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// Entries of the experiment folder starting with "." other than .locks (partial or moved-aside runs).
+    static func hiddenEntries(_ experiment: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(results)/\(experiment)")) ?? [])
+            .filter { $0.hasPrefix(".") && $0 != ".locks" }
+    }
+
+    /// Waits until `condition` holds, polling every 20 ms, for at most `seconds`.
+    static func waitUntil(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+}

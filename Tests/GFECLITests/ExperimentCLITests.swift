@@ -1,0 +1,276 @@
+import Foundation
+import GFECore
+import GFEHarness
+import GFEStore
+import Testing
+
+/// `gfe resolve / run / status / table / diff / plan` end to end through the built binary, on tiny specs
+/// (a few dozen MNIST images, a few iterations). Serialized: the tests share one results root and the two
+/// cores of the machine.
+@Suite(.serialized) struct ExperimentCLITests {
+    typealias CLI = ExperimentCLI
+
+    /// The docs' example shape: two encoders over two seeds, with a pivot table.
+    static let encodersSpec = """
+        {
+          "name": "e2e-encoders",
+          "description": "one-step vs fixed-grid encoder, two seeds",
+          "base": {"batchSize": 16, "budget": {"iterations": 4}, "data": {"trainLimit": 64, "testLimit": 32},
+                   "checkpoints": {"imagesSeen": [32, 64]}},
+          "sweep": {"axes": {"encoder": [{"method": "oneStep"}, {"method": "fixedGrid", "points": 3, "tau": 100}]}},
+          "seeds": [1, 2],
+          "table": {"columns": [
+            {"name": "one_step", "where": {"encoder": {"method": "oneStep"}}, "metric": "test_loss_gfe"},
+            {"name": "fixed_grid", "where": {"encoder": {"method": "fixedGrid", "points": 3, "tau": 100}},
+             "metric": "test_loss_gfe"}]}
+        }
+        """
+
+    @Test func sweepRunsSkipsForcesAndTabulates() throws {
+        let spec = try CLI.spec("encoders", Self.encodersSpec)
+        let ids = try CLI.runIds(spec)
+        #expect(ids.count == 4 && Set(ids).count == 4)
+
+        // Run: every run finished, stored with its three files.
+        let first = try CLI.gfe(["run", spec, "--jobs", "2", "--results", CLI.results])
+        #expect(first.status == 0, "\(first.out)\n\(first.err)")
+        #expect(first.out.contains("e2e-encoders: 4 runs: 4 finished"), "\(first.out)")
+        for id in ids {
+            let record = try #require(CLI.record("e2e-encoders", id), "no run.json for \(id)")
+            #expect(record["status"] as? String == "finished")
+            #expect(record["runId"] as? String == id)
+            let curves = try CSV.read("\(CLI.results)/e2e-encoders/\(id)/curves.csv")
+            #expect(curves.header == ["run", "iteration", "images_seen", "wall_s", "metric", "value"])
+        }
+        #expect(CLI.hiddenEntries("e2e-encoders").isEmpty)
+        try expectReadableByPython("\(CLI.results)/e2e-encoders/\(ids[0])")
+
+        // Rerun: nothing is recomputed.
+        let before = ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) }
+        let again = try CLI.gfe(["run", spec, "--results", CLI.results])
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.out.contains("4 already finished"), "\(again.out)")
+        #expect(ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) } == before)
+
+        // --force with --index recomputes exactly that run.
+        let forced = try CLI.gfe(["run", spec, "--index", "1", "--force", "--results", CLI.results])
+        #expect(forced.status == 0, "\(forced.out)\n\(forced.err)")
+        #expect(forced.out.contains("[1] \(ids[1])"), "\(forced.out)")
+        let after = ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) }
+        #expect(after[1] != before[1])
+        #expect(after[0] == before[0] && after[2] == before[2] && after[3] == before[3])
+
+        // Table: cells are the mean and sd over seeds of the runs' own values.
+        let table = try CLI.gfe(["table", spec, "--results", CLI.results])
+        #expect(table.status == 0, "\(table.err)")
+        let csv = try CSV.read("\(CLI.results)/e2e-encoders/table.csv")
+        #expect(csv.header == ["images_seen", "one_step", "one_step_sd", "one_step_n", "fixed_grid", "fixed_grid_sd", "fixed_grid_n"])
+        #expect(try csv.column("images_seen") == ["32", "64"])
+        for (column, runs) in [("one_step", [ids[0], ids[1]]), ("fixed_grid", [ids[2], ids[3]])] {
+            for (row, seen) in [32, 64].enumerated() {
+                let values = runs.map { id -> Double in
+                    let checkpoints = ((CLI.record("e2e-encoders", id)?["results"] as? [String: Any])?["checkpoints"] as? [[String: Any]]) ?? []
+                    let c = checkpoints.first { ($0["imagesSeen"] as? Int) == seen }
+                    return ((c?["metrics"] as? [String: Any])?["test_loss_gfe"] as? Double) ?? .nan
+                }
+                let mean = (values[0] + values[1]) / 2
+                let sd = abs(values[0] - values[1]) / 2.0.squareRoot()   // n = 2: |a − b| / √2
+                #expect(abs(try csv.doubles(column)[row] - mean) <= 1e-15 * abs(mean), "\(column) at \(seen)")
+                #expect(abs(try csv.doubles(column + "_sd")[row] - sd) <= 1e-12 * max(sd, 1e-300), "\(column)_sd at \(seen)")
+                #expect(try csv.column(column + "_n")[row] == "2")
+            }
+        }
+
+        // Diff: within tolerance, outside it, and not comparable.
+        let values = try csv.doubles("one_step")
+        let grid = try csv.doubles("fixed_grid")
+        let close = try CLI.spec("ref-close", "# reference\nimages_seen,one_step,fixed_grid,extra\n"
+                                 + "32,\(values[0] * 1.001),\(grid[0]),9\n64,\(values[1]),\(grid[1] * 0.999),9\n")
+        let far = try CLI.spec("ref-far", "images_seen,one_step,fixed_grid\n32,\(values[0] * 1.5),\(grid[0])\n64,\(values[1]),\(grid[1])\n")
+        let tablePath = "\(CLI.results)/e2e-encoders/table.csv"
+        let pass = try CLI.gfe(["diff", tablePath, close, "--key", "images_seen", "--rtol", "0.01"])
+        #expect(pass.status == 0, "\(pass.out)\n\(pass.err)")
+        #expect(pass.out.contains("4 cells compared") && pass.out.contains("not compared (not in the result): extra"), "\(pass.out)")
+        let fail = try CLI.gfe(["diff", tablePath, far, "--key", "images_seen", "--rtol", "0.01"])
+        #expect(fail.status == 1, "\(fail.out)\n\(fail.err)")
+        #expect(fail.out.contains("1 outside"), "\(fail.out)")
+        let looser = try CLI.gfe(["diff", tablePath, far, "--key", "images_seen", "--rtol", "0.01", "--tol", "one_step=0.6"])
+        #expect(looser.status == 0, "\(looser.out)")
+        let broken = try CLI.gfe(["diff", tablePath, far, "--key", "images", "--rtol", "0.01"])
+        #expect(broken.status == 2)
+        #expect(broken.err.contains("key column 'images'"), "\(broken.err)")
+        let missing = try CLI.gfe(["diff", tablePath, close, "--key", "images_seen", "--columns", "one_step,extra"])
+        #expect(missing.status == 2)
+        #expect(missing.err.contains("the column 'extra' is missing from the result"), "\(missing.err)")
+
+        // Status lists every run with its folder.
+        let status = try CLI.gfe(["status", spec, "--results", CLI.results])
+        #expect(status.status == 0)
+        #expect(status.out.contains("4 finished"), "\(status.out)")
+        for id in ids { #expect(status.out.contains("\(CLI.results)/e2e-encoders/\(id)")) }
+    }
+
+    /// Checks with Python (h5py, csv) that run.h5, curves.csv and run.json hold the same checkpoint losses.
+    func expectReadableByPython(_ folder: String) throws {
+        let script = """
+            import csv, json, sys
+            try:
+                import h5py
+            except ImportError:
+                print("SKIP"); sys.exit(0)
+            d = sys.argv[1]
+            rec = json.load(open(d + "/run.json"))
+            js = [c["metrics"]["test_loss_gfe"] for c in rec["results"]["checkpoints"]]
+            with h5py.File(d + "/run.h5", "r") as f:
+                run_id = f.attrs["run_id"]
+                run_id = run_id.decode() if isinstance(run_id, bytes) else run_id
+                h5 = [float(f["checkpoints/%03d/gfe" % k].attrs["mean_loss"]) for k in range(len(js))]
+                n = len(f["curves/train/loss"])
+            rows = [float(r["value"]) for r in csv.DictReader(open(d + "/curves.csv")) if r["metric"] == "test_loss_gfe"]
+            try:
+                import pandas
+                frame = pandas.read_csv(d + "/curves.csv")
+                assert list(frame.columns) == ["run", "iteration", "images_seen", "wall_s", "metric", "value"]
+            except ImportError:
+                pass
+            print(json.dumps({"same": js == h5 == rows, "id": run_id == rec["runId"], "iterations": n}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, folder]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }   // no Python: nothing to check
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if text.hasPrefix("SKIP") || process.terminationStatus == 127 { return }
+        #expect(text.contains(#""same": true"#) && text.contains(#""id": true"#) && text.contains(#""iterations": 4"#), "\(text)")
+    }
+
+    @Test func killedSweepLeavesNoFalseRunAndResumes() throws {
+        // Three AE runs, one worker: run 0 finishes, run 1 is killed mid-way, run 2 has not started.
+        let spec = try CLI.spec("killed", """
+            {"name": "e2e-killed", "outputs": {"models": "none"},
+             "base": {"method": "ae", "batchSize": 16, "data": {"trainLimit": 64, "testLimit": 16},
+                      "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
+             "sweep": {"axes": {"budget.iterations": [2, 12, 3]}}}
+            """)
+        let ids = try CLI.runIds(spec)
+        let folder = "\(CLI.results)/e2e-killed"
+        let sweep = try CLI.Running(["run", spec, "--jobs", "1", "--results", CLI.results])
+        let midRun = CLI.waitUntil(120) {
+            FileManager.default.fileExists(atPath: "\(folder)/\(ids[0])/run.json")
+                && CLI.hiddenEntries("e2e-killed").contains { $0.hasPrefix(".\(ids[1]).partial-") }
+        }
+        #expect(midRun, "run 1 never started")
+        kill(sweep.pid, SIGKILL)
+        _ = sweep.wait()
+        // The worker notices its parent is gone and stops; its lock is then free.
+        let released = CLI.waitUntil(20) { !RunLock.isHeld("\(folder)/.locks/\(ids[1]).lock") }
+        #expect(released, "the worker outlived its parent")
+        let finishedBefore = try String(contentsOfFile: "\(folder)/\(ids[0])/run.json", encoding: .utf8)
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(ids[1])"))   // nothing mistakable for a run
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(ids[2])"))
+        let status = try CLI.gfe(["status", spec, "--results", CLI.results])
+        #expect(status.out.contains("1 finished") && status.out.contains("2 not started"), "\(status.out)")
+
+        let resumed = try CLI.gfe(["run", spec, "--jobs", "1", "--results", CLI.results])
+        #expect(resumed.status == 0, "\(resumed.out)\n\(resumed.err)")
+        #expect(resumed.out.contains("1 already finished") && resumed.out.contains("computing 2"), "\(resumed.out)")
+        #expect(try String(contentsOfFile: "\(folder)/\(ids[0])/run.json", encoding: .utf8) == finishedBefore)
+        for (i, id) in ids.enumerated() {
+            let record = try #require(CLI.record("e2e-killed", id))
+            #expect(record["status"] as? String == "finished")
+            #expect((record["results"] as? [String: Any])?["iterations"] as? Int == [2, 12, 3][i])
+        }
+        #expect(CLI.hiddenEntries("e2e-killed").isEmpty)
+    }
+
+    @Test func failingRunIsRecordedAndTheOtherFinishes() throws {
+        let spec = try CLI.spec("failing", """
+            {"name": "e2e-failing", "outputs": {"models": "none"},
+             "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 3},
+                      "data": {"trainLimit": 48, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
+             "sweep": {"axes": {"optimiser.lr": [0.0005, 1e30]}}}
+            """)
+        let ids = try CLI.runIds(spec)
+        let run = try CLI.gfe(["run", spec, "--jobs", "2", "--results", CLI.results])
+        #expect(run.status == 1, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("1 finished, 1 failed"), "\(run.out)")
+        #expect(CLI.record("e2e-failing", ids[0])?["status"] as? String == "finished")
+        let failed = try #require(CLI.record("e2e-failing", ids[1]))
+        #expect(failed["status"] as? String == "failed")
+        #expect((failed["reason"] as? String)?.contains("not finite") == true, "\(failed)")
+        let status = try CLI.gfe(["status", spec, "--results", CLI.results])
+        #expect(status.out.contains("1 finished, 1 failed"), "\(status.out)")
+        #expect(status.out.contains("not finite"), "\(status.out)")
+        // The next run retries the failed run only.
+        let retry = try CLI.gfe(["run", spec, "--results", CLI.results])
+        #expect(retry.status == 1)
+        #expect(retry.out.contains("1 already finished") && retry.out.contains("1 failed"), "\(retry.out)")
+    }
+
+    @Test func indexAndSlurmScript() throws {
+        let spec = try CLI.spec("indexed", """
+            {"name": "e2e-indexed", "outputs": {"models": "none"},
+             "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
+                      "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
+             "seeds": [1, 2, 3]}
+            """)
+        let ids = try CLI.runIds(spec)
+        let plan = try CLI.gfe(["plan", spec, "--slurm", "--time", "00:10:00", "--results", CLI.results])
+        #expect(plan.status == 0, "\(plan.err)")
+        #expect(plan.out.contains("#SBATCH --array=0-2") && plan.out.contains("#SBATCH --time=00:10:00"), "\(plan.out)")
+        let script = try CLI.file("indexed-slurm.sh", plan.out)
+
+        func task(_ i: Int, _ extra: [String]) throws -> CLI.Output {
+            var env = CLI.environment
+            env["SLURM_ARRAY_TASK_ID"] = String(i)
+            return try CLI.Running([script] + extra, environment: env, executable: "/bin/bash").wait()
+        }
+        let dry = try task(1, ["--dry-run"])
+        #expect(dry.status == 0, "\(dry.out)\n\(dry.err)")
+        #expect(dry.out.contains("1  \(ids[1])") && dry.out.contains("would compute"), "\(dry.out)")
+        #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-indexed"))   // a dry run writes nothing
+
+        let real = try task(1, [])
+        #expect(real.status == 0, "\(real.out)\n\(real.err)")
+        #expect(CLI.record("e2e-indexed", ids[1])?["status"] as? String == "finished")
+        #expect(CLI.record("e2e-indexed", ids[0]) == nil && CLI.record("e2e-indexed", ids[2]) == nil)
+        let again = try CLI.gfe(["run", spec, "--index", "1", "--results", CLI.results])
+        #expect(again.status == 0 && again.out.contains("already finished"), "\(again.out)")
+        let bad = try CLI.gfe(["run", spec, "--index", "7", "--results", CLI.results])
+        #expect(bad.status == 2 && bad.err.contains("has 3 runs"), "\(bad.err)")
+    }
+
+    @Test func badSpecIsRejectedBeforeAnythingIsWritten() throws {
+        let spec = try CLI.spec("bad", #"{"name": "e2e-bad", "base": {"batchsize": 16}, "seeds": [1]}"#)
+        for command in ["resolve", "run", "status"] {
+            let r = try CLI.gfe([command, spec, "--results", CLI.results])
+            #expect(r.status == 2)
+            #expect(r.err.hasPrefix("gfe: error: \(spec): $.base: unknown field 'batchsize' (did you mean \"batchSize\"?)"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1)
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-bad"))
+    }
+
+    @Test func interruptStopsCleanly() throws {
+        let spec = try CLI.spec("interrupted", """
+            {"name": "e2e-interrupted", "outputs": {"models": "none"},
+             "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 40},
+                      "data": {"trainLimit": 64, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
+             "seeds": [1, 2]}
+            """)
+        let sweep = try CLI.Running(["run", spec, "--jobs", "2", "--results", CLI.results])
+        let started = CLI.waitUntil(60) { CLI.hiddenEntries("e2e-interrupted").contains { $0.contains(".partial-") } }
+        #expect(started)
+        kill(sweep.pid, SIGINT)
+        let r = sweep.wait()
+        #expect(r.status == 130, "\(r.out)\n\(r.err)")
+        #expect(r.out.contains("interrupted"), "\(r.out)")
+        #expect(CLI.hiddenEntries("e2e-interrupted").isEmpty)
+        let status = try CLI.gfe(["status", spec, "--results", CLI.results])
+        #expect(status.out.contains("2 not started"), "\(status.out)")
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GFECore
+import GFEStore
+import Testing
+@testable import GFEHarness
+
+@Suite("Run store", .serialized)
+struct RunStoreTests {
+    func makeStore() throws -> RunStore {
+        RunStore(root: try ExperimentFixtures.temporaryFolder("store"), experiment: "exp")
+    }
+
+    func fm() -> FileManager { FileManager.default }
+
+    @Test func stateFollowsTheLockAndTheRunFolder() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let id = "0123456789ab"
+        #expect(store.state(of: id).summary == "not started")
+        let lock = try #require(try store.claim(id))
+        #expect(store.state(of: id).isRunning)
+        #expect(try store.claim(id) == nil)   // a second claimant is refused while the lock is held
+        let partial = store.partialFolder(id)
+        try fm().createDirectory(atPath: partial, withIntermediateDirectories: true)
+        #expect(store.state(of: id).summary.hasPrefix("running (\(Provenance.hostName) pid \(getpid())"))
+        lock.release()
+        // The holder is gone and only its partial folder remains: not a run.
+        #expect(store.state(of: id).summary == "not started")
+        #expect(!fm().fileExists(atPath: store.runFolder(id)))
+    }
+
+    @Test func claimRemovesWhatDeadProcessesLeft() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let id = "aaaaaaaaaaaa"
+        try store.prepare()
+        let stale = store.folder + "/.\(id).partial-otherhost-99999"
+        try fm().createDirectory(atPath: stale, withIntermediateDirectories: true)
+        let other = store.folder + "/.bbbbbbbbbbbb.partial-otherhost-99999"
+        try fm().createDirectory(atPath: other, withIntermediateDirectories: true)
+        let lock = try #require(try store.claim(id))
+        #expect(!fm().fileExists(atPath: stale))
+        #expect(fm().fileExists(atPath: other))   // another run's folder is left to its own claimant
+        lock.release()
+        store.removeStalePartials()
+        #expect(!fm().fileExists(atPath: other))
+    }
+
+    @Test func commitReplacesAndRecoversAnInterruptedReplacement() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let id = "cccccccccccc"
+        try store.prepare()
+        for content in ["first", "second"] {
+            let lock = try #require(try store.claim(id))
+            let partial = store.partialFolder(id)
+            try fm().createDirectory(atPath: partial, withIntermediateDirectories: true)
+            try AtomicFile.write(content, to: partial + "/x")
+            try store.commit(partial: partial, id: id)
+            lock.release()
+            #expect(String(decoding: fm().contents(atPath: store.runFolder(id) + "/x")!, as: UTF8.self) == content)
+        }
+        // A replacement killed between its two renames leaves the old run aside: the next claim restores it.
+        let aside = store.folder + "/.\(id).old-12345"
+        #expect(rename(store.runFolder(id), aside) == 0)
+        let lock = try #require(try store.claim(id))
+        lock.release()
+        #expect(fm().fileExists(atPath: store.runFolder(id) + "/x"))
+        #expect(!fm().fileExists(atPath: aside))
+        let entries = try fm().contentsOfDirectory(atPath: store.folder).filter { $0.hasPrefix(".") && $0 != ".locks" }
+        #expect(entries.isEmpty)
+    }
+
+    static let tinySpec = """
+        {"name": "exp", "outputs": {"models": "none"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
+         "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"imagesSeen": [32], "evaluations": ["ae"]}}}
+        """
+
+    /// A plan of the tiny spec with the real data fingerprint (the executor checks it).
+    func tinyPlan() throws -> ExperimentPlan {
+        let fingerprints = DataFingerprints(cacheFile: nil, writable: false)
+        return try ExperimentPlan(try ExperimentFixtures.resolve(Self.tinySpec),
+                                  identity: RunIdentityContext(codeVersion: "test", fingerprint: fingerprints.provider))
+    }
+
+    @Test func failedTrainingIsStoredWithItsReason() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let plan = try tinyPlan()
+        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        var events: [RunEvent] = []
+        let outcome = try RunExecutor.execute(plan.runs[0], plan: plan, environment: env, force: false,
+                                              train: { _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
+                                              events: { events.append($0) })
+        #expect(outcome.status == .failed)
+        #expect(outcome.reason == "the test's trainer failed")
+        guard case .failed(let record) = store.state(of: plan.runs[0].id) else { Issue.record("not failed"); return }
+        #expect(record.reason == "the test's trainer failed")
+        #expect(record.runId == plan.runs[0].id)
+        #expect(events.first == .started(index: 0, runId: plan.runs[0].id))
+        #expect(events.last == .done(outcome))
+        #expect(try CSV.read(store.runFolder(plan.runs[0].id) + "/curves.csv").rows.isEmpty)
+    }
+
+    @Test func finishedRunIsStoredAndThenSkipped() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let plan = try tinyPlan()
+        let run = plan.runs[0]
+        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
+        #expect(outcome.status == .finished, "\(outcome.reason ?? "")")
+        guard case .finished(let record) = store.state(of: run.id) else { Issue.record("not finished"); return }
+        #expect(record.iterations == 2 && record.imagesSeen == 32)
+        #expect(record.config == run.point.resolved)
+        let loss = try #require(record.checkpoints.first?.metrics["test_loss_ae"])
+        // curves.csv and run.h5 hold the same test loss as run.json.
+        let curves = try CSV.read(store.runFolder(run.id) + "/curves.csv")
+        #expect(curves.header == ["run", "iteration", "images_seen", "wall_s", "metric", "value"])
+        let row = try #require(curves.rows.first { $0[4] == "test_loss_ae" })
+        #expect(Double(row[5]) == loss && row[0] == run.id && row[2] == "32")
+        #expect(curves.rows.filter { $0[4] == "train_loss" }.map { $0[1] } == ["1", "2"])
+        let stored = try HDF5File.read(store.runFolder(run.id) + "/run.h5") { f in
+            try f.doubleAttribute("mean_loss", of: "checkpoints/000/ae")
+        }
+        #expect(stored == loss)
+        let again = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
+        #expect(again.status == .skipped)
+    }
+}
