@@ -5,7 +5,7 @@ SWIFT ?= swift
 PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config dataset-fashion-mnist
 RELEASE_BIN := .build/release/gfe
 
-.PHONY: all deps data build test bench clean help
+.PHONY: all deps data build test bench clean help reproduce-table1
 
 all: build
 
@@ -44,6 +44,11 @@ bench: deps data
 clean:
 	rm -rf .build
 
-# The main job. Its experiment spec and scheduler arrive with the harness issues (#4, #5); until then it says so.
-reproduce-table1: deps data
-	@echo "reproduce-table1: the experiment harness (issues #4 and #5) is not built yet; nothing was run." >&2; exit 2
+# The main job: Table 1 of the paper (experiments/table1.json), its table beside the paper's values, and the
+# diff with the tolerance the spec states. Finished runs are reused (results/table1/<run id>/).
+reproduce-table1: build data
+	@start=$$(date +%s); \
+	$(RELEASE_BIN) run experiments/table1.json || exit $$?; \
+	$(RELEASE_BIN) table experiments/table1.json --diff; status=$$?; \
+	echo "paper (results/reference/paper-table1.csv):"; grep -v '^#' results/reference/paper-table1.csv | awk -F, '{ for (i = 1; i <= NF; i++) printf "%-24s", $$i; print "" }'; \
+	echo "wall time: $$(( $$(date +%s) - start )) s"; exit $$status
