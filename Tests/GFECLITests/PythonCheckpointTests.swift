@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// A checkpoint written by h5py the way one saves a PyTorch decoder (`f[k] = v.numpy()` for every
+/// `state_dict` entry) drives `gfe encode` and `gfe evaluate` on real MNIST; numpy then recomputes each
+/// image's loss at our z* from the same weights, independently of our engine.
+@Suite struct PythonCheckpointTests {
+    static let python: String? = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import h5py, numpy"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? "python3" : nil
+    }()
+
+    static func runPython(_ script: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(decoding: e, as: UTF8.self)])
+        }
+        return String(decoding: o, as: UTF8.self)
+    }
+
+    /// Weights like torch.nn.Linear's default init (U(±1/√fan_in)), in state_dict names and [out, in] shapes.
+    static let writeCheckpoint = """
+        import sys, h5py, numpy as np
+        rng = np.random.default_rng(7)
+        sizes = [20, 150, 300, 600, 784]
+        with h5py.File(sys.argv[1], "w") as f:
+            for l in range(4):
+                b = 1 / np.sqrt(sizes[l])
+                f[f"decoder.{2*l}.weight"] = rng.uniform(-b, b, (sizes[l+1], sizes[l])).astype(np.float32)
+                f[f"decoder.{2*l}.bias"] = rng.uniform(-b, b, sizes[l+1]).astype(np.float32)
+        """
+
+    /// Per-image loss (SPEC §3) of the decoder in argv[1] at z* of argv[2], against the MNIST test images the
+    /// encoding used (read here from the IDX file), printed as max relative difference to our losses.
+    static let checkLosses = """
+        import sys, gzip, h5py, numpy as np
+        ck, enc, idx, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+        with gzip.open(idx) if idx.endswith(".gz") else open(idx, "rb") as g:
+            data = g.read()
+        x = np.frombuffer(data, np.uint8, offset=16)[: n * 784].reshape(n, 784).astype(np.float64) / 255
+        with h5py.File(ck) as f, h5py.File(enc) as e:
+            h = e["z_star"][:].astype(np.float64)
+            ours = e["loss_per_sample"][:].astype(np.float64)
+            for l in range(4):
+                h = h @ f[f"decoder.{2*l}.weight"][:].astype(np.float64).T + f[f"decoder.{2*l}.bias"][:]
+                if l < 3:
+                    h = np.where(h > 0, h, np.expm1(np.minimum(h, 0)))
+        s = 1 / (1 + np.exp(-h))
+        loss = np.mean(-x * np.log(s + 1e-8) - (1 - x) * np.log(1 - s + 1e-8), axis=1)
+        print(np.max(np.abs(loss - ours) / loss), np.mean(loss))
+        """
+
+    static func mnistTestImages() -> String {
+        let shared = EncodeFixtureTests.repositoryRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/datasets/mnist/t10k-images-idx3-ubyte.gz").standardizedFileURL.path
+        return shared
+    }
+
+    @Test(.enabled(if: python != nil, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check"))
+    func h5pyCheckpointEncodesAndEvaluates() throws {
+        let checkpoint = EncodeFixtureTests.temporaryPath("torch-decoder.h5")
+        let encoded = EncodeFixtureTests.temporaryPath("encoded.h5")
+        defer {
+            try? FileManager.default.removeItem(atPath: checkpoint)
+            try? FileManager.default.removeItem(atPath: encoded)
+        }
+        _ = try Self.runPython(Self.writeCheckpoint, [checkpoint])
+        let n = 32
+        let encode = try EncodeFixtureTests.gfe(["encode", "--checkpoint", checkpoint, "--dataset", "mnist",
+                                                 "--split", "test", "--limit", "\(n)", "--set", "tau=300",
+                                                 "--out", encoded])
+        #expect(encode.status == 0, "stderr: \(encode.err)")
+        #expect(encode.out.contains("converged groups") && encode.out.contains("mean loss"), "stdout: \(encode.out)")
+
+        let report = try Self.runPython(Self.checkLosses, [checkpoint, encoded, Self.mnistTestImages(), "\(n)"])
+        let fields = report.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(fields.count == 2, "python printed: \(report)")
+        #expect(fields[0] < 1e-5, "max relative loss difference to numpy: \(fields[0])")
+
+        let evaluate = try EncodeFixtureTests.gfe(["evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
+                                                   "--split", "test", "--limit", "\(n)", "--set", "tau=300"])
+        #expect(evaluate.status == 0, "stderr: \(evaluate.err)")
+        // Same images, encoder and z₀ rule: evaluate's mean is the mean of encode's per-image losses.
+        #expect(evaluate.out.contains(String(format: "%.6f", fields[1]).prefix(6)), "stdout: \(evaluate.out)")
+    }
+
+    @Test func checkpointWithAMissingTensorIsBadInput() throws {
+        guard Self.python != nil else { return }
+        let checkpoint = EncodeFixtureTests.temporaryPath("partial.h5")
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        _ = try Self.runPython(Self.writeCheckpoint + "\nwith h5py.File(sys.argv[1], 'a') as f: del f['decoder.4.bias']\n",
+                               [checkpoint])
+        let run = try EncodeFixtureTests.gfe(["evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
+                                              "--split", "test", "--limit", "16"])
+        #expect(run.status == 2)
+        #expect(run.err.contains("decoder.4.bias"), "stderr: \(run.err)")
+    }
+}
