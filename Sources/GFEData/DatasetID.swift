@@ -1,3 +1,5 @@
+import GFECore
+
 /// The four files of an MNIST-format dataset, by their standard names (each may also be stored as `<name>.gz`).
 public enum SourceFile: String, CaseIterable, Sendable {
     case trainImages = "train-images-idx3-ubyte"

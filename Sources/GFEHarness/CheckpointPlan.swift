@@ -1,4 +1,5 @@
 import GFECore
+import GFESolvers
 import GFEData
 
 /// When to snapshot the model during training and which evaluations to run on each snapshot, so that one
@@ -34,7 +35,7 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
     static let fields = ["imagesSeen", "evaluations", "split", "atEnd"]
 
     public init(from decoder: Decoder) throws {
-        let r = try ConfigReader(decoder, allowed: Self.fields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
         if let v = try r.intArray("imagesSeen") {
             for (i, c) in v.enumerated() {
                 guard c >= 1 else { throw r.outOfRange("imagesSeen", v, "positive counts (entry \(i) is \(c))") }
@@ -48,17 +49,16 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
             let allowed = EvaluationKind.allCases.map(\.rawValue)
             evaluations = try names.map { name in
                 guard let k = EvaluationKind(name: name) else {
-                    throw GFEError.badInput("training config: '\(r.qualified("evaluations"))' has '\(name)'"
-                                            + "\(didYouMean(name, among: allowed)); expected names from "
-                                            + allowed.map { "'\($0)'" }.joined(separator: ", "))
+                    throw r.problem("'\(r.qualified("evaluations"))' has '\(name)'\(didYouMean(name, among: allowed)); "
+                                    + "expected names from \(SettingsReader.quoted(allowed))")
                 }
                 return k
             }
         }
         if let v = try r.string("split") {
             guard v == "test" || v == "holdout" else {
-                throw GFEError.badInput("training config: field '\(r.qualified("split"))' is '\(v)'"
-                                        + "\(didYouMean(v, among: ["test", "holdout"])); expected 'test' or 'holdout'")
+                throw r.problem("field '\(r.qualified("split"))' is '\(v)'\(didYouMean(v, among: ["test", "holdout"])); "
+                                + "expected 'test' or 'holdout'")
             }
             split = v
         }
@@ -66,7 +66,7 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         try w.put("imagesSeen", imagesSeen)
         try w.putIfPresent("evaluations", evaluations)
         try w.put("split", split)
@@ -95,23 +95,23 @@ public struct ValidationSettings: Codable, Sendable, Equatable {
     static let fields = ["every", "atStart", "holdout", "holdoutLimit"]
 
     public init(from decoder: Decoder) throws {
-        let r = try ConfigReader(decoder, allowed: Self.fields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
         guard let k = try r.int("every", atLeast: 1) else {
-            throw GFEError.badInput("training config: field '\(r.qualified("every"))' is missing; give the validation "
-                                    + "interval in iterations (or leave out 'validation' for none)")
+            throw r.problem("field '\(r.qualified("every"))' is missing; give the validation "
+                            + "interval in iterations (or leave out 'validation' for none)")
         }
         every = k
         if let v = try r.bool("atStart") { atStart = v }
         if let v = try r.bool("holdout") { holdout = v }
         holdoutLimit = try r.int("holdoutLimit", atLeast: 1)
         if holdoutLimit != nil && !holdout {
-            throw GFEError.badInput("training config: '\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
-                                    + "set \"holdout\": true or remove the limit")
+            throw r.problem("'\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
+                            + "set \"holdout\": true or remove the limit")
         }
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         try w.put("every", every)
         try w.put("atStart", atStart)
         try w.put("holdout", holdout)
@@ -136,22 +136,14 @@ public struct DataSettings: Codable, Sendable, Equatable {
     static let fields = ["dataset", "trainLimit", "testLimit"]
 
     public init(from decoder: Decoder) throws {
-        let r = try ConfigReader(decoder, allowed: Self.fields)
-        if let name = try r.string("dataset") {
-            guard let id = DatasetID(rawValue: name) else {
-                let valid = DatasetID.allCases.map(\.rawValue)
-                throw GFEError.badInput("training config: field '\(r.qualified("dataset"))' is '\(name)'"
-                                        + "\(didYouMean(name, among: valid)); expected one of "
-                                        + valid.map { "'\($0)'" }.joined(separator: ", "))
-            }
-            dataset = id
-        }
+        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
+        if let id = try r.choice("dataset", DatasetID.self) { dataset = id }
         trainLimit = try r.int("trainLimit", atLeast: 1)
         testLimit = try r.int("testLimit", atLeast: 1)
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         try w.put("dataset", dataset.rawValue)
         try w.putIfPresent("trainLimit", trainLimit)
         try w.putIfPresent("testLimit", testLimit)

@@ -27,8 +27,8 @@ public struct EncoderOptions: Sendable, Equatable {
     public func settings(recordSummary: Bool = false) throws -> EncoderSettings {
         let methods = EncoderSettings.Method.allCases.map(\.rawValue)
         guard methods.contains(method) else {
-            throw GFEError.badInput("--encoder '\(method)' is unknown; expected one of "
-                                    + methods.map { "'\($0)'" }.joined(separator: ", "))
+            throw GFEError.badInput("--encoder '\(method)' is unknown\(didYouMean(method, among: methods)); expected one of "
+                                    + SettingsReader.quoted(methods))
         }
         var fields: [String: Any] = ["method": method]
         if let preset {

@@ -1,4 +1,5 @@
 import GFECore
+import GFESolvers
 
 /// The optimiser of SPEC §6 and its hyperparameters (PyTorch semantics and names).
 ///
@@ -42,10 +43,10 @@ public struct OptimiserSettings: Codable, Sendable, Equatable {
     static let adamFields = ["method", "lr", "beta1", "beta2", "eps"]
 
     public init(from decoder: Decoder) throws {
-        let all = try ConfigReader(decoder, allowed: Self.rmspropFields + ["beta1", "beta2"])
+        let all = try SettingsReader(trainingConfig: decoder, allowed: Self.rmspropFields + ["beta1", "beta2"])
         self.init(method: try all.choice("method", Method.self) ?? .rmsprop)
         // Re-read with the fields of the chosen method only, so `alpha` given to Adam is reported.
-        let r = try ConfigReader(decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
         if let v = try r.double("lr") {
             guard v.isFinite && v > 0 else { throw r.outOfRange("lr", v, "a positive number") }
             learningRate = v
@@ -69,7 +70,7 @@ public struct OptimiserSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         try w.put("method", method)
         try w.put("lr", learningRate)
         switch method {

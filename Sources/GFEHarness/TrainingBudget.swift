@@ -1,4 +1,5 @@
 import GFECore
+import GFESolvers
 
 /// How long a run trains: exactly one of a number of epochs, of iterations, or of images seen
 /// (SPEC §1: images seen = iterations × B while batches are full). Coded as `{"epochs": 1}`,
@@ -35,21 +36,21 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try ConfigReader(decoder, allowed: Self.fields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
         let present = Self.fields.filter { r.has($0) }
         guard present.count == 1 else {
             let place = r.path.isEmpty ? "the budget" : "'\(r.path)'"
-            throw GFEError.badInput("training config: \(place) needs exactly one of 'epochs', 'iterations', 'imagesSeen'"
-                                    + (present.isEmpty ? "" : "; found " + present.map { "'\($0)'" }.joined(separator: " and ")))
+            throw r.problem("\(place) needs exactly one of 'epochs', 'iterations', 'imagesSeen'"
+                            + (present.isEmpty ? "" : "; found " + present.map { "'\($0)'" }.joined(separator: " and ")))
         }
         if let v = try r.int("epochs", atLeast: 1) { self = .epochs(v) }
         else if let v = try r.int("iterations", atLeast: 1) { self = .iterations(v) }
         else if let v = try r.int("imagesSeen", atLeast: 1) { self = .imagesSeen(v) }
-        else { throw GFEError.badInput("training config: field '\(r.qualified(present[0]))' must be an integer") }
+        else { throw r.problem("field '\(r.qualified(present[0]))' must be an integer") }
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         switch self {
         case .epochs(let v): try w.put("epochs", v)
         case .iterations(let v): try w.put("iterations", v)

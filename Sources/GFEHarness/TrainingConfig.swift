@@ -54,12 +54,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         method == .gfe ? .epochs(1) : .epochs(12)
     }
 
+    /// The first words of every message about a training configuration's fields.
+    public static let messageSubject = "training config"
+
     static let fields = ["method", "latentDim", "encoder", "gradient", "optimiser", "batchSize", "budget",
                          "checkpoints", "validation", "seed", "data"]
 
     /// Checks what the field decoders cannot see alone: combinations of fields.
     public func validate() throws(GFEError) {
-        func bad(_ s: String) -> GFEError { .badInput("training config: " + s) }
+        func bad(_ s: String) -> GFEError { .badInput("\(Self.messageSubject): " + s) }
         guard latentDim >= 1 else { throw bad("'latentDim' is \(latentDim); it must be at least 1") }
         guard batchSize >= 1 else { throw bad("'batchSize' is \(batchSize); it must be at least 1") }
         try encoder.validate()
@@ -86,7 +89,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try ConfigReader(decoder, allowed: Self.fields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
         self.init(method: try r.choice("method", Method.self) ?? .gfe)
         if let v = try r.int("latentDim", atLeast: 1) { latentDim = v }
         if let v = try r.nested("encoder", EncoderSettings.self) { encoder = v }
@@ -102,7 +105,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var w = ConfigWriter(encoder)
+        var w = SettingsWriter(encoder)
         try w.put("method", method)
         try w.put("latentDim", latentDim)
         try w.put("encoder", self.encoder)
@@ -117,7 +120,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// Decodes a config from JSON text; malformed JSON is a `GFEError.badInput` saying where.
-    public static func decode(json: Data, source: String = "training config") throws -> TrainingConfig {
+    public static func decode(json: Data, source: String = messageSubject) throws -> TrainingConfig {
         do {
             return try JSONDecoder().decode(TrainingConfig.self, from: json)
         } catch let error as ReportableError {
@@ -135,5 +138,13 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
         return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}
+
+extension SettingsReader {
+    /// The strict reader of one object of a training configuration: messages start "training config" and
+    /// name fields by their dotted path from the configuration's root.
+    init(trainingConfig decoder: Decoder, allowed: [String]) throws {
+        try self.init(decoder, what: TrainingConfig.messageSubject, allowed: allowed)
     }
 }

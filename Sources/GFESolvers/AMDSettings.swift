@@ -101,8 +101,7 @@ public struct AMDSettings: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "AMD settings")
-        try r.rejectUnknown(Self.fieldNames + ["method"])
+        let r = try SettingsReader(decoder, what: "AMD settings", allowed: Self.fieldNames + ["method"])
         self.init(preset: try r.choice("preset", AMDPreset.self) ?? .official)
         if let v = try r.double("tau") { tau = v }
         if let v = try r.double("initialStep") { initialStep = v }
@@ -123,27 +122,27 @@ public struct AMDSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: SettingsKey.self)
-        try encodeFields(into: &c)
+        var w = SettingsWriter(encoder)
+        try encodeFields(into: &w)
     }
 
     /// Writes every field (fully resolved), so a stored config needs no preset table to be read back.
-    func encodeFields(into c: inout KeyedEncodingContainer<SettingsKey>) throws {
-        try c.encode(preset, forKey: SettingsKey("preset"))
-        try c.encode(tau, forKey: SettingsKey("tau"))
-        try c.encode(initialStep, forKey: SettingsKey("initialStep"))
-        try c.encode(maxStep, forKey: SettingsKey("maxStep"))
-        try c.encode(kappa, forKey: SettingsKey("kappa"))
-        try c.encode(beta, forKey: SettingsKey("beta"))
-        try c.encode(maxReductions, forKey: SettingsKey("maxReductions"))
-        try c.encode(sigma, forKey: SettingsKey("sigma"))
-        try c.encode(jump, forKey: SettingsKey("jump"))
-        try c.encode(window, forKey: SettingsKey("window"))
-        try c.encode(threshold, forKey: SettingsKey("threshold"))
-        try c.encode(startFraction, forKey: SettingsKey("startFraction"))
-        try c.encode(stepControl, forKey: SettingsKey("stepControl"))
-        try c.encode(initialPoint, forKey: SettingsKey("initialPoint"))
-        try c.encodeIfPresent(maxAttempts, forKey: SettingsKey("maxAttempts"))
-        try c.encode(record, forKey: SettingsKey("record"))
+    func encodeFields(into w: inout SettingsWriter) throws {
+        try w.put("preset", preset)
+        try w.put("tau", tau)
+        try w.put("initialStep", initialStep)
+        try w.put("maxStep", maxStep)
+        try w.put("kappa", kappa)
+        try w.put("beta", beta)
+        try w.put("maxReductions", maxReductions)
+        try w.put("sigma", sigma)
+        try w.put("jump", jump)
+        try w.put("window", window)
+        try w.put("threshold", threshold)
+        try w.put("startFraction", startFraction)
+        try w.put("stepControl", stepControl)
+        try w.put("initialPoint", initialPoint)
+        try w.putIfPresent("maxAttempts", maxAttempts)
+        try w.put("record", record)
     }
 }

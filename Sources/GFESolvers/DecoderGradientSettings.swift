@@ -60,14 +60,14 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
             guard let mode = DecoderGradientMode(rawValue: name) else {
-                let allowed = DecoderGradientMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-                throw GFEError.badInput("decoder-gradient settings: mode '\(name)' is unknown; expected one of \(allowed)")
+                let allowed = DecoderGradientMode.allCases.map(\.rawValue)
+                throw GFEError.badInput("decoder-gradient settings: mode '\(name)' is unknown\(didYouMean(name, among: allowed)); "
+                                        + "expected one of \(SettingsReader.quoted(allowed))")
             }
             self.init(mode: mode)
             return
         }
-        let r = try SettingsReader(decoder, what: "decoder-gradient settings")
-        try r.rejectUnknown(Self.fieldNames)
+        let r = try SettingsReader(decoder, what: "decoder-gradient settings", allowed: Self.fieldNames)
         self.init()
         if let v = try r.choice("mode", DecoderGradientMode.self) { mode = v }
         if let v = try r.double("cgTolerance") { cgTolerance = v }
@@ -76,9 +76,9 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: SettingsKey.self)
-        try c.encode(mode, forKey: SettingsKey("mode"))
-        try c.encode(cgTolerance, forKey: SettingsKey("cgTolerance"))
-        try c.encode(cgMaxIterations, forKey: SettingsKey("cgMaxIterations"))
+        var w = SettingsWriter(encoder)
+        try w.put("mode", mode)
+        try w.put("cgTolerance", cgTolerance)
+        try w.put("cgMaxIterations", cgMaxIterations)
     }
 }

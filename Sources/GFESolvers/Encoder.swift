@@ -32,10 +32,11 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "encoder settings")
+        // Only "method" is read here; the chosen method's settings check the other fields.
+        let r = try SettingsReader(decoder, what: "encoder settings", allowed: nil)
         guard let method = try r.choice("method", Method.self) else {
-            let allowed = Method.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            throw GFEError.badInput("\(r.what): field 'method' is missing; expected one of \(allowed)")
+            throw r.problem("field '\(r.qualified("method"))' is missing; expected one of "
+                            + SettingsReader.quoted(Method.allCases.map(\.rawValue)))
         }
         switch method {
         case .amd: self = .amd(try AMDSettings(from: decoder))
@@ -45,12 +46,12 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: SettingsKey.self)
-        try c.encode(method, forKey: SettingsKey("method"))
+        var w = SettingsWriter(encoder)
+        try w.put("method", method)
         switch self {
-        case .amd(let s): try s.encodeFields(into: &c)
-        case .fixedGrid(let s): try s.encodeFields(into: &c)
-        case .oneStep(let s): try s.encodeFields(into: &c)
+        case .amd(let s): try s.encodeFields(into: &w)
+        case .fixedGrid(let s): try s.encodeFields(into: &w)
+        case .oneStep(let s): try s.encodeFields(into: &w)
         }
     }
 }

@@ -75,8 +75,7 @@ public struct FixedGridSettings: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "fixed-grid settings")
-        try r.rejectUnknown(Self.fieldNames + ["method"])
+        let r = try SettingsReader(decoder, what: "fixed-grid settings", allowed: Self.fieldNames + ["method"])
         self.init()
         if let v = try r.choice("dynamics", FlowDynamics.self) { dynamics = v }
         if let v = try r.choice("grid", GridKind.self) { grid = v }
@@ -90,18 +89,18 @@ public struct FixedGridSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: SettingsKey.self)
-        try encodeFields(into: &c)
+        var w = SettingsWriter(encoder)
+        try encodeFields(into: &w)
     }
 
-    func encodeFields(into c: inout KeyedEncodingContainer<SettingsKey>) throws {
-        try c.encode(dynamics, forKey: SettingsKey("dynamics"))
-        try c.encode(grid, forKey: SettingsKey("grid"))
-        try c.encode(points, forKey: SettingsKey("points"))
-        try c.encode(tau, forKey: SettingsKey("tau"))
-        try c.encode(logBase, forKey: SettingsKey("logBase"))
-        try c.encode(scaling, forKey: SettingsKey("scaling"))
-        try c.encode(epsilon, forKey: SettingsKey("epsilon"))
-        try c.encode(recordTrajectory, forKey: SettingsKey("recordTrajectory"))
+    func encodeFields(into w: inout SettingsWriter) throws {
+        try w.put("dynamics", dynamics)
+        try w.put("grid", grid)
+        try w.put("points", points)
+        try w.put("tau", tau)
+        try w.put("logBase", logBase)
+        try w.put("scaling", scaling)
+        try w.put("epsilon", epsilon)
+        try w.put("recordTrajectory", recordTrajectory)
     }
 }

@@ -19,8 +19,7 @@ public struct OneStepSettings: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "one-step settings")
-        try r.rejectUnknown(Self.fieldNames + ["method"])
+        let r = try SettingsReader(decoder, what: "one-step settings", allowed: Self.fieldNames + ["method"])
         self.init()
         if let v = try r.double("eta") { eta = v }
         if let v = try r.choice("initialPoint", InitialPoint.self) { initialPoint = v }
@@ -28,13 +27,13 @@ public struct OneStepSettings: Codable, Sendable, Equatable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: SettingsKey.self)
-        try encodeFields(into: &c)
+        var w = SettingsWriter(encoder)
+        try encodeFields(into: &w)
     }
 
-    func encodeFields(into c: inout KeyedEncodingContainer<SettingsKey>) throws {
-        try c.encode(eta, forKey: SettingsKey("eta"))
-        try c.encode(initialPoint, forKey: SettingsKey("initialPoint"))
+    func encodeFields(into w: inout SettingsWriter) throws {
+        try w.put("eta", eta)
+        try w.put("initialPoint", initialPoint)
     }
 }
 

@@ -19,18 +19,22 @@ public enum Checkpoint {
     public static func layerSizesAttribute(_ architecture: Architecture) -> String { "\(architecture.name)_layer_sizes" }
     /// Attribute holding the training step (iterations) the parameters are from, when given.
     public static let stepAttribute = "step"
-    /// Subgroup of the checkpoint group holding the optimiser state.
-    public static let optimiserGroup = "optimiser"
+    /// Subgroup of the checkpoint group holding the state of the optimiser of `architecture`'s parameters,
+    /// e.g. `decoder_optimiser` (an AE's two optimisers sit side by side, like its two networks).
+    public static func optimiserGroup(_ architecture: Architecture) -> String { "\(architecture.name)_optimiser" }
+    /// Attribute of the optimiser group holding `OptimiserState.kind` ("rmsprop" or "adam").
+    public static let optimiserKindAttribute = "kind"
 
     // MARK: - Saving
 
     /// Writes `parameters` (the flat vector of `architecture`) as one dataset per tensor in `group` of
     /// `file` (the root when nil; created on demand), with the layer sizes as an attribute, `step` when
-    /// given, the optimiser state when given, and `attributes` as extra metadata on the group. Existing
-    /// tensors of the same names are replaced, and stale tensors with the architecture's prefix removed,
-    /// so the group always loads back as exactly this checkpoint.
+    /// given, the state of the optimiser of these parameters when given, and `attributes` as extra metadata
+    /// on the group. Existing tensors of the same names are replaced, and stale tensors with the
+    /// architecture's prefix (and a stale optimiser state of the architecture) removed, so the group always
+    /// loads back as exactly this checkpoint.
     public static func save(parameters: [Float], architecture: Architecture, to file: HDF5Group,
-                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState? = nil,
+                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
                             attributes: [String: HDF5AttributeValue] = [:]) throws {
         guard parameters.count == architecture.parameterCount else {
             throw StoreError(file: file.filePath, object: group,
@@ -42,13 +46,14 @@ public enum Checkpoint {
         try target.setAttribute(layerSizesAttribute(architecture), .int64Array(architecture.sizes.map(Int64.init)))
         if let step { try target.setAttribute(stepAttribute, .int64(step)) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try target.setAttribute(name, value) }
+        if try target.kind(of: optimiserGroup(architecture)) != nil { try target.delete(optimiserGroup(architecture)) }
         if let optimiser { try saveOptimiserState(optimiser, architecture: architecture, to: target) }
     }
 
     /// Saves into the HDF5 file at `path`: an existing file keeps its other contents (it is rewritten
     /// atomically with the checkpoint replaced), a missing one is created. Nothing changes if this throws.
     public static func save(parameters: [Float], architecture: Architecture, to path: String,
-                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState? = nil,
+                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
                             attributes: [String: HDF5AttributeValue] = [:]) throws {
         let file = access(path, F_OK) == 0 ? try HDF5File.open(path, mode: .readWrite) : try HDF5File.create(path)
         do {
@@ -61,15 +66,18 @@ public enum Checkpoint {
         }
     }
 
-    /// Writes the optimiser state into subgroup `optimiser` of the checkpoint group `checkpoint`: one
-    /// subgroup per buffer (e.g. `optimiser/square_avg/decoder.0.weight`), laid out like the parameters,
-    /// with `method`, `step` and the settings as attributes.
-    public static func saveOptimiserState(_ state: OptimiserState, architecture: Architecture,
+    /// Writes `state`, the state of the optimiser of `architecture`'s parameters, into subgroup
+    /// `optimiserGroup(architecture)` of the checkpoint group `checkpoint`: one subgroup per buffer (e.g.
+    /// `decoder_optimiser/square_avg/decoder.0.weight`), laid out like the parameters, with `kind`, `step`
+    /// and the hyperparameters (PyTorch names: `lr`, `alpha`, `eps`, `beta1`, `beta2`) as attributes.
+    public static func saveOptimiserState(_ state: OptimiserState<Float>, architecture: Architecture,
                                           to checkpoint: HDF5Group) throws {
-        let group = try checkpoint.createGroup(optimiserGroup)
-        try group.setAttribute("method", .string(state.method))
-        try group.setAttribute(stepAttribute, .int64(state.step))
-        for (name, value) in state.settings.sorted(by: { $0.key < $1.key }) { try group.setAttribute(name, .double(value)) }
+        let group = try checkpoint.createGroup(optimiserGroup(architecture))
+        try group.setAttribute(optimiserKindAttribute, .string(state.kind))
+        try group.setAttribute(stepAttribute, .int64(Int64(state.step)))
+        for (name, value) in state.hyperparameters.sorted(by: { $0.key < $1.key }) {
+            try group.setAttribute(name, .double(value))
+        }
         for (name, buffer) in state.buffers.sorted(by: { $0.key < $1.key }) {
             guard buffer.count == architecture.parameterCount else {
                 throw StoreError(file: checkpoint.filePath, object: group.path + "/" + name,
@@ -108,17 +116,24 @@ public enum Checkpoint {
         return try source.int64Attribute(stepAttribute)
     }
 
-    /// The optimiser state saved with the checkpoint in `group`, or nil when there is none. Each buffer is
-    /// checked like the parameters.
+    /// The state of the optimiser of `architecture`'s parameters saved with the checkpoint in `group`, or
+    /// nil when there is none. Each buffer is checked like the parameters; `RMSprop(state:parameterCount:)`
+    /// or `Adam(state:parameterCount:)` resume from it bit-identically.
     public static func loadOptimiserState(architecture: Architecture, from file: HDF5Group,
-                                          group: String? = nil) throws -> OptimiserState? {
+                                          group: String? = nil) throws -> OptimiserState<Float>? {
         let checkpoint = try file.group(group ?? ".")
-        guard try checkpoint.kind(of: optimiserGroup) == .group else { return nil }
-        let stateGroup = try checkpoint.group(optimiserGroup)
-        var state = OptimiserState(method: try stateGroup.stringAttribute("method"),
-                                   step: try stateGroup.int64Attribute(stepAttribute))
-        for attribute in try stateGroup.attributes() where attribute.name != "method" && attribute.name != stepAttribute {
-            if let value = attribute.value.doubleValue { state.settings[attribute.name] = value }
+        guard try checkpoint.kind(of: optimiserGroup(architecture)) == .group else { return nil }
+        let stateGroup = try checkpoint.group(optimiserGroup(architecture))
+        let step = try stateGroup.int64Attribute(stepAttribute)
+        guard step >= 0 else {
+            throw StoreError(file: stateGroup.filePath, object: stateGroup.path,
+                             problem: "optimiser step \(step) is negative; the checkpoint is damaged")
+        }
+        var state = OptimiserState<Float>(kind: try stateGroup.stringAttribute(optimiserKindAttribute), step: Int(step),
+                                          hyperparameters: [:], buffers: [:])
+        for attribute in try stateGroup.attributes()
+        where attribute.name != optimiserKindAttribute && attribute.name != stepAttribute {
+            if let value = attribute.value.doubleValue { state.hyperparameters[attribute.name] = value }
         }
         for member in try stateGroup.members() where member.kind == .group {
             let bufferGroup = try stateGroup.group(member.name)
@@ -183,25 +198,5 @@ public enum Checkpoint {
                              problem: "not a checkpoint of the \(wanted): " + problems.joined(separator: "; ")
                              + ". Load it with the architecture it was saved with (latent and hidden sizes).")
         }
-    }
-}
-
-/// An optimiser's state saved beside the parameters, so training can resume exactly.
-public struct OptimiserState: Equatable, Sendable {
-    /// "rmsprop" or "adam".
-    public var method: String
-    /// Optimiser steps taken so far.
-    public var step: Int64
-    /// Per-parameter buffers, each a flat vector in the parameters' layout ("square_avg" for RMSprop;
-    /// "exp_avg", "exp_avg_sq" for Adam, as PyTorch names them).
-    public var buffers: [String: [Float]]
-    /// Hyperparameters (lr, alpha, eps, beta1, …).
-    public var settings: [String: Double]
-
-    public init(method: String, step: Int64, buffers: [String: [Float]] = [:], settings: [String: Double] = [:]) {
-        self.method = method
-        self.step = step
-        self.buffers = buffers
-        self.settings = settings
     }
 }

@@ -178,8 +178,5 @@ import Testing
                 + "valid splits: train, validation, test, holdout.")
         let e4 = try TestFiles.dataError { _ = try SplitName.named("tset", for: .mnist) }
         #expect(e4.message.contains("did you mean \"test\""))
-        #expect(editDistance("kitten", "sitting") == 3)
-        #expect(editDistance("", "abc") == 3)
-        #expect(editDistance("MNIST", "mnist") == 0)
     }
 }

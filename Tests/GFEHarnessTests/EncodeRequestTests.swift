@@ -34,7 +34,7 @@ import Testing
         #expect(Self.message { try EncoderOptions(preset: "papr").settings() }.contains("'papr'"))
         #expect(Self.message { try EncoderOptions(method: "fixedGrid", preset: "paper").settings() }.contains("AMD encoder only"))
         #expect(Self.message { try EncoderOptions(method: "fixedGrid", initialPoint: "zeros").settings() }.contains("z = 0"))
-        #expect(Self.message { try EncoderOptions(method: "adm").settings() }.contains("'adm' is unknown"))
+        #expect(Self.message { try EncoderOptions(method: "adm").settings() }.contains(#"'adm' is unknown (did you mean "amd"?)"#))
     }
 
     @Test func locationsParseAtTheLastColon() throws {

@@ -255,4 +255,10 @@ enum GradientFixture {
         #expect(Self.message(#"{"cgMaxIterations": 0}"#)?.contains("'cgMaxIterations'") == true)
         #expect(Self.message(#"{"cgMaxIterations": "many"}"#)?.contains("an integer") == true)
     }
+
+    @Test func misspeltNamesCarryASuggestion() {
+        #expect(Self.message(#""adjiont""#)?.contains(#"mode 'adjiont' is unknown (did you mean "adjoint"?)"#) == true)
+        #expect(Self.message(#"{"mode": "unroled"}"#)?.contains(#"field 'mode' is 'unroled' (did you mean "unrolled"?)"#) == true)
+        #expect(Self.message(#"{"cgTol": 1}"#)?.contains(#"unknown field 'cgTol' (did you mean "cgTolerance"?)"#) == true)
+    }
 }

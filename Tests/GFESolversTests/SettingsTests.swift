@@ -62,4 +62,26 @@ import Testing
         #expect(Self.message(#"{"method": "fixedGrid", "points": 1}"#)?.contains("'points'") == true)
         #expect(Self.message(#"[1, 2]"#)?.contains("expected an object") == true)
     }
+
+    /// An encoder nested in a larger document, as a training config holds it.
+    struct Nested: Decodable { var encoder: EncoderSettings }
+
+    @Test func misspeltNamesCarryTheirOwnSuggestion() throws {
+        #expect(Self.message(#"{"method": "amd", "tua": 5}"#)?.hasPrefix(
+            #"AMD settings: unknown field 'tua' (did you mean "tau"?); allowed fields are 'preset', 'tau', "#) == true)
+        #expect(Self.message(#"{"method": "amd", "preset": "paperr"}"#)
+                == #"AMD settings: field 'preset' is 'paperr' (did you mean "paper"?); expected one of 'official', 'paper'"#)
+        #expect(Self.message(#"{"method": "fixedGrid", "grid": "lin"}"#)?.contains(#"(did you mean "linear"?)"#) == true)
+        #expect(Self.message(#"{"method": "oneStp"}"#)
+                == #"encoder settings: field 'method' is 'oneStp' (did you mean "oneStep"?); expected one of 'amd', 'fixedGrid', 'oneStep'"#)
+        // Nested: the field is named by its path from the document's root.
+        let nested: String
+        do { _ = try JSONDecoder().decode(Nested.self, from: Data(#"{"encoder": {"method": "amd", "tua": 5}}"#.utf8)); nested = "" }
+        catch let e as GFEError { nested = e.message }
+        #expect(nested.hasPrefix(#"AMD settings: unknown field 'encoder.tua' (did you mean "tau"?); allowed fields of 'encoder' are "#),
+                "\(nested)")
+        // null reads as absent: the default stays.
+        guard case .amd(let a) = try Self.decode(#"{"method": "amd", "tau": null}"#) else { Issue.record("not AMD"); return }
+        #expect(a.tau == 1e4)
+    }
 }

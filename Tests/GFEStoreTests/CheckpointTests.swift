@@ -89,9 +89,8 @@ struct CheckpointTests {
     func roundTrip() throws {
         let parameters: [Float] = (0..<small.parameterCount).map { Float($0) - 10.5 }  // 3·4+4 + 4·2+2 = 26
         #expect(parameters.count == 26)
-        let state = OptimiserState(method: "rmsprop", step: 7,
-                                   buffers: ["square_avg": parameters.map { $0 * $0 }],
-                                   settings: ["lr": 5e-4, "alpha": 0.9, "eps": 1e-6])
+        let state = OptimiserState<Float>(kind: "rmsprop", step: 7, hyperparameters: ["lr": 5e-4, "alpha": 0.9, "eps": 1e-6],
+                                          buffers: ["square_avg": parameters.map { $0 * $0 }])
         try withTemporaryFolder { folder throws in
             let path = folder + "/ckpt.h5"
             try HDF5File.write(to: path) { file throws in
@@ -110,6 +109,12 @@ struct CheckpointTests {
                 // Layout by hand: decoder.0.weight [4, 3] = first 12 values, row-major.
                 #expect(try file.readFloats("decoder.0.weight") == HDF5Array(shape: [4, 3], values: Array(parameters[0..<12])))
                 #expect(try file.readFloats("decoder.2.bias") == HDF5Array(shape: [2], values: Array(parameters[24..<26])))
+                // The optimiser's buffers are laid out like the parameters, in the architecture's optimiser group.
+                let squares = parameters.map { $0 * $0 }
+                #expect(try file.readFloats("runs/a/decoder_optimiser/square_avg/decoder.0.weight")
+                        == HDF5Array(shape: [4, 3], values: Array(squares[0..<12])))
+                #expect(try file.stringAttribute("kind", of: "runs/a/decoder_optimiser") == "rmsprop")
+                #expect(try file.int64Attribute("step", of: "runs/a/decoder_optimiser") == 7)
             }
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import GFECore
-import GFEData
 import GFEStore
 
 /// A comparison of a result table with a reference table, cell by cell, rows matched by key columns

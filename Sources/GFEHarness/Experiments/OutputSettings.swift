@@ -1,5 +1,4 @@
 import GFECore
-import GFEData
 
 /// What a run stores beyond its curves and evaluations (spec field `outputs`). Part of the run id: runs that
 /// store different things are different runs.

@@ -82,7 +82,7 @@ public struct ResolvedExperiment: Sendable {
     }
 
     static func decode(_ json: JSONValue) throws -> TrainingConfig {
-        try TrainingConfig.decode(json: Data(json.compactText.utf8), source: "training config")
+        try TrainingConfig.decode(json: Data(json.compactText.utf8))
     }
 
     /// The config as TrainingConfig encodes it, keys sorted.
@@ -93,11 +93,11 @@ public struct ResolvedExperiment: Sendable {
     /// Names the place a config error came from: the base alone, the overrides, or this run's swept values.
     static func attribute(_ error: ReportableError, at index: Int, values: [SweepValue], spec: ExperimentSpec,
                           overrides: [ConfigOverride]) -> GFEError {
-        let message = ConfigMessage.polish(error.message)
+        let message = withoutSubject(error.message)
         func fails(_ values: [SweepValue], _ overrides: [ConfigOverride]) -> Bool {
             guard let json = try? merge(spec.base, values: values, overrides: overrides, source: spec.source) else { return false }
             do { _ = try decode(json); return false } catch let e as ReportableError {
-                return ConfigMessage.polish(e.message) == message
+                return withoutSubject(e.message) == message
             } catch { return false }
         }
         let source = spec.source
@@ -114,6 +114,13 @@ public struct ResolvedExperiment: Sendable {
         }
         let swept = values.map { "\($0.path) = \($0.value.canonicalText.clipped) at \($0.location)" }.joined(separator: ", ")
         return .badInput("\(source): run \(index) (\(swept)): \(message)")
+    }
+
+    /// A training-config message without its leading "training config: " (a spec message names the place
+    /// itself). The decoders' messages carry their own did-you-mean suggestions.
+    static func withoutSubject(_ message: String) -> String {
+        let subject = TrainingConfig.messageSubject + ": "
+        return message.hasPrefix(subject) ? String(message.dropFirst(subject.count)) : message
     }
 
     static func checkOutputs(_ outputs: OutputSettings, config: TrainingConfig, run: Int, values: [SweepValue], source: String) throws {
@@ -173,36 +180,4 @@ extension TablePivot.Column {
     public func matches(_ point: ResolvedPoint) -> Bool {
         conditions.allSatisfy { $0.path.value(in: point.input) == $0.value }
     }
-}
-
-/// Messages of the training-config decoders, tidied for spec errors.
-enum ConfigMessage {
-    /// Drops the "training config: " prefix (the spec message names the place) and, when a message lists
-    /// the allowed names ("…'tua'; allowed fields are 'a', 'b'", "…is 'paperr'; expected one of 'a', 'b'")
-    /// without a suggestion, adds a did-you-mean for the quoted name just before the list.
-    static func polish(_ message: String) -> String {
-        var m = message
-        if m.hasPrefix("training config: ") { m.removeFirst("training config: ".count) }
-        guard !m.contains("did you mean") else { return m }
-        let markers = ["; allowed fields are ", "; expected one of "]
-        guard let list = markers.compactMap({ m.range(of: $0) }).first else { return m }
-        let before = m[..<list.lowerBound]
-        guard before.hasSuffix("'") || before.hasSuffix("' is unknown") else { return m }
-        let nameEnd = before.hasSuffix("'") ? m.index(before: list.lowerBound)
-                                            : m.index(list.lowerBound, offsetBy: -"' is unknown".count)
-        guard let nameStart = m[..<nameEnd].lastIndex(of: "'") else { return m }
-        let name = String(m[m.index(after: nameStart)..<nameEnd])
-        let leaf = name.split(separator: ".").last.map(String.init) ?? name
-        let allowed = m[list.upperBound...].split(separator: ",").map {
-            $0.trimmingSpaceCharacters.filter { $0 != "'" && $0 != "\"" }
-        }
-        let hint = didYouMean(leaf, among: allowed)
-        guard !hint.isEmpty else { return m }
-        m.insert(contentsOf: hint, at: m.index(after: nameEnd))
-        return m
-    }
-}
-
-extension Substring {
-    var trimmingSpaceCharacters: String { String(self).trimmingSpaceCharacters }
 }

@@ -99,7 +99,9 @@ public enum RunOutputsWriter {
                 }
             }
             if outputs.models != .none {
-                try CheckpointModels.save(result.model, to: f, group: "model", step: result.iterations.last?.iteration ?? 0)
+                // The optimisers' states beside the final model, so training can resume from run.h5.
+                try CheckpointModels.save(result.model, to: f, group: "model", step: result.iterations.last?.iteration ?? 0,
+                                          optimiserStates: result.optimiserStates)
             }
         }
     }

@@ -1,5 +1,4 @@
 import GFECore
-import GFEData
 
 /// Reads one object of an experiment spec strictly: unknown keys are errors with a did-you-mean
 /// suggestion, and every wrong type or value names the file, the JSON location (`$.sweep.zip[0]`), the

@@ -1,5 +1,4 @@
 import GFECore
-import GFEData
 
 /// The optional wide layout of an experiment's table (spec field `table`): one row per index value and one
 /// column per named selection of runs and metric, shaped like the reference tables so `gfe diff` compares

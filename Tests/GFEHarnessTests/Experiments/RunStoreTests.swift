@@ -76,10 +76,10 @@ struct RunStoreTests {
          "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"imagesSeen": [32], "evaluations": ["ae"]}}}
         """
 
-    /// A plan of the tiny spec with the real data fingerprint (the executor checks it).
-    func tinyPlan() throws -> ExperimentPlan {
+    /// A plan of the tiny spec (or `spec`) with the real data fingerprint (the executor checks it).
+    func tinyPlan(_ spec: String = tinySpec) throws -> ExperimentPlan {
         let fingerprints = DataFingerprints(cacheFile: nil, writable: false)
-        return try ExperimentPlan(try ExperimentFixtures.resolve(Self.tinySpec),
+        return try ExperimentPlan(try ExperimentFixtures.resolve(spec),
                                   identity: RunIdentityContext(codeVersion: "test", fingerprint: fingerprints.provider))
     }
 
@@ -127,4 +127,47 @@ struct RunStoreTests {
         let again = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
         #expect(again.status == .skipped)
     }
+
+    @Test func finalModelIsStoredWithItsOptimiserStates() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let plan = try tinyPlan("""
+            {"name": "exp", "outputs": {"models": "final"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
+             "optimiser": {"method": "adam", "lr": 1e-3}, "data": {"trainLimit": 32, "testLimit": 16}}}
+            """)
+        let run = plan.runs[0]
+        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let trained = ResultBox()
+        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: { c, d, r, p in
+            let result = try RunExecutor.defaultTraining(c, d, r, p)
+            trained.set(result)
+            return result
+        }, events: { _ in })
+        #expect(outcome.status == .finished, "\(outcome.reason ?? "")")
+        let result = try #require(trained.get())
+        #expect(result.optimiserStates.map { "\($0.kind) \($0.step)" } == ["adam 2", "adam 2"])
+
+        let path = store.runFolder(run.id) + "/run.h5"
+        let states = try CheckpointModels.loadOptimiserStates(.ae, path: path, group: "model")
+        let sameStates = states == result.optimiserStates   // compared before #expect: 2 × 2 buffers of ~700,000
+        #expect(sameStates)
+        let model = try CheckpointModels.load(.ae, path: path, group: "model")
+        let sameModel = model == result.model
+        #expect(sameModel)
+        try HDF5File.read(path) { f throws in
+            #expect(try f.stringAttribute("kind", of: "model/decoder_optimiser") == "adam")
+            #expect(try f.int64Attribute("step", of: "model/encoder_optimiser") == 2)
+            #expect(try f.doubleAttribute("lr", of: "model/decoder_optimiser") == 1e-3)
+            #expect(try f.datasetInfo("model/decoder_optimiser/exp_avg/decoder.0.weight").shape == [150, 20])
+            #expect(try f.datasetInfo("model/encoder_optimiser/exp_avg_sq/encoder.0.weight").shape == [600, 784])
+        }
+    }
+}
+
+/// Holds what the training closure of a test produced (the closure must be Sendable).
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: TrainingResult?
+    func set(_ r: TrainingResult) { lock.lock(); result = r; lock.unlock() }
+    func get() -> TrainingResult? { lock.lock(); defer { lock.unlock() }; return result }
 }

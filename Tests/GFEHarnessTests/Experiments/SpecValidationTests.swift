@@ -43,7 +43,7 @@ struct SpecValidationTests {
     }
 
     @Test func unknownEncoderFieldSuggestsName() {
-        expectError(#"{"base": {"encoder": {"tua": 5}}}"#, ["$.base", "'tua'", "did you mean \"tau\"", "'maxStep'"])
+        expectError(#"{"base": {"encoder": {"tua": 5}}}"#, ["$.base", "unknown field 'encoder.tua'", "did you mean \"tau\"", "'maxStep'"])
     }
 
     @Test func wrongTypeInSpecNamesTypeAndValue() {

@@ -1,3 +1,6 @@
+// Suggestions for misspelt names in error messages: one helper for every layer (dataset names, settings
+// fields and choices, spec fields, table columns), so all messages suggest alike.
+
 /// Levenshtein distance (insertions, deletions and substitutions each cost 1) between two strings, by
 /// Unicode scalar, case-insensitive.
 public func editDistance(_ a: String, _ b: String) -> Int {
@@ -19,7 +22,7 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 
 /// `" (did you mean \"x\"?)"` for the candidate that starts with `name` (an abbreviation, e.g. "val"), or
 /// else the candidate nearest to `name` when it is close (edit distance at most max(2, a third of the name's
-/// length)); otherwise "".
+/// length)); otherwise "". Ties go to the earlier candidate.
 public func didYouMean(_ name: String, among candidates: [String]) -> String {
     let lower = name.lowercased()
     if lower.count >= 2, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lower) }) {
