@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),
         .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5"]),
-        .target(name: "GFEHarness", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
+        .target(name: "GFEPlot", dependencies: ["GFECore", "CZlib"]),
+        .target(name: "GFEHarness", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot"]),
         .target(name: "GFETestSupport", dependencies: ["GFECore"]),
         .executableTarget(
             name: "gfe",
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
         .testTarget(name: "GFEHarnessTests", dependencies: ["GFEHarness", "GFETestSupport"]),
         .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFEHarness"]),
+        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot"]),
     ],
     swiftLanguageModes: [.v6]
 )

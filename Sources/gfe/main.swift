@@ -13,7 +13,7 @@ struct GFE: ParsableCommand {
         version: version,
         subcommands: [DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
                       ResolveCommand.self, RunCommand.self, StatusCommand.self, PlanCommand.self, TableCommand.self,
-                      DiffCommand.self])
+                      DiffCommand.self, PlotCommand.self])
 }
 
 

@@ -1,0 +1,60 @@
+import ArgumentParser
+import GFECore
+import GFEHarness
+
+/// `gfe plot SPEC`: the figures of an experiment's finished runs into <results>/<experiment>/figures/.
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Draw an experiment's figures from its finished runs into <results>/<experiment>/figures/.",
+        discussion: """
+            Curves (SVG) for every metric the runs' curves.csv hold — validation loss against iterations, images \
+            seen and training time, checkpoint test losses against images seen, … — one line per run. From run.h5: \
+            reconstruction grids (PNG) where latents of the evaluated split and a model are stored, and t-SNE maps \
+            (SVG; perplexity 30, early exaggeration 4, learning rate 100, 1,000 iterations) of the stored latents. \
+            figures/index.md lists every file with what it shows.
+            """)
+
+    @OptionGroup var experiment: ExperimentArguments
+
+    @Flag(help: "Skip the t-SNE maps (the slow part: seconds per map of 1,000 points).")
+    var noTsne = false
+
+    @Option(help: "Latents per t-SNE map (the first ones stored).")
+    var tsnePoints = 1000
+
+    @Option(help: "t-SNE iterations.")
+    var tsneIterations = 1000
+
+    @Option(help: "t-SNE perplexity.")
+    var perplexity = 30.0
+
+    @Option(help: "Images per reconstruction row.")
+    var reconstructionCount = 10
+
+    @Option(help: "Threads for t-SNE (the maps do not depend on it).")
+    var threads = 2
+
+    func validate() throws {
+        guard tsnePoints >= 2, reconstructionCount >= 1, tsneIterations >= 0, threads >= 1, perplexity > 0 else {
+            throw ValidationError("--tsne-points must be at least 2, --reconstruction-count and --threads at least 1, "
+                                  + "--tsne-iterations non-negative and --perplexity positive")
+        }
+    }
+
+    func run() throws {
+        let session = try experiment.open()
+        var options = ExperimentFigures.Options()
+        options.tsne = !noTsne
+        options.tsnePoints = tsnePoints
+        options.reconstructionCount = reconstructionCount
+        options.tsneOptions.iterations = tsneIterations
+        options.tsneOptions.perplexity = perplexity
+        options.tsneOptions.threads = threads
+        let report = try ExperimentFigures.write(plan: session.plan, store: session.store, locator: session.locator,
+                                                 options: options, progress: { say($0) })
+        for f in report.figures { say(f.path) }
+        for n in report.notes { say("note: " + n) }
+        say("\(report.figures.count) figures from \(report.runs) of \(report.planned) runs → \(report.folder)/ (index.md lists them)")
+    }
+}
