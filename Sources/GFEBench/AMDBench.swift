@@ -1,5 +1,7 @@
+import Foundation
 import GFECore
 import GFEData
+import GFEHarness
 import GFESolvers
 
 /// Counts objective calls so the benchmark can state decoder passes per AMD attempt: each call of
@@ -23,7 +25,7 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
     let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
     var settings = AMDSettings.official
     settings.initialPoint = .zeros
-    let alignment = RowAlignment.blas ?? 1
+    let alignment = RowAlignment.decoder ?? 1
 
     func run(images: Int, layout: GroupLayout) throws -> (seconds: Double, attempts: Int, calls: Int, rows: Int) {
         var x = Matrix<Float>(rows: images, cols: 784)
@@ -55,6 +57,40 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
                  one.calls, one.attempts))
     let many = try run(images: 16 * groups, layout: .groupSize(16))
     line("AMD, \(groups) groups of 16, 1 thread", many)
-    print(String(format: "  rows evaluated per useful row: %.3f (row alignment %d pads each group of 16)",
-                 Double(many.rows) / Double(many.attempts * 16), alignment))
+    print(String(format: "  rows evaluated per useful row: %.3f (row alignment %d", Double(many.rows) / Double(many.attempts * 16),
+                 alignment) + (alignment == 1 ? ": no padding)" : " pads each group of 16)"))
+}
+
+/// Process CPU seconds (user + system), to show how many cores a section kept busy.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// The whole MNIST test set encoded as the evaluation does it (SPEC §7: batches of 16 in file order, official
+/// preset with its uniform z₀, groups solved together in chunks shared by `threads` threads), through a freshly
+/// initialised decoder (seed 2020). Prints attempts per second, the useful GFLOP/s against `threads` × the
+/// single-thread peak, and CPU time over wall time (the cores actually used).
+func benchTestSetEncoding(peak: Double, flopPerImageAttempt: Double, threads: Int) throws {
+    let test = try Dataset.load(.mnist).split(.test, seed: 0)
+    var x = Matrix<Float>(rows: test.count, cols: 784)
+    test.gather(0..<test.count, into: &x)
+    let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
+    let cpu0 = processCPUSeconds()
+    let result = try Evaluator.encode(decoder: decoder, images: x, batchSize: 16, encoder: .amd(.official),
+                                      start: .rule(seed: 2020), resources: EvaluationResources(threads: threads))
+    let cpu = processCPUSeconds() - cpu0
+    guard let statistics = result.statistics else { throw GFEError.badInput("AMD evaluation returned no statistics") }
+    let imageAttempts = statistics.groups.reduce(0) { $0 + $1.attempts * $1.rowCount }
+    let groupAttempts = statistics.attempts
+    let g = Double(imageAttempts) * flopPerImageAttempt / result.wallSeconds / 1e9
+    let label = "AMD, \(test.count) test images, \(threads) threads".padding(toLength: 34, withPad: " ", startingAt: 0)
+    print(label + String(format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of %d × sgemm peak",
+                         Double(groupAttempts) / result.wallSeconds, result.wallSeconds / Double(groupAttempts) * 1e3,
+                         g, 100 * g / (peak * Double(threads)), threads))
+    print(String(format: "  %d groups, %.0f attempts per group, mean loss %.6f; %.1f s wall, %.1f s CPU (%.2f cores busy)",
+                 statistics.groups.count, Double(groupAttempts) / Double(statistics.groups.count), result.meanLoss,
+                 result.wallSeconds, cpu, cpu / result.wallSeconds))
 }

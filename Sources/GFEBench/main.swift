@@ -1,8 +1,13 @@
 import Foundation
 import GFECore
+import GFESolvers
 
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
+
+// Sections to run: all by default, or those named on the command line (decoder, kernel, ae, amd).
+let sections = Set(CommandLine.arguments.dropFirst())
+func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 
 BLAS.setThreads(1)
 print("gfe bench — OpenBLAS \(BLAS.configuration) (core \(BLAS.coreName)), BLAS threads \(BLAS.threads)")
@@ -24,6 +29,13 @@ func sgemmPeak() -> (gflops: Double, n: Int) {
 
 let peak = sgemmPeak()
 print(String(format: "sgemm single-thread peak: %.1f GFLOP/s (n = %d)", peak.gflops, peak.n))
+let probeStart = now()
+let decoderAlignment = RowAlignment.decoder
+let probeSeconds = now() - probeStart
+print("row-stable kernel: \(RowGemm.isActive ? "active" : "inactive") (AVX2 + FMA \(RowGemm.hasVectorKernel ? "present" : "absent")"
+      + "), decoder row alignment \(decoderAlignment.map(String.init) ?? "none")"
+      + String(format: " (probed in %.0f ms)", probeSeconds * 1e3)
+      + ", BLAS row alignment \(RowAlignment.blas.map(String.init) ?? "none")")
 print("")
 
 let decoderArchitecture = Architecture.decoder()
@@ -62,12 +74,24 @@ func benchDecoder(batch: Int) {
     }
 }
 
-benchDecoder(batch: 16)
-benchDecoder(batch: 1024)
-
-print("")
-do {
-    try benchAMD(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), groups: 64)
-} catch {
-    print("AMD benchmark skipped: \(error) (run `make data` first)")
+if wanted("decoder") {
+    benchDecoder(batch: 16)
+    benchDecoder(batch: 1024)
+    print("")
+}
+if wanted("kernel") {
+    benchRowGemm(peak: peak.gflops, architecture: decoderArchitecture, rows: [16, 1024, 1536])
+    print("")
+}
+if wanted("ae") {
+    benchAutoencoderStep()
+    print("")
+}
+if wanted("amd") {
+    do {
+        try benchAMD(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), groups: 64)
+        try benchTestSetEncoding(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), threads: 2)
+    } catch {
+        print("AMD benchmark skipped: \(error) (run `make data` first)")
+    }
 }

@@ -5,14 +5,54 @@
 /// layers and no activation after the last, so a decoder outputs logits. `parameters` is laid out as
 /// `architecture.tensors` says: per layer, the weight then the bias.
 ///
-/// Passes run in a caller-owned `MLPWorkspace` (see there); every matrix product goes through `gemm`.
+/// Passes run in a caller-owned `MLPWorkspace` (see there). Matrix products go through `gemm` (BLAS), except
+/// that in Float the weight products of the passes (H·Wᵀ forward, Δ·W for input gradients, and their
+/// second-order counterparts) use the row-stable kernel `RowGemm` when it is active: each row of a pass's
+/// result then depends only on that row's input, not on the batch around it.
 public struct MLP<T: Scalar>: Equatable, Sendable {
     public let architecture: Architecture
-    /// The flat parameter vector; its count must stay `architecture.parameterCount`.
-    public var parameters: [T]
+    /// The flat parameter vector; its count must stay `architecture.parameterCount`. Every write (however it
+    /// is made: assignment, subscript, inout, `withUnsafeMutableBufferPointer`) marks the row-stable kernel's
+    /// packed weights out of date, so the next Float passes compute with the new values (`RowGemmWeights`).
+    /// Writes happen in place: a `modify` accessor (underscored, as in the standard library and
+    /// swift-collections), because a stored property with a `didSet` observer is mutated from other modules
+    /// by get-copy-set, which would copy the whole vector on every write.
+    public var parameters: [T] {
+        get { storedParameters }
+        set {
+            storedParameters = newValue
+            invalidatePackedWeights()
+        }
+        _modify {
+            defer { invalidatePackedWeights() }
+            yield &storedParameters
+        }
+    }
+    private var storedParameters: [T]
     /// Per-layer offsets into `parameters`, cached because `Architecture.tensors` builds names.
     let weightOffsets: [Int]
     let biasOffsets: [Int]
+    /// The row-stable Float products' packed weights (packed during the second pass after a change); nil for
+    /// Double or when the kernel is not active (the passes then use BLAS).
+    private(set) var rowGemmWeights: RowGemmWeights?
+
+    /// Called after every write to `parameters`. A cache no other copy of this network holds is marked out of
+    /// date in place (no allocation, so element-by-element writes stay cheap, and the packs are later refilled
+    /// in their own memory); a shared one is left to the copies, which still hold the old values, and this
+    /// network gets a fresh one.
+    private mutating func invalidatePackedWeights() {
+        guard rowGemmWeights != nil else { return }
+        if isKnownUniquelyReferenced(&rowGemmWeights) {
+            rowGemmWeights?.markOutOfDate()
+        } else {
+            rowGemmWeights = RowGemmWeights.make(for: T.self, layers: architecture.layerCount)
+        }
+    }
+
+    /// Two networks are equal when their architectures and parameters are (packs are derived data).
+    public static func == (lhs: MLP, rhs: MLP) -> Bool {
+        lhs.architecture == rhs.architecture && lhs.parameters == rhs.parameters
+    }
 
     /// Wraps existing parameters (e.g. from a checkpoint).
     /// - Throws: `GFEError.badInput` when the count does not match the architecture.
@@ -23,10 +63,11 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
                 + "needs \(architecture.parameterCount); check the checkpoint matches the network's layer sizes")
         }
         self.architecture = architecture
-        self.parameters = parameters
+        self.storedParameters = parameters
         let tensors = architecture.tensors
         weightOffsets = stride(from: 0, to: tensors.count, by: 2).map { tensors[$0].offset }
         biasOffsets = stride(from: 1, to: tensors.count, by: 2).map { tensors[$0].offset }
+        rowGemmWeights = RowGemmWeights.make(for: T.self, layers: architecture.layerCount)
     }
 
     /// PyTorch `nn.Linear` initialisation: every weight and bias element of layer l is drawn as

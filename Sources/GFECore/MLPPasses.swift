@@ -1,5 +1,7 @@
-// The raw passes through an MLP: pointers in, no allocation, every product through `Scalar.gemm`, every
-// elementwise loop a `Scalar` kernel. The public entry points (MLP.swift, DecoderObjective.swift,
+// The raw passes through an MLP: pointers in, no allocation, every weight product through
+// `multiplyByWeight` (RowGemmProducts.swift: the row-stable kernel in Float when
+// active, BLAS otherwise), parameter-gradient products through `Scalar.gemm`, every elementwise loop a
+// `Scalar` kernel. The public entry points (MLP.swift, DecoderObjective.swift,
 // AutoencoderObjective.swift) do the shape checks and buffer plumbing around these.
 //
 // Notation, per layer l = 0…L−1 with widths n_l = sizes[l]:
@@ -14,13 +16,11 @@ extension MLP {
         let sizes = architecture.sizes
         let layers = sizes.count - 1
         for l in 0..<layers {
-            let (nIn, nOut) = (sizes[l], sizes[l + 1])
+            let nOut = sizes[l + 1]
             let h = w + layout.activation[l]
             let a = w + layout.activation[l + 1]
-            // A = H·Wᵀ (W is [out, in] row-major, so op(B) = Bᵀ) then + b on every row.
-            T.gemm(transA: false, transB: true, m: n, n: nOut, k: nIn,
-                   alpha: 1, a: h, lda: nIn, b: p + weightOffsets[l], ldb: nIn,
-                   beta: 0, c: a, ldc: nOut)
+            // A = H·Wᵀ (W is [out, in] row-major) then + b on every row.
+            multiplyByWeight(.transposed, layer: l, rows: n, h, parameters: p, into: a)
             T.addRowBroadcast(p + biasOffsets[l], to: a, rows: n, cols: nOut)
             if l + 1 < layers { T.eluForward(a, count: n * nOut) }
         }
@@ -55,14 +55,10 @@ extension MLP {
             if l > 0 {
                 // E_l = Δ_{l+1}·W_l, then Δ_l = E_l ⊙ ELU′(A_l) in place.
                 let dH = w + layout.delta[l]
-                T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                       alpha: 1, a: dA, lda: nOut, b: p + weightOffsets[l], ldb: nIn,
-                       beta: 0, c: dH, ldc: nIn)
+                multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dH)
                 T.eluBackward(dH, activations: w + layout.activation[l], count: n * nIn)
             } else if let dX = inputGradient {
-                T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                       alpha: 1, a: dA, lda: nOut, b: p + weightOffsets[l], ldb: nIn,
-                       beta: 0, c: dX, ldc: nIn)
+                multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dX)
             }
         }
     }
@@ -92,11 +88,9 @@ extension MLP {
         }
         // Forward tangents (the forward pass itself has already run).
         for l in 0..<layers {
-            let (nIn, nOut) = (sizes[l], sizes[l + 1])
+            let nOut = sizes[l + 1]
             let out = l + 1 < layers ? w + layout.tangent[l + 1] : w + layout.tangentDelta[layers]
-            T.gemm(transA: false, transB: true, m: n, n: nOut, k: nIn,
-                   alpha: 1, a: w + layout.tangent[l], lda: nIn, b: p + weightOffsets[l], ldb: nIn,
-                   beta: 0, c: out, ldc: nOut)
+            multiplyByWeight(.transposed, layer: l, rows: n, w + layout.tangent[l], parameters: p, into: out)
             if l + 1 < layers { T.eluBackward(out, activations: w + layout.activation[l + 1], count: n * nOut) }
         }
         // R{Δ_L} = ℓ″(Y) ⊙ Ẏ, in place over Ẏ.
@@ -109,7 +103,6 @@ extension MLP {
             let (nIn, nOut) = (sizes[l], sizes[l + 1])
             let dA = w + layout.delta[l + 1]
             let dADot = w + layout.tangentDelta[l + 1]
-            let weight = p + weightOffsets[l]
             if let g = mixedParameterGradient {
                 T.gemm(transA: true, transB: false, m: nOut, n: nIn, k: n,
                        alpha: scale, a: dADot, lda: nOut, b: w + layout.activation[l], ldb: nIn,
@@ -122,19 +115,15 @@ extension MLP {
             if l > 0 {
                 let e = w + layout.delta[l]
                 let eDot = w + layout.tangentDelta[l]
-                T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                       alpha: 1, a: dA, lda: nOut, b: weight, ldb: nIn, beta: 0, c: e, ldc: nIn)
-                T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                       alpha: 1, a: dADot, lda: nOut, b: weight, ldb: nIn, beta: 0, c: eDot, ldc: nIn)
+                multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: e)
+                multiplyByWeight(.plain, layer: l, rows: n, dADot, parameters: p, into: eDot)
                 T.eluBackwardSecondOrder(gradient: e, gradientTangent: eDot, activations: w + layout.activation[l],
                                          activationTangents: w + layout.tangent[l], count: n * nIn)
             } else {
                 if let dX = inputGradient {
-                    T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                           alpha: 1, a: dA, lda: nOut, b: weight, ldb: nIn, beta: 0, c: dX, ldc: nIn)
+                    multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dX)
                 }
-                T.gemm(transA: false, transB: false, m: n, n: nIn, k: nOut,
-                       alpha: 1, a: dADot, lda: nOut, b: weight, ldb: nIn, beta: 0, c: hessianProduct, ldc: nIn)
+                multiplyByWeight(.plain, layer: l, rows: n, dADot, parameters: p, into: hessianProduct)
             }
         }
     }

@@ -7,7 +7,8 @@ import Darwin
 
 /// A floating-point type the engine computes in: `Float` for runs, `Double` for exactness tests.
 ///
-/// Every matrix product goes through `gemm`, which dispatches to cblas_sgemm / cblas_dgemm.
+/// Every BLAS matrix product goes through `gemm`, which dispatches to cblas_sgemm / cblas_dgemm. (The MLP
+/// passes' Float weight products use the row-stable kernel `RowGemm` instead when it is active.)
 /// The elementary functions are the C library's (`expf`/`exp`, …) so Float and Double agree with C.
 public protocol Scalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
     static func exp(_ x: Self) -> Self

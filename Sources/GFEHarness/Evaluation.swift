@@ -55,7 +55,7 @@ public enum Evaluator {
     /// Batch i is images iB..<min((i+1)B, N) (the last one partial), solved as its own group (AMD: its own
     /// t, dt and stop). Batches are solved `resources.chunkGroups` at a time in one tall matrix, chunks
     /// shared between `resources.threads` threads. Sets BLAS to one thread; with the row alignment
-    /// `RowAlignment.blas` every image's result is then bitwise the same as solving its batch alone,
+    /// `RowAlignment.decoder` (1 with the row-stable kernel: no padding) every image's result is then bitwise the same as solving its batch alone,
     /// whatever the chunking and threads. If this BLAS admits no alignment, batches are solved one per call.
     public static func encode(
         decoder: MLP<Float>, images: Matrix<Float>, batchSize: Int, encoder: EncoderSettings,
@@ -73,7 +73,7 @@ public enum Evaluator {
         let z0 = try startingPoints(start, encoder: encoder, rows: n, dim: d)
 
         BLAS.setThreads(1)
-        let alignment = RowAlignment.blas
+        let alignment = RowAlignment.decoder
         // At most `chunkGroups` batches per chunk, and at least ~4 chunks per thread so that threads share
         // uneven solves well (numbers do not depend on the chunking).
         let groupCount = (n + batchSize - 1) / batchSize

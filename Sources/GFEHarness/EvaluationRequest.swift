@@ -79,7 +79,7 @@ public struct EvaluationRequest: Sendable {
         }
         let result = try model.evaluate(kind, images: x, batchSize: batchSize, encoder: encoder, start: start,
                                         resources: resources)
-        return EvaluationReport(request: self, imagesSource: source, result: result, rowAlignment: RowAlignment.blas)
+        return EvaluationReport(request: self, imagesSource: source, result: result, rowAlignment: RowAlignment.decoder)
     }
 
     private func loadModel() throws -> TrainedModel {

@@ -1,5 +1,6 @@
 import Foundation
 import GFECore
+import GFEStore
 
 /// One curve of a line plot: points (x[i], y[i]) joined in order. A point that cannot be placed (NaN or
 /// infinite, or ≤ 0 on a logarithmic axis) breaks the line: the curve resumes at the next good point.
@@ -94,7 +95,7 @@ public struct LinePlot: Sendable {
 
     /// Writes the SVG file atomically.
     public func write(to path: String) throws {
-        try writeText(try svg(), to: path)
+        try AtomicFile.write(try svg(), to: path)
     }
 
     private func drawSeries(_ s: PlotSeries, style: SeriesStyle, markers: Bool, frame: PlotFrame, into svg: inout SVGWriter) {
@@ -130,14 +131,5 @@ public struct LinePlot: Sendable {
             for p in segment { svg.raw(markerMarkup(style.marker, x: p.0, y: p.1, r: r, fill: style.colour, stroke: "white")) }
         }
         svg.close("g")
-    }
-}
-
-/// Writes UTF-8 text atomically, reporting failures as run failures naming the file.
-func writeText(_ text: String, to path: String) throws {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw GFEError.runFailure("Could not write \(path): \(error.localizedDescription)")
     }
 }

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import GFECore
+import GFEStore
 
 /// An 8-bit image that encodes as a PNG file (ISO/IEC 15948): greyscale (colour type 0) or RGB (colour
 /// type 2), bit depth 8, no interlacing.
@@ -59,12 +60,7 @@ public struct PNGImage: Sendable, Equatable {
 
     /// Writes the PNG file atomically (a temporary file renamed into place).
     public func write(to path: String) throws {
-        let bytes = try encoded()
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw GFEError.runFailure("Could not write the PNG file \(path): \(error.localizedDescription)")
-        }
+        try AtomicFile.write(try encoded(), to: path)
     }
 
     /// Rows prefixed by their filter byte (0 = None).

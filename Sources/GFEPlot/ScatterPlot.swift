@@ -1,4 +1,5 @@
 import GFECore
+import GFEStore
 
 /// A scatter plot of labelled points written as SVG (for t-SNE embeddings): each point a small marker
 /// coloured by its integer label, with a legend of the labels in increasing order.
@@ -87,6 +88,6 @@ public struct ScatterPlot: Sendable {
 
     /// Writes the SVG file atomically.
     public func write(to path: String) throws {
-        try writeText(try svg(), to: path)
+        try AtomicFile.write(try svg(), to: path)
     }
 }

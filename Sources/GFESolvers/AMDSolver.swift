@@ -24,7 +24,7 @@ import GFECore
 /// Grouped solving: each round evaluates the trial points of all still-active groups as one tall matrix
 /// (active groups' rows compacted in group order, each group in a slot aligned to `rowAlignment`) through
 /// one objective call. When the objective gives each row the same bits wherever it sits (analytic
-/// objectives always; the BLAS-backed decoder with a single BLAS thread and `RowAlignment.blas`), every
+/// objectives always; the decoder objective with `RowAlignment.decoder`), every
 /// group gets the same numbers as when solved on its own, bit for bit; only the number of calls changes.
 /// The workspace is kept between solves, so after the first solve of the largest size no round allocates
 /// (recording trajectories does allocate).
@@ -35,8 +35,9 @@ public struct AMDSolver<O: LatentObjective> {
     public typealias T = O.T
     public let settings: AMDSettings
     /// Every group starts at a multiple of this row in the matrix the objective sees and is padded to a
-    /// multiple of it (see `RowPacking`): 1 = no padding; use `RowAlignment.blas` with a BLAS-backed
-    /// objective when grouped results must equal sequential ones bit for bit.
+    /// multiple of it (see `RowPacking`): 1 = no padding; use `RowAlignment.decoder` for the decoder
+    /// objective (`RowAlignment.blas` for one that multiplies through `gemm`) when grouped results must equal
+    /// sequential ones bit for bit.
     public let rowAlignment: Int
     private var ws = AMDWorkspace<T>()
     /// Extension point for the decoder gradients (`LatentEncoder.encode(…, recordForward:)`): when set, a

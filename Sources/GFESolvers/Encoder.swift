@@ -82,8 +82,8 @@ public struct LatentEncoder<O: LatentObjective> {
     private var fixedGrid: FixedGridSolver<O>?
     private var oneStep: OneStepSolver<O>?
 
-    /// `rowAlignment`: see `RowPacking` (1 = no padding; `RowAlignment.blas` for bit-identical grouped
-    /// solving through a BLAS-backed objective).
+    /// `rowAlignment`: see `RowPacking` (1 = no padding; `RowAlignment.decoder` for bit-identical
+    /// grouped solving through the decoder objective).
     public init(_ settings: EncoderSettings, rowAlignment: Int = 1) throws(GFEError) {
         self.settings = settings
         switch settings {

@@ -12,7 +12,7 @@ import GFECore
 /// costs 4 objective evaluations, plus one at the end for ℓ and ∇ℓ at z* (N = 100: 397 in all).
 ///
 /// Rows never interact, so a batch of any number of groups gives every row the same numbers as solving it
-/// alone (through BLAS: with one BLAS thread and `rowAlignment` = `RowAlignment.blas`, see `RowPacking`).
+/// alone (the decoder objective with `rowAlignment` = `RowAlignment.decoder`, see `RowPacking`).
 /// A row whose loss, gradient or state becomes non-finite is frozen at its last grid point with
 /// finite ℓ and ∇ℓ (result `nonFinite`, its final time that point's); the other rows carry on.
 ///

@@ -10,7 +10,7 @@ import Testing
     /// batch, a fresh encoder and objective, the same row alignment.
     static func sequential(decoder: MLP<Float>, images: Matrix<Float>, batch: Int, settings: AMDSettings,
                            seed: UInt64) throws -> [Encoding<Float>] {
-        let alignment = try #require(RowAlignment.blas, "this BLAS admits no row alignment")
+        let alignment = try #require(RowAlignment.decoder, "the decoder admits no row alignment")
         var rng = RNG(seed: seed, stream: "eval-z0")
         var out: [Encoding<Float>] = []
         for start in stride(from: 0, to: images.rows, by: batch) {

@@ -31,7 +31,7 @@ import Testing
     @Test(arguments: [AMDStepControl.batch, .sample])
     func amdGroupedEqualsSequential(control: AMDStepControl) throws {
         BLAS.setThreads(1)
-        let alignment = try #require(RowAlignment.probe())
+        let alignment = try #require(RowAlignment.decoder)
         let n = control == .batch ? 8 : 3
         let x = Self.batch(count: n)
         var rng = RNG(seed: 3, stream: "z0")
@@ -58,7 +58,7 @@ import Testing
 
     @Test func fixedGridGroupedEqualsSequential() throws {
         BLAS.setThreads(1)
-        let alignment = try #require(RowAlignment.probe())
+        let alignment = try #require(RowAlignment.decoder)
         let n = 5
         let x = Self.batch(count: n)
         var s = FixedGridSettings(dynamics: .nesterov)

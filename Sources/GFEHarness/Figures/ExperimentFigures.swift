@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFEData
 import GFEPlot
+import GFEStore
 
 /// `gfe plot`: the figures of an experiment's finished runs, written into `<results>/<experiment>/figures/`
 /// with an index.md saying what each shows (docs/results.md, "Figures").
@@ -74,10 +75,6 @@ public enum ExperimentFigures {
         }
         if !notes.isEmpty { lines += ["", "Not drawn:", ""] + notes.map { "- " + $0 } }
         let text = lines.joined(separator: "\n") + "\n"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/index.md"), options: .atomic)
-        } catch {
-            throw GFEError.runFailure("could not write \(folder)/index.md: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(text, to: folder + "/index.md")
     }
 }

@@ -1,0 +1,62 @@
+import GFECore
+import GFESolvers
+
+/// The decoder's eight weight products (forward X·Wᵀ and input-gradient G·W per layer) at `rows` rows:
+/// the row-stable kernel (weights packed once, as the MLP caches them) against BLAS sgemm on the same
+/// operands. Also the cost of packing the whole decoder (a solve pays it once per parameter update, during
+/// its second pass).
+func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
+    struct Product { let k: Int, n: Int, transposed: Bool, w: Matrix<Float>, packed: RowGemmPackedMatrix }
+    var rng = RNG(seed: 9, stream: "bench-row-gemm")
+    func random(_ r: Int, _ c: Int) -> Matrix<Float> {
+        Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in rng.uniform(Float(-1), 1) })
+    }
+    var products: [Product] = []
+    for l in 0..<architecture.layerCount {   // W_l is [out, in]
+        let (nIn, nOut) = (architecture.sizes[l], architecture.sizes[l + 1])
+        let w = random(nOut, nIn)
+        products.append(Product(k: nIn, n: nOut, transposed: true, w: w, packed: RowGemmPackedMatrix(transposeOf: w)))
+        products.append(Product(k: nOut, n: nIn, transposed: false, w: w, packed: RowGemmPackedMatrix(w)))
+    }
+    let flopPerRow = products.reduce(0.0) { $0 + 2 * Double($1.k * $1.n) }
+    for m in rows {
+        let inputs = products.map { random(m, $0.k) }
+        var outputs = products.map { Matrix<Float>(rows: m, cols: $0.n) }
+        let kernel = secondsPerCall {
+            for i in products.indices { RowGemm.multiply(inputs[i], products[i].packed, into: &outputs[i]) }
+        }
+        let blas = secondsPerCall {
+            for i in products.indices {
+                gemm(inputs[i], products[i].w, transB: products[i].transposed, into: &outputs[i])
+            }
+        }
+        report("row-stable, 8 products, n = \(m)", seconds: kernel, flop: Double(m) * flopPerRow)
+        report("BLAS sgemm, 8 products, n = \(m)", seconds: blas, flop: Double(m) * flopPerRow)
+    }
+    let weights = products.map(\.w)
+    let pack = secondsPerCall {
+        for (i, w) in weights.enumerated() {
+            _ = i % 2 == 0 ? RowGemmPackedMatrix(transposeOf: w) : RowGemmPackedMatrix(w)
+        }
+    }
+    print(String(format: "packing the decoder's weights (both forms): %.3f ms per parameter update", pack * 1e3))
+}
+
+/// One AE training step at B = 16 (forward and backward through encoder and decoder, RMSprop on both): every
+/// weight is used once per update, so the row-stable kernel reads the weights unpacked (nothing is packed).
+func benchAutoencoderStep() {
+    var rng = RNG(seed: 10, stream: "bench-ae")
+    var ae = AutoencoderObjective<Float>(seed: 2020, maxBatch: 16)
+    let x = Matrix<Float>(rows: 16, cols: 784, storage: (0..<(16 * 784)).map { _ in rng.nextFloat() })
+    var loss = [Float](repeating: 0, count: 16)
+    var encoderGradient = [Float](repeating: 0, count: ae.encoder.parameterCount)
+    var decoderGradient = [Float](repeating: 0, count: ae.decoder.parameterCount)
+    var encoderOptimiser = RMSprop<Float>(parameterCount: ae.encoder.parameterCount)
+    var decoderOptimiser = RMSprop<Float>(parameterCount: ae.decoder.parameterCount)
+    let seconds = secondsPerCall {
+        ae.lossAndParameterGradients(x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
+        encoderOptimiser.update(&ae.encoder.parameters, gradient: encoderGradient)
+        decoderOptimiser.update(&ae.decoder.parameters, gradient: decoderGradient)
+    }
+    print(String(format: "AE training step, B = 16: %.3f ms/step", seconds * 1e3))
+}
