@@ -14,25 +14,31 @@ import GFESolvers
 /// checkpoint count the model is snapshotted and evaluated; evaluations depend only on the snapshot and
 /// the seed, so one trajectory serves every checkpoint with the numbers of separate shorter runs.
 ///
+/// With `solveCurves` (GFE only), before each listed iteration a fixed batch is encoded apart from training
+/// and its loss-vs-time curve kept (`SolveCurveRecorder`): training numbers are the same without it, and
+/// its time is not counted as training time.
+///
 /// A NaN or infinite loss or gradient stops the run before the bad update with a `TrainingFailure`
 /// (exit code 1) carrying the records so far.
 public enum Trainer {
     /// Trains on `data` (see `TrainingData.load`). `progress` is called after every iteration, on the
-    /// calling thread. Throws `GFEError.badInput` for a config that does not fit the data (a checkpoint
-    /// beyond the budget), `TrainingFailure` for a non-finite loss.
+    /// calling thread. Throws `GFEError.badInput` for a config that does not fit the data (a checkpoint or
+    /// solve curve beyond the budget, solve curves of an AE), `TrainingFailure` for a non-finite loss.
     public static func run(
         _ config: TrainingConfig, data: TrainingData, resources: EvaluationResources = EvaluationResources(),
-        progress: ((TrainingProgress) -> Void)? = nil
+        solveCurves: SolveCurveSettings? = nil, progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> TrainingResult {
         try config.validate()
         BLAS.setThreads(1)
         switch config.method {
         case .gfe:
             var trainee = try GFETrainee(config: config)
-            return try run(config, data: data, trainee: &trainee, resources: resources, progress: progress)
+            return try run(config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
+                           progress: progress)
         case .ae:
             var trainee = AutoencoderTrainee(config: config)
-            return try run(config, data: data, trainee: &trainee, resources: resources, progress: progress)
+            return try run(config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
+                           progress: progress)
         }
     }
 
@@ -46,7 +52,7 @@ public enum Trainer {
 
     private static func run<M: Trainee>(
         _ config: TrainingConfig, data: TrainingData, trainee: inout M, resources: EvaluationResources,
-        progress: ((TrainingProgress) -> Void)?
+        solveCurves: SolveCurveSettings?, progress: ((TrainingProgress) -> Void)?
     ) throws -> TrainingResult {
         let started = ContinuousClock.now
         let b = config.batchSize
@@ -58,6 +64,10 @@ public enum Trainer {
                                     + "at \(finalImages) images (\(total) iterations of \(b) from \(pool) training images); "
                                     + "raise the budget or drop the checkpoint")
         }
+        let curveRecorder = try solveCurves.map {
+            try SolveCurveRecorder($0, config: config, train: data.train, totalIterations: total)
+        }
+        var nextCurve = 0
         let kinds = config.checkpoints.evaluations(for: config.method)
         let primary: EvaluationKind = config.method == .gfe ? .gfe : .ae
         let start = EvaluationStart.rule(seed: config.seed)
@@ -95,6 +105,15 @@ public enum Trainer {
                                                        model: model, evaluations: evaluations))
         }
 
+        /// Records the solve curve due after `iteration` completed iterations, if one is.
+        func recordSolveCurve(iteration: Int, imagesSeen: Int) throws {
+            guard let recorder = curveRecorder, nextCurve < recorder.settings.iterations.count,
+                  recorder.settings.iterations[nextCurve] == iteration else { return }
+            result.solveCurves.append(try recorder.curve(decoder: trainee.snapshot.decoder, iteration: iteration,
+                                                         imagesSeen: imagesSeen, wallSeconds: trainingSeconds))
+            nextCurve += 1
+        }
+
         func finish() -> TrainingResult {
             var r = result
             r.model = trainee.snapshot
@@ -113,6 +132,7 @@ public enum Trainer {
         let counts = config.checkpoints.imagesSeen
 
         while sampler.iteration < total {
+            try recordSolveCurve(iteration: sampler.iteration, imagesSeen: sampler.imagesSeen)
             let iterationStart = ContinuousClock.now
             sampler.nextBatch(into: &batch)
             data.train.gather(batch, into: &x)
@@ -137,6 +157,7 @@ public enum Trainer {
                 nextCheckpoint += 1
             }
         }
+        try recordSolveCurve(iteration: sampler.iteration, imagesSeen: sampler.imagesSeen)
         if config.checkpoints.atEnd && result.checkpoints.last?.iteration != sampler.iteration {
             try checkpoint(requested: nil, iteration: sampler.iteration, imagesSeen: sampler.imagesSeen)
         }

@@ -91,6 +91,8 @@ public struct TrainingResult: Sendable {
     /// Training seconds (as `IterationRecord.wallSeconds`), and everything included.
     public var trainingSeconds: Double
     public var totalSeconds: Double
+    /// `outputs.solveCurves`: one curve per recorded iteration, in order.
+    public var solveCurves: [SolveCurve] = []
 }
 
 /// A run that stopped because a loss or gradient became NaN or infinite (exit code 1). Carries what was

@@ -88,6 +88,8 @@ public enum CurveFigures {
         CurveFigureRule(.exactly("solve_accepted"), name: "", yTitle: "", xAxes: []),
         CurveFigureRule(.exactly("solve_rejected"), name: "", yTitle: "", xAxes: []),
         CurveFigureRule(.exactly("solve_forced"), name: "", yTitle: "", xAxes: []),
+        // Solve curves (solve_curve_t, solve_curve_mean_loss) are drawn against t, not the iteration (gfe plot).
+        CurveFigureRule(.prefix("solve_curve_"), name: "", yTitle: "", xAxes: []),
     ]
 
     /// The figures for `runs` (in legend order). `title` prefixes every figure title (the experiment name).

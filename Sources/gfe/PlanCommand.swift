@@ -63,7 +63,8 @@ struct PlanCommand: ParsableCommand {
         let text = script.render(plan: plan, indices: indices, executable: executable,
                                  spec: (absolute(experiment.spec) as NSString).standardizingPath,
                                  resultsRoot: (absolute(experiment.results) as NSString).standardizingPath,
-                                 workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides)
+                                 workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides,
+                                 seeds: experiment.seeds)
         say(String(text.dropLast()))   // `say` adds the final newline
     }
 }

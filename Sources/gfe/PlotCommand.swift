@@ -10,6 +10,7 @@ struct PlotCommand: ParsableCommand {
         discussion: """
             Curves (SVG) for every metric the runs' curves.csv hold — validation loss against iterations, images \
             seen and training time, checkpoint test losses against images seen, … — one line per run. From run.h5: \
+            solve curves (mean loss against integration time t, one line per recorded iteration), \
             reconstruction grids (PNG) where latents of the evaluated split and a model are stored, and t-SNE maps \
             (SVG; perplexity 30, early exaggeration 4, learning rate 100, 1,000 iterations) of the stored latents. \
             figures/index.md lists every file with what it shows.

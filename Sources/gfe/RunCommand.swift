@@ -16,12 +16,16 @@ struct ExperimentArguments: ParsableArguments {
                                + "(repeatable; overriding a swept field fixes it).", valueName: "path=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Replace the spec's seeds: a count N (the spec's first seed and the N − 1 integers "
+                               + "after it) or a list a,b,c. Give it to every command, as --set.", valueName: "N|list"))
+    var seeds: String?
+
     @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
     var results: String = "results"
 
     func open(writeCache: Bool = false, checkDirty: Bool = false) throws -> ExperimentSession {
-        try ExperimentSession.open(spec: spec, overrides: overrides, resultsRoot: results, toolVersion: GFE.version,
-                                   writeCache: writeCache, checkDirty: checkDirty)
+        try ExperimentSession.open(spec: spec, overrides: overrides, seeds: seeds, resultsRoot: results,
+                                   toolVersion: GFE.version, writeCache: writeCache, checkDirty: checkDirty)
     }
 }
 
@@ -66,7 +70,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Show what would be computed or skipped; write nothing.")
     var dryRun = false
 
-    @Option(help: "Threads for the test-set evaluations of each run (default: cores / jobs; never changes a number).")
+    @Option(help: "Threads for the test-set evaluations of each run (default: the number of cores; never changes a number).")
     var threads: Int?
 
     @Option(help: "Seconds between progress reports when the output is not a terminal.")
@@ -134,6 +138,7 @@ struct RunCommand: ParsableCommand {
         let run = try session.plan.run(at: index)
         try session.store.prepare()
         warnIfDirty(session)
+        if !force { try reportAdopted(session, [run.id]) }
         let trap = SignalTrap([SIGINT, SIGTERM]) { _ in
             say("interrupted: run \(index) stopped; nothing was stored")
             _exit(130)
@@ -170,11 +175,16 @@ struct RunCommand: ParsableCommand {
         try session.store.prepare()
         session.store.removeStalePartials()
         warnIfDirty(session)
+        if !force { try reportAdopted(session, session.plan.runs.map(\.id)) }
         let jobs = self.jobs ?? cores
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var arguments = ["run", experiment.spec, "--worker", "--results", experiment.results,
-                         "--threads", String(threads ?? max(1, cores / jobs))]
+                         // Every worker may use every core for its evaluations: training is single-threaded and
+                         // runs differ in length (a GFE run evaluates far longer than an AE run), so with
+                         // cores / jobs threads a core would idle once the shorter runs finish.
+                         "--threads", String(threads ?? cores)]
         for o in experiment.overrides { arguments += ["--set", o] }
+        if let seeds = experiment.seeds { arguments += ["--seeds", seeds] }
         var environment = ProcessInfo.processInfo.environment
         environment["GFE_CODE_VERSION"] = session.code.id   // every worker plans with the parent's run ids
         environment["OPENBLAS_NUM_THREADS"] = "1"
@@ -189,6 +199,13 @@ struct RunCommand: ParsableCommand {
         trap.cancel()
         say(summary.report(plan: session.plan, store: session.store))
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// Links finished runs of other experiments with the same ids (RunStore.adoptFinishedRuns) and says so.
+    private func reportAdopted(_ session: ExperimentSession, _ ids: [String]) throws {
+        for (id, from) in try session.store.adoptFinishedRuns(ids) {
+            say("\(id): finished in experiment \(from) (same configuration, outputs, data and code); reused, not recomputed")
+        }
     }
 
     private func warnIfDirty(_ session: ExperimentSession) {

@@ -40,7 +40,7 @@ struct TableCommand: ParsableCommand {
         guard let reference = session.plan.spec.reference else {
             throw GFEError.badInput("--diff needs a \"reference\" section in the spec \(session.plan.spec.source) (docs/specs.md)")
         }
-        let comparison = try CSVDiff.compare(result: try CSV.read(path), reference: try CSV.read(reference.file),
+        let comparison = try CSVDiff.compare(result: try CSV.read(path), reference: try reference.selectRows(of: try CSV.read(reference.file)),
                                              key: reference.key, columns: reference.columns, tolerance: reference.tolerance)
         say("")
         say("against \(reference.file):")

@@ -108,6 +108,18 @@ import Testing
         #expect(status.status == 0)
         #expect(status.out.contains("4 finished"), "\(status.out)")
         for id in ids { #expect(status.out.contains("\(CLI.results)/e2e-encoders/\(id)")) }
+
+        // --seeds 3: the spec's seeds 1 and 2, then 3; only the two new runs are computed, the table averages three.
+        let more = try CLI.gfe(["run", spec, "--seeds", "3", "--results", CLI.results])
+        #expect(more.status == 0, "\(more.out)\n\(more.err)")
+        #expect(more.out.contains("6 runs") && more.out.contains("4 already finished"), "\(more.out)")
+        let table3 = try CLI.gfe(["table", spec, "--seeds", "3", "--results", CLI.results])
+        #expect(table3.status == 0, "\(table3.err)")
+        #expect(try CSV.read("\(CLI.results)/e2e-encoders/table.csv").column("one_step_n") == ["3", "3"])
+        let both = try CLI.gfe(["run", spec, "--seeds", "3", "--set", "seed=4", "--results", CLI.results])
+        #expect(both.status == 2 && both.err.contains("both choose the seed"), "\(both.err)")
+        let bad = try CLI.gfe(["status", spec, "--seeds", "two", "--results", CLI.results])
+        #expect(bad.status == 2 && bad.err.contains("--seeds 'two'"), "\(bad.err)")
     }
 
     /// Checks with Python (h5py, csv) that run.h5, curves.csv and run.json hold the same checkpoint losses.
@@ -209,6 +221,30 @@ import Testing
         let retry = try CLI.gfe(["run", spec, "--results", CLI.results])
         #expect(retry.status == 1)
         #expect(retry.out.contains("1 already finished") && retry.out.contains("1 failed"), "\(retry.out)")
+    }
+
+    /// Two specs that plan the same run (table2-mnist and fig5 share theirs): the second links the first's
+    /// finished run instead of computing it, and reads it as its own.
+    @Test func finishedRunsOfOtherExperimentsAreReused() throws {
+        let body = #""outputs": {"models": "none"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2}, "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}}"#
+        let first = try CLI.spec("shared-a", "{\"name\": \"e2e-shared-a\", \(body), \"seeds\": [1]}")
+        let second = try CLI.spec("shared-b", "{\"name\": \"e2e-shared-b\", \(body), \"seeds\": [1, 2]}")
+        let ids = try CLI.runIds(second)
+        #expect(try CLI.runIds(first) == [ids[0]])
+        let a = try CLI.gfe(["run", first, "--results", CLI.results])
+        #expect(a.status == 0, "\(a.out)\n\(a.err)")
+        let recordA = try String(contentsOfFile: "\(CLI.results)/e2e-shared-a/\(ids[0])/run.json", encoding: .utf8)
+
+        let b = try CLI.gfe(["run", second, "--results", CLI.results])
+        #expect(b.status == 0, "\(b.out)\n\(b.err)")
+        #expect(b.out.contains("\(ids[0]): finished in experiment e2e-shared-a") && b.out.contains("computing 1"), "\(b.out)")
+        let linked = "\(CLI.results)/e2e-shared-b/\(ids[0])"
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: linked) == "../e2e-shared-a/\(ids[0])")
+        #expect(try String(contentsOfFile: linked + "/run.json", encoding: .utf8) == recordA)
+        let status = try CLI.gfe(["status", second, "--results", CLI.results])
+        #expect(status.out.contains("2 finished"), "\(status.out)")
+        let table = try CLI.gfe(["table", second, "--results", CLI.results])
+        #expect(table.status == 0 && table.out.contains("2 of 2 runs finished"), "\(table.out)\n\(table.err)")
     }
 
     @Test func indexAndSlurmScript() throws {

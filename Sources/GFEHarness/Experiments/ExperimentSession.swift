@@ -14,11 +14,18 @@ public struct ExperimentSession: Sendable {
     ///   - writeCache: whether data fingerprints computed now are cached under the results root (`gfe run`);
     ///     the read-only commands only read the cache.
     ///   - checkDirty: ask git whether the checkout has uncommitted changes (recorded in run.json).
-    public static func open(spec path: String, overrides: [String], resultsRoot: String, toolVersion: String,
-                            writeCache: Bool = false, checkDirty: Bool = false,
+    public static func open(spec path: String, overrides: [String], seeds: String? = nil, resultsRoot: String,
+                            toolVersion: String, writeCache: Bool = false, checkDirty: Bool = false,
                             locator: DataLocator = .standard()) throws -> ExperimentSession {
-        let spec = try ExperimentSpec.load(path)
-        let experiment = try ResolvedExperiment(spec: spec, overrides: try ConfigOverride.parse(overrides))
+        var spec = try ExperimentSpec.load(path)
+        let parsedOverrides = try ConfigOverride.parse(overrides)
+        if let seeds {
+            if let fixed = parsedOverrides.first(where: { $0.path == ConfigPath(["seed"]) }) {
+                throw GFEError.badInput("--seeds \(seeds) and --set '\(fixed.argument)' both choose the seed; give one")
+            }
+            spec = try SeedChoice(parsing: seeds).apply(to: spec)
+        }
+        let experiment = try ResolvedExperiment(spec: spec, overrides: parsedOverrides)
         let code = CodeVersion.detect(toolVersion: toolVersion, checkDirty: checkDirty)
         let fingerprints = DataFingerprints(locator: locator, cacheFile: DataFingerprints.cacheFile(resultsRoot: resultsRoot),
                                             writable: writeCache)

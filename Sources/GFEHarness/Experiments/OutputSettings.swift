@@ -3,7 +3,8 @@ import GFECore
 /// What a run stores beyond its curves and evaluations (spec field `outputs`). Part of the run id: runs that
 /// store different things are different runs.
 ///
-///     "outputs": {"models": "final", "latents": ["evaluation", "train"], "trainLatentCount": 1000}
+///     "outputs": {"models": "final", "latents": ["evaluation", "train"], "trainLatentCount": 1000,
+///                 "solveCurves": {"iterations": [0, 50, 250], "images": 20}}
 public struct OutputSettings: Sendable, Equatable {
     public enum Models: String, Sendable, CaseIterable {
         /// No parameters are stored.
@@ -27,22 +28,29 @@ public struct OutputSettings: Sendable, Equatable {
     public var models: Models = .final
     public var latents: [LatentSet] = []
     public var trainLatentCount = 1000
+    /// Loss-vs-time curves of single solves during training (paper figure 1); nil: none.
+    public var solveCurves: SolveCurveSettings?
 
-    public init(models: Models = .final, latents: [LatentSet] = [], trainLatentCount: Int = 1000) {
+    public init(models: Models = .final, latents: [LatentSet] = [], trainLatentCount: Int = 1000,
+                solveCurves: SolveCurveSettings? = nil) {
         self.models = models
         self.latents = latents
         self.trainLatentCount = trainLatentCount
+        self.solveCurves = solveCurves
     }
 
-    static let fields = ["models", "latents", "trainLatentCount"]
+    static let fields = ["models", "latents", "trainLatentCount", "solveCurves"]
 
-    /// The settings as canonical JSON (every field), hashed into the run id.
+    /// The settings as canonical JSON (every field), hashed into the run id. `solveCurves` appears only when
+    /// set, so the ids of runs without it are those of the code before it existed.
     public var json: JSONValue {
-        .object(JSONObject([
+        var fields: [(String, JSONValue)] = [
             ("latents", .array(latents.map { .string($0.rawValue) })),
             ("models", .string(models.rawValue)),
-            ("trainLatentCount", JSONValue(trainLatentCount)),
-        ]))
+        ]
+        if let solveCurves { fields.append(("solveCurves", solveCurves.json)) }
+        fields.append(("trainLatentCount", JSONValue(trainLatentCount)))
+        return .object(JSONObject(fields))
     }
 
     static func read(_ value: JSONValue?, source: String) throws -> OutputSettings {
@@ -69,6 +77,75 @@ public struct OutputSettings: Sendable, Equatable {
             guard n >= 1 else { throw r.problem(r.at("trainLatentCount"), "\(n) is out of range; expected at least 1") }
             out.trainLatentCount = n
         }
+        if let v = r["solveCurves"] {
+            out.solveCurves = try SolveCurveSettings.read(v, at: r.at("solveCurves"), source: source)
+        }
         return out
+    }
+}
+
+/// Loss-vs-time curves of single solves (spec field `outputs.solveCurves`, paper figure 1): before each listed
+/// training iteration the first `images` images of the train pool (the seeded order: the same batch every
+/// time) are encoded as one batch by the run's own encoder, and the batch-mean loss ℓ is recorded at every
+/// time the solver reports (`SolveCurveRecorder`). GFE runs only.
+///
+///     "solveCurves": {"iterations": [0, 50, 250], "images": 20}
+public struct SolveCurveSettings: Sendable, Equatable {
+    /// Completed training iterations before which the batch is encoded (0: the untrained decoder), strictly
+    /// increasing, none beyond the budget (the budget's own count: the model after the last iteration).
+    public var iterations: [Int]
+    /// Images of the batch: the first ones of the train pool (fewer when the pool is smaller).
+    public var images: Int
+
+    public init(iterations: [Int], images: Int) {
+        self.iterations = iterations
+        self.images = images
+    }
+
+    static let fields = ["iterations", "images"]
+
+    var json: JSONValue {
+        .object(JSONObject([("images", JSONValue(images)), ("iterations", .array(iterations.map { JSONValue($0) }))]))
+    }
+
+    static func read(_ value: JSONValue, at location: String, source: String) throws -> SolveCurveSettings {
+        let r = try SpecReader(value, at: location, source: source, allowed: fields)
+        func missing(_ key: String, _ expected: String) -> GFEError {
+            r.problem(location, "the field \"\(key)\" is missing; expected \(expected), e.g. "
+                      + #"{"iterations": [0, 50, 250], "images": 20}"#)
+        }
+        let expectedIterations = "a non-empty, strictly increasing array of iteration counts (integers ≥ 0)"
+        guard let items = try r.array("iterations", expectedIterations) else { throw missing("iterations", expectedIterations) }
+        guard !items.isEmpty else { throw r.problem(r.at("iterations"), "the array is empty; expected \(expectedIterations)") }
+        var iterations: [Int] = []
+        for (i, item) in items.enumerated() {
+            let at = JSONPath.index(r.at("iterations"), i)
+            guard let n = item.intValue else { throw r.wrongType(at, item, "an iteration count (an integer ≥ 0)") }
+            guard n >= 0 else { throw r.problem(at, "\(n) is out of range; expected an iteration count ≥ 0 (0: the untrained model)") }
+            if let last = iterations.last, n <= last {
+                throw r.problem(at, "\(n) follows \(last); the iterations must be strictly increasing")
+            }
+            iterations.append(n)
+        }
+        guard let v = r["images"] else { throw missing("images", "a positive integer") }
+        guard let images = v.intValue else { throw r.wrongType(r.at("images"), v, "a positive integer") }
+        guard images >= 1 else { throw r.problem(r.at("images"), "\(images) is out of range; expected at least 1") }
+        return SolveCurveSettings(iterations: iterations, images: images)
+    }
+
+    /// What the spec alone can tell about run `run`: solve curves need a GFE run (an AE has no solver), and
+    /// with a budget in iterations none may lie beyond it (other budgets are checked when the run starts,
+    /// once the train pool's size is known).
+    func check(_ config: TrainingConfig, run: Int, source: String) throws {
+        let at = "$.outputs.solveCurves"
+        guard config.method == .gfe else {
+            throw GFEError.badInput("\(source): \(at): solve curves record the encoder's solves of a GFE run, and run "
+                                    + "\(run) is an autoencoder (method \"ae\"), which has no solver; remove "
+                                    + "outputs.solveCurves or sweep only GFE runs")
+        }
+        if case .iterations(let budget) = config.budget, let beyond = iterations.first(where: { $0 > budget }) {
+            throw GFEError.badInput("\(source): \(at).iterations: iteration \(beyond) is beyond the budget of run \(run) "
+                                    + "(\(budget) iterations); raise the budget or drop it")
+        }
     }
 }

@@ -124,6 +124,7 @@ public struct ResolvedExperiment: Sendable {
     }
 
     static func checkOutputs(_ outputs: OutputSettings, config: TrainingConfig, run: Int, values: [SweepValue], source: String) throws {
+        try outputs.solveCurves?.check(config, run: run, source: source)
         guard !outputs.latents.isEmpty else { return }
         if config.checkpoints.imagesSeen.isEmpty && !config.checkpoints.atEnd {
             throw GFEError.badInput("\(source): $.outputs.latents: latents are stored at checkpoints, and run \(run) has none; "

@@ -68,12 +68,13 @@ public struct RunEnvironment: Sendable {
 /// is stored as failed with its reason (and whatever curves it produced); only a failure to write the
 /// store itself is thrown.
 public enum RunExecutor {
-    /// The training step: `Trainer.run` in production; tests may pass another (e.g. one that fails).
-    public typealias Training = @Sendable (TrainingConfig, TrainingData, EvaluationResources, ((TrainingProgress) -> Void)?)
-        throws -> TrainingResult
+    /// The training step: `Trainer.run` in production; tests may pass another (e.g. one that fails). It is
+    /// given the spec's `outputs.solveCurves`, recorded during training.
+    public typealias Training = @Sendable (TrainingConfig, TrainingData, EvaluationResources, SolveCurveSettings?,
+                                           ((TrainingProgress) -> Void)?) throws -> TrainingResult
 
-    public static let defaultTraining: Training = { config, data, resources, progress in
-        try Trainer.run(config, data: data, resources: resources, progress: progress)
+    public static let defaultTraining: Training = { config, data, resources, solveCurves, progress in
+        try Trainer.run(config, data: data, resources: resources, solveCurves: solveCurves, progress: progress)
     }
 
     /// The smallest interval between two progress events (the last iteration is always reported).
@@ -121,7 +122,7 @@ public enum RunExecutor {
             events(.phase(index: run.index, "training"))
             var last = ContinuousClock.now - progressInterval
             let resources = EvaluationResources(threads: env.evaluationThreads)
-            let trained = try train(run.config, data!, resources) { p in
+            let trained = try train(run.config, data!, resources, plan.spec.outputs.solveCurves) { p in
                 let now = ContinuousClock.now
                 if now - last >= progressInterval || p.iteration == p.totalIterations {
                     last = now

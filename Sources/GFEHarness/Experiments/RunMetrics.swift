@@ -15,6 +15,10 @@ public enum RunMetrics {
     public static let holdoutLoss = "holdout_loss"
     /// At each checkpoint: the training seconds so far (for loss-against-time comparisons).
     public static let trainSeconds = "train_seconds"
+    /// `outputs.solveCurves`, at each recorded iteration: one pair of rows per time point of the solve, in
+    /// time order — the integration time t, then the batch-mean loss ℓ at t.
+    public static let solveCurveTime = "solve_curve_t"
+    public static let solveCurveMeanLoss = "solve_curve_mean_loss"
 
     /// At each checkpoint: the mean ℓ of `kind` on the evaluated split, e.g. `test_loss_gfe`,
     /// `test_loss_ae`, `test_loss_ae_decoder_amd`, `holdout_loss_gfe`.

@@ -12,8 +12,9 @@ public struct StoredLatents: Sendable {
 /// Writes a run's curves.csv and run.h5 (layouts in docs/results.md) from what training produced.
 public enum RunOutputsWriter {
     /// curves.csv: one row per (iteration, metric), columns run, iteration, images_seen, wall_s, metric,
-    /// value. Per iteration `train_loss` (and for GFE the solve counters), validation points, and at every
-    /// checkpoint its evaluations and `train_seconds`.
+    /// value. Per iteration `train_loss` (and for GFE the solve counters), validation points, at every
+    /// checkpoint its evaluations and `train_seconds`, and at every solve-curve iteration the curve's
+    /// (`solve_curve_t`, `solve_curve_mean_loss`) pairs.
     public static func curves(_ result: TrainingResult, runId: String) -> CSVTable {
         var table = CSVTable(header: ["run", "iteration", "images_seen", "wall_s", "metric", "value"])
         func row(_ iteration: Int, _ seen: Int, _ wall: Double, _ metric: String, _ value: Double) {
@@ -24,8 +25,18 @@ public enum RunOutputsWriter {
         var nextCheckpoint = checkpoints.next()
         var validation = result.validation.makeIterator()
         var nextValidation = validation.next()
+        var solveCurves = result.solveCurves.makeIterator()
+        var nextSolveCurve = solveCurves.next()
         // Rows in iteration order: validation and checkpoint rows after the iteration they follow.
         func flush(upTo iteration: Int) {
+            // A solve curve recorded after `iteration` iterations shows the model the next iteration starts from.
+            while let c = nextSolveCurve, c.iteration <= iteration {
+                for (t, loss) in zip(c.times, c.meanLoss) {
+                    row(c.iteration, c.imagesSeen, c.wallSeconds, RunMetrics.solveCurveTime, t)
+                    row(c.iteration, c.imagesSeen, c.wallSeconds, RunMetrics.solveCurveMeanLoss, loss)
+                }
+                nextSolveCurve = solveCurves.next()
+            }
             while let v = nextValidation, v.iteration <= iteration {
                 row(v.iteration, v.imagesSeen, v.wallSeconds, v.set == .validation ? RunMetrics.validationLoss : RunMetrics.holdoutLoss, v.loss)
                 nextValidation = validation.next()
@@ -74,6 +85,7 @@ public enum RunOutputsWriter {
         try HDF5File.write(to: path, truncating: true) { f in
             for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(name, value) }
             try writeCurves(result, into: f)
+            try writeSolveCurves(result, into: f)
             let split = result.config.checkpoints.split
             for (k, c) in result.checkpoints.enumerated() {
                 let name = checkpointGroupName(k)
@@ -138,6 +150,29 @@ public enum RunOutputsWriter {
             try g.write(points.map { Int64($0.imagesSeen) }, to: "images_seen")
             try g.write(points.map(\.wallSeconds), to: "wall_s")
             try g.write(points.map(\.loss), to: "loss")
+        }
+    }
+
+    /// `solve_curves/iteration_000050/` … (zero-padded so names sort in order).
+    public static func solveCurveGroupName(_ iteration: Int) -> String {
+        let digits = String(iteration)
+        return "solve_curves/iteration_" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    private static func writeSolveCurves(_ result: TrainingResult, into f: HDF5File) throws {
+        guard !result.solveCurves.isEmpty else { return }
+        let root = try f.createGroup("solve_curves")
+        try root.setAttribute("encoder", .string(result.config.encoder.method.rawValue))
+        try root.setAttribute("iterations", .int64Array(result.solveCurves.map { Int64($0.iteration) }))
+        try root.setAttribute("images", .int64(Int64(result.solveCurves[0].images)))
+        for c in result.solveCurves {
+            let g = try f.createGroup(solveCurveGroupName(c.iteration))
+            try g.setAttribute("iteration", .int64(Int64(c.iteration)))
+            try g.setAttribute("images_seen", .int64(Int64(c.imagesSeen)))
+            try g.setAttribute("train_seconds", .double(c.wallSeconds))
+            try g.setAttribute("images", .int64(Int64(c.images)))
+            try g.write(c.times, to: "t")
+            try g.write(c.meanLoss, to: "mean_loss")
         }
     }
 

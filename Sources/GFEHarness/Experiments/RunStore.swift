@@ -90,6 +90,35 @@ public struct RunStore: Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     }
 
+    /// Links finished runs of other experiments under the same results root into this experiment's folder.
+    ///
+    /// A run id is a hash of the resolved configuration, the outputs, the data and the code version, so a
+    /// finished run of that id elsewhere (say results/table2-mnist/8ac27e610dd0 for the fig5 spec) is this
+    /// run: it is linked as `<id> → ../<other experiment>/<id>` (a relative symbolic link) instead of being
+    /// computed again, and every command then sees it as this experiment's own. Runs already present here are
+    /// left alone. Returns each adopted id with the experiment it came from. Call before planning work.
+    public func adoptFinishedRuns(_ ids: [String]) throws -> [(id: String, from: String)] {
+        let fm = FileManager.default
+        let others = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0 != experiment && !$0.hasPrefix(".") }.sorted()
+        var adopted: [(id: String, from: String)] = []
+        for id in ids where (try? fm.attributesOfItem(atPath: runFolder(id))) == nil {
+            for other in others {
+                let source = RunStore(root: root, experiment: other)
+                guard case .finished = source.state(of: id) else { continue }
+                // To the run's real folder: an adopted run is itself a link "../<experiment>/<id>", which
+                // means the same from every experiment folder (they are siblings).
+                let relative = (try? fm.destinationOfSymbolicLink(atPath: source.runFolder(id))) ?? "../\(other)/\(id)"
+                guard symlink(relative, runFolder(id)) == 0 else {
+                    throw GFEError.runFailure("cannot link the finished run \(source.runFolder(id)) into \(folder): "
+                                              + String(cString: strerror(errno)))
+                }
+                adopted.append((id, other))
+                break
+            }
+        }
+        return adopted
+    }
+
     /// Creates the experiment's folders.
     public func prepare() throws {
         do {

@@ -27,10 +27,12 @@ public struct SlurmScript: Sendable {
     /// The script. Paths should be absolute (jobs start in another directory). `indices`: the plan entries to
     /// submit (e.g. only the unfinished ones); all when nil.
     public func render(plan: ExperimentPlan, indices: [Int]? = nil, executable: String, spec: String, resultsRoot: String,
-                       workingDirectory: String, overrides: [ConfigOverride]) -> String {
+                       workingDirectory: String, overrides: [ConfigOverride], seeds: String? = nil) -> String {
         let chosen = indices ?? plan.runs.map(\.index)
         let logFolder = "\(resultsRoot)/\(plan.name)/slurm"
-        let sets = overrides.map { " --set " + shellQuote($0.argument) }.joined()
+        // The arguments that select the plan (every task and `gfe status` must see the same runs).
+        let planArguments = overrides.flatMap { ["--set", shellQuote($0.argument)] } + (seeds.map { ["--seeds", shellQuote($0)] } ?? [])
+        let sets = planArguments.map { " " + $0 }.joined()
         var lines = [
             "#!/bin/bash",
             "# gfe: the sweep '\(plan.name)' as a Slurm job array, one run per task (\(chosen.count) of \(plan.runs.count) runs).",
@@ -58,7 +60,7 @@ public struct SlurmScript: Sendable {
         ]
         var command = [executable, "run", spec, "--index", "\"$index\"", "--results", resultsRoot,
                        "--threads", String(cpusPerTask)].map { $0 == "\"$index\"" ? $0 : shellQuote($0) }
-        for o in overrides { command += ["--set", shellQuote(o.argument)] }
+        command += planArguments
         lines.append("exec " + command.joined(separator: " ") + " \"$@\"")
         return lines.joined(separator: "\n") + "\n"
     }

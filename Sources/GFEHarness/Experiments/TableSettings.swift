@@ -1,4 +1,6 @@
+import Foundation
 import GFECore
+import GFEStore
 
 /// The optional wide layout of an experiment's table (spec field `table`): one row per index value and one
 /// column per named selection of runs and metric, shaped like the reference tables so `gfe diff` compares
@@ -167,8 +169,27 @@ public struct ReferenceSettings: Sendable, Equatable {
     /// The columns compared (nil: every column both tables have).
     public var columns: [String]?
     public var tolerance: DiffTolerance
+    /// The reference rows compared, by the value of a one-column key (nil: every row). For a spec that
+    /// reproduces one row of a larger table, e.g. `"rows": ["mnist"]` of Table 2.
+    public var rows: [String]?
 
-    static let fields = ["file", "key", "columns", "rtol", "atol", "tol"]
+    static let fields = ["file", "key", "columns", "rtol", "atol", "tol", "rows"]
+
+    /// The reference table restricted to `rows`; a listed row the file does not have is an error.
+    public func selectRows(of table: CSVTable) throws -> CSVTable {
+        guard let rows else { return table }
+        let k = try table.columnIndex(key[0])
+        var out = table
+        out.rows = table.rows.filter { rows.contains($0[k].trimmingCharacters(in: .whitespaces)) }
+        out.rowLines = table.rowLines.isEmpty ? [] : table.rows.indices
+            .filter { rows.contains(table.rows[$0][k].trimmingCharacters(in: .whitespaces)) }.map { table.rowLines[$0] }
+        let present = Set(out.rows.map { $0[k].trimmingCharacters(in: .whitespaces) })
+        if let absent = rows.first(where: { !present.contains($0) }) {
+            throw GFEError.badInput("reference \(table.source) has no row with \(key[0]) = \(absent) (spec field \"rows\"); "
+                                    + "its rows: " + table.rows.map { $0[k] }.joined(separator: ", "))
+        }
+        return out
+    }
 
     static func read(_ value: JSONValue?, folder: String, source: String) throws -> ReferenceSettings? {
         guard let value, value != .null else { return nil }
@@ -199,7 +220,11 @@ public struct ReferenceSettings: Sendable, Equatable {
                 tolerance.columnRtol[column] = d
             }
         }
+        let rows = try names("rows")
+        if rows != nil && key.count != 1 {
+            throw r.problem(r.at("rows"), "selects rows by the value of a one-column key; this key has \(key.count) columns")
+        }
         let path = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
-        return ReferenceSettings(file: path, key: key, columns: try names("columns"), tolerance: tolerance)
+        return ReferenceSettings(file: path, key: key, columns: try names("columns"), tolerance: tolerance, rows: rows)
     }
 }

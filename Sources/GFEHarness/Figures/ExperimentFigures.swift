@@ -49,6 +49,7 @@ public enum ExperimentFigures {
         var notes: [String] = []
         if options.curves {
             figures += try CurveFigureWriter.write(runs, experiment: plan.name, into: folder)
+            figures += try SolveCurveFigureWriter.write(runs, experiment: plan.name, into: folder)
         }
         if options.reconstructions {
             figures += try ReconstructionFigureWriter.write(runs, experiment: plan.name, count: options.reconstructionCount,

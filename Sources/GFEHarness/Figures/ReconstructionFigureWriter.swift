@@ -64,13 +64,18 @@ enum ReconstructionFigureWriter {
             for row in grid.rows {
                 cells += row.images.prefix(columns) + Array(repeating: [], count: columns - min(columns, row.images.count))
             }
-            let png = try ImageGrid(gap: 2, margin: 2, scale: 2, background: 255)
-                .render(cells, rows: 1 + grid.rows.count, columns: columns)
+            let layout = ImageGrid(gap: 2, margin: 2, scale: 2, background: 255)
+            let png = try layout.render(cells, rows: 1 + grid.rows.count, columns: columns)
             let path = folder + "/" + grid.name + ".png"
             try png.write(to: path)
-            let rowList = (["the first \(columns) \(config.checkpoints.split) images"] + grid.rows.map(\.label))
-                .enumerated().map { "row \($0.offset + 1): \($0.element)" }.joined(separator: "; ")
-            written.append(WrittenFigure(path: path, description: grid.title.replacingOccurrences(of: "\(experiment): ", with: "") + " — " + rowList))
+            let labels = ["\(config.checkpoints.split) images"] + grid.rows.map(\.label)
+            let rowList = labels.enumerated().map { "row \($0.offset + 1): \($0.element)" }.joined(separator: "; ")
+            let description = grid.title.replacingOccurrences(of: "\(experiment): ", with: "") + " — " + rowList
+            written.append(WrittenFigure(path: path, description: description))
+            // The same grid with its title and row labels, for reading without index.md.
+            let labelled = folder + "/" + grid.name + ".svg"
+            try LabelledImageGrid(title: grid.title, rowLabels: labels).write(png: png, grid: layout, to: labelled)
+            written.append(WrittenFigure(path: labelled, description: description + " (labelled SVG of the PNG beside it)"))
         }
         return written
     }

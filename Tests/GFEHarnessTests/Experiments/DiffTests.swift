@@ -15,6 +15,23 @@ struct DiffTests {
 
     func result(_ text: String) -> CSVTable { try! CSV.parse(text, source: "res.csv") }
 
+    /// A spec's reference may compare only some rows (one dataset of Table 2): the others are not required.
+    @Test func referenceRowsSelectTheComparedRows() throws {
+        let spec = try ExperimentSpec.parse(#"{"reference": {"file": "ref.csv", "key": "images_seen", "rows": ["960"]}}"#,
+                                            source: "exp.json")
+        let settings = try #require(spec.reference)
+        let selected = try settings.selectRows(of: reference)
+        #expect(selected.rows == [["960", "0.49", "0.2618", "0.1987"]])
+        let d = try CSVDiff.compare(result: result("images_seen,ae,gfe_amd\n960,0.2618,0.1987\n"), reference: selected,
+                                    key: settings.key)
+        #expect(d.passed && d.cells.count == 2)
+        let absent = try ExperimentSpec.parse(#"{"reference": {"file": "ref.csv", "key": "images_seen", "rows": ["7"]}}"#,
+                                              source: "exp.json")
+        #expect(throws: GFEError.self) { _ = try absent.reference!.selectRows(of: reference) }
+        #expect(ExperimentFixtures.specError(#"{"reference": {"file": "r.csv", "key": ["a", "b"], "rows": ["x"]}}"#)?
+            .contains("one-column key") == true)
+    }
+
     @Test func withinToleranceByHand() throws {
         // |0.2700 − 0.2660| = 0.0040 ≤ 0 + 0.02·0.2660 = 0.00532; |0.2000 − 0.2098| = 0.0098 > 0.02·0.2098 = 0.004196
         // but ≤ 0.05·0.2098 = 0.01049 with the column's own rtol.

@@ -15,11 +15,12 @@ struct PlanOutputTests {
         let overrides = try ConfigOverride.parse(["budget.iterations=5", "encoder.preset=paper"])
         let script = SlurmScript(time: "01:00:00", cpusPerTask: 2, parallelTasks: 2)
             .render(plan: plan, indices: [0, 2], executable: "/opt/gfe", spec: "/w/exp.json", resultsRoot: "/w/res",
-                    workingDirectory: "/w dir", overrides: overrides)
+                    workingDirectory: "/w dir", overrides: overrides, seeds: "2")
         #expect(script.hasPrefix("#!/bin/bash\n"))
         for line in ["#SBATCH --array=0,2%2", "#SBATCH --cpus-per-task=2", "#SBATCH --time=01:00:00",
                      "#SBATCH --output=/w/res/sw/slurm/%A_%a.out", "cd '/w dir'",
-                     #"exec /opt/gfe run /w/exp.json --index "$index" --results /w/res --threads 2 --set budget.iterations=5 --set encoder.preset=paper "$@""#] {
+                     #"exec /opt/gfe run /w/exp.json --index "$index" --results /w/res --threads 2 --set budget.iterations=5 --set encoder.preset=paper --seeds 2 "$@""#,
+                     "# Follow:   gfe status /w/exp.json --results /w/res --set budget.iterations=5 --set encoder.preset=paper --seeds 2"] {
             #expect(script.contains(line + "\n"), "missing: \(line)\n\(script)")
         }
     }

@@ -90,7 +90,7 @@ struct RunStoreTests {
         let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
         var events: [RunEvent] = []
         let outcome = try RunExecutor.execute(plan.runs[0], plan: plan, environment: env, force: false,
-                                              train: { _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
+                                              train: { _, _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
                                               events: { events.append($0) })
         #expect(outcome.status == .failed)
         #expect(outcome.reason == "the test's trainer failed")
@@ -138,8 +138,8 @@ struct RunStoreTests {
         let run = plan.runs[0]
         let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
         let trained = ResultBox()
-        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: { c, d, r, p in
-            let result = try RunExecutor.defaultTraining(c, d, r, p)
+        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: { c, d, r, s, p in
+            let result = try RunExecutor.defaultTraining(c, d, r, s, p)
             trained.set(result)
             return result
         }, events: { _ in })

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs paper experiments end to end: each spec's runs (finished ones are reused), its table beside the paper's
+# values with the spec's tolerance (gfe table --diff), and its figures (gfe plot). Prints a rough duration
+# estimate first and the wall time at the end. Called by `make reproduce-*`; usable directly:
+#   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | SPEC-NAME...
+# --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
+# --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
+# authors' code's. Exit status: that of the first failing step (1: a run failed or a cell is outside tolerance).
+set -u
+cd "$(dirname "$0")/.."
+GFE=${GFE:-.build/release/gfe}
+seeds="" preset=official names=()
+while (($#)); do
+  case $1 in
+    --seeds) seeds=${2:?--seeds needs a count}; shift 2 ;;
+    --preset) preset=${2:?--preset needs official or paper}; shift 2 ;;
+    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    *) names+=("$1"); shift ;;
+  esac
+done
+[[ $preset == official || $preset == paper ]] || { echo "reproduce: --preset must be official or paper, not '$preset'" >&2; exit 2; }
+[[ -z $seeds || $seeds =~ ^[1-9][0-9]*$ ]] || { echo "reproduce: --seeds must be a positive count, not '$seeds'" >&2; exit 2; }
+((${#names[@]})) || { echo "usage: scripts/reproduce.sh [--seeds N] [--preset official|paper] table1|table2|figures|all|SPEC..." >&2; exit 2; }
+[[ -x $GFE ]] || { echo "reproduce: $GFE is missing; run 'make build' first" >&2; exit 2; }
+
+# Rough single-seed durations on the 2-core reference machine, from measured per-attempt and per-iteration
+# rates (docs/results.md; results/REPORT.md has the measured wall times).
+declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
+                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2)
+specs=()
+for n in "${names[@]}"; do
+  case $n in
+    table2) specs+=(table2-mnist table2-segmented-mnist table2-fashion-mnist) ;;
+    # fig5 and fig6-7 reuse the runs of table2-mnist and table2-fashion-mnist when those have finished.
+    figures) specs+=(fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
+    all) specs+=(table1 table2-mnist table2-segmented-mnist table2-fashion-mnist fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
+    *) [[ -f experiments/$n.json ]] || { echo "reproduce: no spec experiments/$n.json" >&2; exit 2; }; specs+=("$n") ;;
+  esac
+done
+
+args=()
+[[ -n $seeds ]] && args+=(--seeds "$seeds")
+[[ $preset == paper ]] && args+=(--set encoder.preset=paper)
+suffix=""
+[[ $preset == paper ]] && suffix+="-paper"
+[[ -n $seeds && $seeds != 1 ]] && suffix+="-seeds$seeds"
+
+total=0
+for s in "${specs[@]}"; do total=$((total + ${minutes[$s]:-30} * ${seeds:-1})); done
+echo "reproduce: ${specs[*]} — preset $preset, ${seeds:-1} seed(s); rough estimate ${total} min on 2 cores (finished runs are reused)"
+start=$(date +%s)
+status=0
+# Keeps the first failure's exit status; later steps still run.
+failed() { local rc=$?; ((status)) || status=$rc; }
+for s in "${specs[@]}"; do
+  spec=experiments/$s.json
+  echo; echo "== $s: $($GFE resolve "$spec" "${args[@]}" | sed -n 's/^description: //p')"
+  $GFE run "$spec" "${args[@]}" || { failed; continue; }
+  if grep -q '"table"' "$spec"; then
+    table=results/$s/table$suffix.csv
+    if grep -q '"reference"' "$spec"; then
+      $GFE table "$spec" "${args[@]}" --output "$table" --diff || failed
+      ref=$(sed -n 's/.*"reference": *{"file": *"\.\.\/\([^"]*\)".*/\1/p' "$spec")
+      if [[ -n $ref && -f $ref ]]; then
+        echo "paper ($ref):"
+        grep -v '^#' "$ref" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%-24s", $i; print "" }'
+      fi
+    else
+      $GFE table "$spec" "${args[@]}" --output "$table" || failed
+    fi
+  fi
+  if [[ $s == fig* || $s == smoke ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
+done
+echo; echo "wall time: $(( $(date +%s) - start )) s (${specs[*]}, preset $preset, ${seeds:-1} seed(s))"
+exit "$status"
