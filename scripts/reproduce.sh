@@ -38,6 +38,12 @@ for n in "${names[@]}"; do
   esac
 done
 
+# Run ids contain the code version (the git commit): fix it for the whole reproduction, so that a commit made
+# while it runs does not make its own tables look for other runs.
+if [[ -z ${GFE_CODE_VERSION:-} ]]; then
+  GFE_CODE_VERSION=$($GFE resolve "experiments/${specs[0]}.json" | sed -n 's/^code version: //p')
+  export GFE_CODE_VERSION
+fi
 args=()
 [[ -n $seeds ]] && args+=(--seeds "$seeds")
 [[ $preset == paper ]] && args+=(--set encoder.preset=paper)
