@@ -5,7 +5,8 @@
 #   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | SPEC-NAME...
 # --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
 # --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
-# authors' code's. Exit status: that of the first failing step (1: a run failed or a cell is outside tolerance).
+# authors' code's. Exit status: that of the first failing step (1: a run failed); cells outside the spec's
+# tolerance are reported, not failures.
 set -u
 cd "$(dirname "$0")/.."
 GFE=${GFE:-.build/release/gfe}
@@ -14,7 +15,7 @@ while (($#)); do
   case $1 in
     --seeds) seeds=${2:?--seeds needs a count}; shift 2 ;;
     --preset) preset=${2:?--preset needs official or paper}; shift 2 ;;
-    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
     *) names+=("$1"); shift ;;
   esac
 done
@@ -56,6 +57,7 @@ for s in "${specs[@]}"; do total=$((total + ${minutes[$s]:-30} * ${seeds:-1})); 
 echo "reproduce: ${specs[*]} — preset $preset, ${seeds:-1} seed(s); rough estimate ${total} min on 2 cores (finished runs are reused)"
 start=$(date +%s)
 status=0
+differing=()
 # Keeps the first failure's exit status; later steps still run.
 failed() { local rc=$?; ((status)) || status=$rc; }
 for s in "${specs[@]}"; do
@@ -65,7 +67,11 @@ for s in "${specs[@]}"; do
   if grep -q '"table"' "$spec"; then
     table=results/$s/table$suffix.csv
     if grep -q '"reference"' "$spec"; then
-      $GFE table "$spec" "${args[@]}" --output "$table" --diff || failed
+      # A cell outside the spec's tolerance is a finding about the paper, not a failure of the reproduction:
+      # it is reported (the diff above marks it NO) and counted, and the exit status stays that of the runs.
+      $GFE table "$spec" "${args[@]}" --output "$table" --diff
+      rc=$?
+      if ((rc == 1)); then differing+=("$s"); elif ((rc)); then ((status)) || status=$rc; fi
       ref=$(sed -n 's/.*"reference": *{"file": *"\.\.\/\([^"]*\)".*/\1/p' "$spec")
       if [[ -n $ref && -f $ref ]]; then
         echo "paper ($ref):"
@@ -78,4 +84,8 @@ for s in "${specs[@]}"; do
   if [[ $s == fig* || $s == smoke ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
 done
 echo; echo "wall time: $(( $(date +%s) - start )) s (${specs[*]}, preset $preset, ${seeds:-1} seed(s))"
+if ((${#differing[@]})); then
+  echo "note: ${differing[*]}: some cells differ from the paper by more than the spec's tolerance (marked NO above);"
+  echo "      results/REPORT.md discusses where and why"
+fi
 exit "$status"
