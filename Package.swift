@@ -59,8 +59,8 @@ let package = Package(
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
         .testTarget(name: "GFEHarnessTests", dependencies: ["GFEHarness", "GFETestSupport"]),
-        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFEHarness"]),
-        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot"]),
+        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFEHarness", "GFETestSupport"]),
+        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import GFECore
 import GFEStore
 import Testing
@@ -40,17 +41,9 @@ import Testing
 
     /// Runs `gfe` with `arguments`; returns the exit status, standard output and standard error.
     static func gfe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let binary = try binary()
+        guard let run = runTool(binary, arguments) else { throw GFEError.runFailure("could not start \(binary)") }
+        return (run.status, run.output, run.errors)
     }
 
     static func temporaryPath(_ name: String) -> String {

@@ -1,36 +1,15 @@
 import Foundation
+import GFETestSupport
 import Testing
 
 /// A checkpoint written by h5py the way one saves a PyTorch decoder (`f[k] = v.numpy()` for every
 /// `state_dict` entry) drives `gfe encode` and `gfe evaluate` on real MNIST; numpy then recomputes each
 /// image's loss at our z* from the same weights, independently of our engine.
 @Suite struct PythonCheckpointTests {
-    static let python: String? = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import h5py, numpy"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? "python3" : nil
-    }()
+    static let python: String? = runTool("python3", ["-c", "import h5py, numpy"])?.status == 0 ? "python3" : nil
 
     static func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(decoding: e, as: UTF8.self)])
-        }
-        return String(decoding: o, as: UTF8.self)
+        try GFETestSupport.runPython(script, arguments)
     }
 
     /// Weights like torch.nn.Linear's default init (U(±1/√fan_in)), in state_dict names and [out, in] shapes.

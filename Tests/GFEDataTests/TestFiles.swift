@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import Testing
 @testable import GFEData
 
@@ -47,16 +48,9 @@ enum TestFiles {
     /// Runs `python3 -c script args…` and returns its standard output; fails the test on a non-zero exit.
     @discardableResult
     static func python(_ script: String, _ args: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 failed: \(script)")
-        return String(decoding: data, as: UTF8.self)
+        let run = runTool("python3", ["-c", script] + args)
+        try #require(run?.status == 0, "python3 failed: \(script)")
+        return run!.output
     }
 
     /// gzip-compresses `input` into `output` with Python's gzip module (an encoder independent of zlib's

@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import GFECore
 import Testing
 @testable import GFEStore

@@ -1,3 +1,4 @@
+import GFETestSupport
 import Testing
 @testable import GFEStore
 

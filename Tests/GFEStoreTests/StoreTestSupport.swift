@@ -1,5 +1,6 @@
 import Foundation
 import GFEStore
+import GFETestSupport
 
 /// A fresh temporary folder for one test, removed afterwards.
 func withTemporaryFolder<R>(_ body: (String) throws -> R) throws -> R {
@@ -12,31 +13,6 @@ func withTemporaryFolder<R>(_ body: (String) throws -> R) throws -> R {
 /// The names in `folder` (to check that no temporary file was left behind).
 func folderContents(_ folder: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-}
-
-/// The result of running an external tool.
-struct ToolRun {
-    let status: Int32
-    let output: String
-    let errors: String
-}
-
-/// Runs `executable` with `arguments`, capturing its output; nil when it cannot be started.
-func runTool(_ executable: String, _ arguments: [String]) -> ToolRun? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    do { try process.run() } catch { return nil }
-    // Read before waiting so a large output cannot fill the pipe and block the tool.
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ToolRun(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                   errors: String(decoding: err, as: UTF8.self))
 }
 
 /// Which external tools the interoperability tests can use (checked once).

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The result of running an external program from a test (h5dump, python3, the built gfe).
+public struct ToolRun: Sendable {
+    public let status: Int32
+    public let output: String
+    public let errors: String
+}
+
+/// Runs `executable` (a name looked up on PATH, or a path) with `arguments` and captures both outputs; nil
+/// when it cannot be started. Standard error is drained on its own thread while standard output is read, so
+/// a program that writes much to either cannot block on a full pipe.
+public func runTool(_ executable: String, _ arguments: [String]) -> ToolRun? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    do { try process.run() } catch { return nil }
+    final class Box: @unchecked Sendable { var data = Data() }
+    let err = Box()
+    let drained = DispatchSemaphore(value: 0)
+    Thread { err.data = errors.fileHandleForReading.readDataToEndOfFile(); drained.signal() }.start()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
+    process.waitUntilExit()
+    return ToolRun(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                   errors: String(decoding: err.data, as: UTF8.self))
+}
+
+/// `python3 -c script arguments…`: its standard output, or an error carrying its standard error.
+public func runPython(_ script: String, _ arguments: [String] = []) throws -> String {
+    guard let run = runTool("python3", ["-c", script] + arguments) else { throw ToolFailure(message: "python3 could not be started") }
+    guard run.status == 0 else { throw ToolFailure(message: run.errors) }
+    return run.output
+}
+
+public struct ToolFailure: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { "python3 failed: \(message)" }
+}
