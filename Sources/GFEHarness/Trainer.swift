@@ -141,9 +141,10 @@ public enum Trainer {
             let iteration = sampler.iteration, seen = sampler.imagesSeen
             guard outcome.finite else {
                 throw TrainingFailure(
-                    message: "training stopped at iteration \(iteration) (\(seen) images seen): the batch loss is "
-                        + "\(outcome.meanLoss) or a gradient is not finite; the model was not updated. Try a smaller "
-                        + "learning rate or check the encoder settings.",
+                    message: "training stopped at iteration \(iteration) (\(seen) images seen): "
+                        + (outcome.meanLoss.isFinite ? "a parameter gradient is not finite (batch loss \(outcome.meanLoss))"
+                                                     : "the batch loss is not finite (\(outcome.meanLoss))")
+                        + "; the model was not updated. Try a smaller learning rate or check the encoder settings.",
                     partial: finish())
             }
             result.iterations.append(IterationRecord(iteration: iteration, imagesSeen: seen, loss: outcome.meanLoss,

@@ -217,6 +217,17 @@ import Testing
         let status = try CLI.gfe(["status", spec, "--results", CLI.results])
         #expect(status.out.contains("1 finished, 1 failed"), "\(status.out)")
         #expect(status.out.contains("not finite"), "\(status.out)")
+        // The figures draw the failed run up to where it stopped, saying that it failed and why.
+        let plot = try CLI.gfe(["plot", spec, "--results", CLI.results])
+        #expect(plot.status == 0, "\(plot.out)\n\(plot.err)")
+        let iterations = try #require((failed["results"] as? [String: Any])?["iterations"] as? Int)
+        #expect(iterations >= 1 && iterations < 3, "\(failed)")
+        let label = "optimiser.lr=1e+30 (failed after iteration \(iterations))"
+        let figure = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/train_loss-vs-iteration.svg", encoding: .utf8)
+        #expect(figure.contains(label) && figure.contains("optimiser.lr=0.0005<"), "no legend entry \(label)")
+        let index = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/index.md", encoding: .utf8)
+        #expect(index.contains("| \(ids[1]) | \(label) | ../\(ids[1])/ | failed: training stopped at iteration"), "\(index)")
+        #expect(index.contains("| \(ids[0]) | optimiser.lr=0.0005 | ../\(ids[0])/ | finished |"), "\(index)")
         // The next run retries the failed run only.
         let retry = try CLI.gfe(["run", spec, "--results", CLI.results])
         #expect(retry.status == 1)

@@ -4,7 +4,7 @@ import GFEData
 import GFEPlot
 import GFEStore
 
-/// `gfe plot`: the figures of an experiment's finished runs, written into `<results>/<experiment>/figures/`
+/// `gfe plot`: the figures of an experiment's stored runs (finished, and failed ones up to where they stopped), written into `<results>/<experiment>/figures/`
 /// with an index.md saying what each shows (docs/results.md, "Figures").
 public enum ExperimentFigures {
     public struct Options: Sendable {
@@ -30,12 +30,12 @@ public enum ExperimentFigures {
         public var notes: [String]
     }
 
-    /// Writes every figure the finished runs of `plan` support. Throws `badInput` when no run has finished.
+    /// Writes every figure the stored runs of `plan` support. Throws `badInput` when no run has finished or failed.
     public static func write(plan: ExperimentPlan, store: RunStore, locator: DataLocator = .standard(),
                              options: Options = Options(), progress: (String) -> Void = { _ in }) throws -> Report {
-        let runs = FigureRun.finished(plan: plan, store: store)
+        let runs = FigureRun.plotted(plan: plan, store: store)
         guard !runs.isEmpty else {
-            throw GFEError.badInput("no finished runs of experiment \(plan.name) under \(store.folder) "
+            throw GFEError.badInput("no finished or failed runs of experiment \(plan.name) under \(store.folder) "
                                     + "(\(plan.runs.count) planned); run `gfe run \(plan.spec.source)` first, "
                                     + "with the same --set and --results")
         }
@@ -68,8 +68,11 @@ public enum ExperimentFigures {
                                    folder: String) throws {
         var lines = ["# Figures of experiment \(plan.name)", "",
                      "Written by `gfe plot` from \(runs.count) of \(plan.runs.count) planned runs (\(plan.spec.source)).", "",
-                     "| run | label | folder |", "|---|---|---|"]
-        for r in runs { lines.append("| \(r.id) | \(r.label) | ../\(r.id)/ |") }
+                     "| run | label | folder | status |", "|---|---|---|---|"]
+        for r in runs {
+            let status = r.failed ? "failed: " + (r.record.reason ?? "no reason stored") : "finished"
+            lines.append("| \(r.id) | \(r.label) | ../\(r.id)/ | \(status.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
         lines += ["", "| file | shows |", "|---|---|"]
         for f in figures {
             lines.append("| [\((f.path as NSString).lastPathComponent)](\((f.path as NSString).lastPathComponent)) | \(f.description.replacingOccurrences(of: "|", with: "\\|")) |")
