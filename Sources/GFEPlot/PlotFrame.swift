@@ -92,10 +92,17 @@ struct PlotFrame {
         svg.label(TickLabel(yTicks.axisLabel(yLabel)), x: yx, y: yy, anchor: "middle",
                   extra: ["class": "y-label", "transform": "rotate(-90 \(n(yx)) \(n(yy)))"])
         if !title.isEmpty {
-            svg.label(TickLabel(title), x: left + plotWidth / 2, y: 1.6 * fontSize, anchor: "middle",
-                      extra: ["class": "title", "font-size": n(1.15 * fontSize), "font-weight": "bold"])
+            svg.label(TickLabel(title), x: width / 2, y: 1.6 * fontSize, anchor: "middle",
+                      extra: ["class": "title", "font-size": n(titleFontSize(title)), "font-weight": "bold"])
         }
         svg.close("g")
+    }
+
+    /// The title's font size: 1.15 font sizes, smaller for a title that would not fit the figure's width
+    /// (long run labels), down to 0.6 font sizes.
+    func titleFontSize(_ title: String) -> Double {
+        let fitting = (width - fontSize) / (Self.characterWidth * Double(max(title.count, 1)))
+        return max(0.6 * fontSize, min(1.15 * fontSize, fitting))
     }
 
     /// A clip path named `id` around the plot rectangle.

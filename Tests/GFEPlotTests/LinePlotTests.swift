@@ -29,6 +29,23 @@ struct LinePlotTests {
         #expect(elements.contains { $0.attributes["class"] == "y-label" && $0.text == "validation loss" })
     }
 
+    @Test("A title too long for the figure is set smaller, centred on the figure, so that it fits its width")
+    func longTitleFits() throws {
+        let long = String(repeating: "method=gfe budget.epochs=1 ", count: 4)
+        for (title, shrinks) in [("Validation loss", false), (long, true)] {
+            var p = plot()
+            p.title = title
+            let svg = try p.svg()
+            let elements = try #require(parseXML(svg))
+            let width = try #require(elements.first?.attributes["width"].flatMap(Double.init))
+            let text = try #require(elements.first { $0.attributes["class"] == "title" })
+            let size = try #require(text.attributes["font-size"].flatMap(Double.init))
+            #expect(size * PlotFrame.characterWidth * Double(title.count) <= width || !shrinks)
+            #expect((size < 1.15 * p.fontSize) == shrinks, "font size \(size) for \(title.count) characters")
+            #expect(text.attributes["x"].flatMap(Double.init) == width / 2)
+        }
+    }
+
     @Test("Series have distinct colour/dash combinations, dashes differ for the first six")
     func distinctStyles() {
         let styles = (0..<6).map { SeriesStyle.palette($0) }
