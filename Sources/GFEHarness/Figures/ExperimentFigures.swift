@@ -4,8 +4,9 @@ import GFEData
 import GFEPlot
 import GFEStore
 
-/// `gfe plot`: the figures of an experiment's stored runs (finished, and failed ones up to where they stopped), written into `<results>/<experiment>/figures/`
-/// with an index.md saying what each shows (docs/results.md, "Figures").
+/// `gfe plot`: the figures of an experiment's stored runs (finished, and failed ones up to where they
+/// stopped), written into `<results>/<experiment>/figures/` with an index.md saying what each shows
+/// (docs/results.md, "Figures").
 public enum ExperimentFigures {
     public struct Options: Sendable {
         public var curves = true
