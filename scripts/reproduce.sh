@@ -5,8 +5,9 @@
 #   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | SPEC-NAME...
 # --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
 # --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
-# authors' code's. Exit status: that of the first failing step (1: a run failed); cells outside the spec's
-# tolerance are reported, not failures.
+# authors' code's. Exit status: that of the first failing step (1: a run failed; the spec's table and figures
+# are still made, showing the failed run as far as it got); cells outside the spec's tolerance are reported,
+# not failures.
 set -u
 cd "$(dirname "$0")/.."
 GFE=${GFE:-.build/release/gfe}
@@ -57,13 +58,19 @@ for s in "${specs[@]}"; do total=$((total + ${minutes[$s]:-30} * ${seeds:-1})); 
 echo "reproduce: ${specs[*]} — preset $preset, ${seeds:-1} seed(s); rough estimate ${total} min on 2 cores (finished runs are reused)"
 start=$(date +%s)
 status=0
-differing=()
+differing=() runs_failed=()
 # Keeps the first failure's exit status; later steps still run.
 failed() { local rc=$?; ((status)) || status=$rc; }
 for s in "${specs[@]}"; do
   spec=experiments/$s.json
   echo; echo "== $s: $($GFE resolve "$spec" "${args[@]}" | sed -n 's/^description: //p')"
-  $GFE run "$spec" "${args[@]}" || { failed; continue; }
+  $GFE run "$spec" "${args[@]}"
+  rc=$?
+  ((rc == 130)) && { echo "reproduce: interrupted during $s" >&2; exit 130; }
+  # A failed run (diverged or errored; 1) is stored with its reason and drawn up to where it stopped: its table
+  # and figures are still made, and the failure noted at the end. Bad input (2) leaves nothing to show.
+  if ((rc == 1)); then runs_failed+=("$s"); ((status)) || status=1
+  elif ((rc)); then ((status)) || status=$rc; continue; fi
   if grep -q '"table"' "$spec"; then
     table=results/$s/table$suffix.csv
     if grep -q '"reference"' "$spec"; then
@@ -71,7 +78,8 @@ for s in "${specs[@]}"; do
       # it is reported (the diff above marks it NO) and counted, and the exit status stays that of the runs.
       $GFE table "$spec" "${args[@]}" --output "$table" --diff
       rc=$?
-      if ((rc == 1)); then differing+=("$s"); elif ((rc)); then ((status)) || status=$rc; fi
+      # With failed runs the diff also fails on their empty cells: that is reported below, not as a difference.
+      if ((rc == 1)); then [[ " ${runs_failed[*]} " == *" $s "* ]] || differing+=("$s"); elif ((rc)); then ((status)) || status=$rc; fi
       ref=$(sed -n 's/.*"reference": *{"file": *"\.\.\/\([^"]*\)".*/\1/p' "$spec")
       if [[ -n $ref && -f $ref ]]; then
         echo "paper ($ref):"
@@ -87,5 +95,9 @@ echo; echo "wall time: $(( $(date +%s) - start )) s (${specs[*]}, preset $preset
 if ((${#differing[@]})); then
   echo "note: ${differing[*]}: some cells differ from the paper by more than the spec's tolerance (marked NO above);"
   echo "      results/REPORT.md discusses where and why"
+fi
+if ((${#runs_failed[@]})); then
+  echo "note: ${runs_failed[*]}: some runs failed (the exit status is 1); \`gfe status experiments/NAME.json\` gives"
+  echo "      each reason. Tables leave their cells empty; figures draw them up to where they stopped, marked failed"
 fi
 exit "$status"
