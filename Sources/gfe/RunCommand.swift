@@ -49,8 +49,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Runs are computed by --jobs worker processes, one run each at a time with one BLAS thread. A run's id \
             is a hash of its resolved configuration, the data and the code version, so finished runs are skipped \
-            and an interrupted sweep resumes where it stopped (--force recomputes them); failed runs are retried. \
-            A run that diverges or errors is stored as failed with its reason while the others continue. \
+            and an interrupted sweep resumes where it stopped (--force recomputes them). \
+            A run that diverges or errors is stored as failed with its reason while the others continue; \
+            a run that errored is retried by the next gfe run, one that diverged is kept (the same inputs \
+            diverge again) unless --force. \
             Ctrl-C stops the sweep (twice: kills the workers); nothing finished is lost. \
             --index I computes plan entry I in this process (for cluster job arrays; see gfe plan --slurm). \
             Exit status: 0 all runs finished, 1 some run failed, 2 bad input, 130 interrupted.
@@ -123,7 +125,8 @@ struct RunCommand: ParsableCommand {
             switch state {
             case .finished: action = force ? "would recompute (--force)" : "finished; would skip"
             case .running(let owner): action = "running elsewhere" + (owner.map { " (\($0))" } ?? "") + "; would wait"
-            case .failed: action = "failed before; would retry"
+            case .failed(let r):
+                action = r.diverged && !force ? "diverged before; kept (--force recomputes)" : "failed before; would retry"
             default: action = "would compute"
             }
             if action.hasPrefix("would") || action.hasPrefix("failed") { compute += 1 }

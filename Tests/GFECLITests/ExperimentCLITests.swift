@@ -228,10 +228,20 @@ import Testing
         let index = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/index.md", encoding: .utf8)
         #expect(index.contains("| \(ids[1]) | \(label) | ../\(ids[1])/ | failed: training stopped at iteration"), "\(index)")
         #expect(index.contains("| \(ids[0]) | optimiser.lr=0.0005 | ../\(ids[0])/ | finished |"), "\(index)")
-        // The next run retries the failed run only.
-        let retry = try CLI.gfe(["run", spec, "--results", CLI.results])
-        #expect(retry.status == 1)
-        #expect(retry.out.contains("1 already finished") && retry.out.contains("1 failed"), "\(retry.out)")
+        // It diverged: the next run keeps it (the same inputs diverge again) and still exits 1; --force recomputes it.
+        #expect(failed["diverged"] as? Bool == true, "\(failed)")
+        let dry = try CLI.gfe(["run", spec, "--dry-run", "--results", CLI.results])
+        #expect(dry.out.contains("\(ids[1])  optimiser.lr=1e+30  → diverged before; kept (--force recomputes)")
+                && dry.out.contains("0 of 2 would be computed"), "\(dry.out)")
+        let again = try CLI.gfe(["run", spec, "--results", CLI.results])
+        #expect(again.status == 1)
+        #expect(again.out.contains("2 runs planned, 1 already finished, 1 diverged before (kept; --force recomputes); nothing to compute")
+                && again.out.contains("1 already finished, 1 failed") && again.out.contains("kept: the same inputs diverge again"),
+                "\(again.out)")
+        #expect(CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary == failed["time"] as? NSDictionary, "recomputed")
+        let forced = try CLI.gfe(["run", spec, "--force", "--results", CLI.results])
+        #expect(forced.status == 1 && forced.out.contains("computing 2 with"), "\(forced.out)")
+        #expect(CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary != failed["time"] as? NSDictionary, "not recomputed")
     }
 
     /// Two specs that plan the same run (table2-mnist and fig5 share theirs): the second links the first's

@@ -90,11 +90,19 @@ public enum RunExecutor {
             events(.done(o))
             return o
         }
-        if !force, store.state(of: run.id).isFinished { return outcome(.skipped) }
+        // Finished runs are skipped; diverged ones are kept (deterministic training diverges again), unless forced.
+        func settled() -> RunOutcome? {
+            guard !force else { return nil }
+            let state = store.state(of: run.id)
+            if state.isFinished { return outcome(.skipped) }
+            if let d = state.divergedRecord { return outcome(.failed, keptReason(d), d.wallSeconds) }
+            return nil
+        }
+        if let o = settled() { return o }
         guard let lock = try store.claim(run.id) else { return outcome(.busy, store.owner(of: run.id)) }
         defer { lock.release() }
-        // Another process may have finished it between the check and the lock.
-        if !force, store.state(of: run.id).isFinished { return outcome(.skipped) }
+        // Another process may have finished it (or seen it diverge) between the check and the lock.
+        if let o = settled() { return o }
 
         let partial = store.partialFolder(run.id)
         do {
@@ -108,6 +116,7 @@ public enum RunExecutor {
 
         var result: TrainingResult?
         var failure: String?
+        var diverged = false
         var data: TrainingData?
         var latents: [[StoredLatents]] = []
         do {
@@ -137,6 +146,7 @@ public enum RunExecutor {
         } catch let f as TrainingFailure {
             result = f.partial
             failure = f.message
+            diverged = true
         } catch let e as ReportableError {
             failure = e.message
         } catch {
@@ -145,7 +155,8 @@ public enum RunExecutor {
 
         events(.phase(index: run.index, "storing results"))
         let wall = seconds(since: clock)
-        let record = makeRecord(run, plan: plan, env: env, result: result, failure: failure, start: startDate, wall: wall)
+        let record = makeRecord(run, plan: plan, env: env, result: result, failure: failure, diverged: diverged,
+                                start: startDate, wall: wall)
         let attributes: [String: HDF5AttributeValue] = [
             "format": .string(RunRecord.format), "run_id": .string(run.id), "experiment": .string(plan.name),
             "status": .string(record.status.rawValue), "config": .string(run.point.resolved.canonicalText),
@@ -165,6 +176,12 @@ public enum RunExecutor {
         return outcome(failure == nil ? .finished : .failed, failure, wall)
     }
 
+    /// The failure reason reported for a diverged run that is kept instead of recomputed.
+    public static func keptReason(_ record: RunRecord) -> String {
+        "diverged when computed (ended \(record.endTime)), kept: the same inputs diverge again; --force recomputes it. "
+            + (record.reason ?? "no reason recorded")
+    }
+
     /// Stores run `run` as failed with `reason` when the process computing it died without recording it
     /// (a crash). Does nothing when another process holds the run's lock or the run has finished meanwhile.
     public static func recordFailure(_ run: PlannedRun, plan: ExperimentPlan, environment env: RunEnvironment,
@@ -176,7 +193,8 @@ public enum RunExecutor {
         let partial = store.partialFolder(run.id)
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
         let start = Date().addingTimeInterval(-wallSeconds)
-        let record = makeRecord(run, plan: plan, env: env, result: nil, failure: reason, start: start, wall: wallSeconds)
+        let record = makeRecord(run, plan: plan, env: env, result: nil, failure: reason, diverged: false,
+                                start: start, wall: wallSeconds)
         try CSV.write(CSVTable(header: ["run", "iteration", "images_seen", "wall_s", "metric", "value"]),
                       to: partial + "/curves.csv")
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
@@ -210,7 +228,7 @@ public enum RunExecutor {
     }
 
     static func makeRecord(_ run: PlannedRun, plan: ExperimentPlan, env: RunEnvironment, result: TrainingResult?,
-                           failure: String?, start: Date, wall: Double) -> RunRecord {
+                           failure: String?, diverged: Bool, start: Date, wall: Double) -> RunRecord {
         let p = Provenance.current(commandLine: env.commandLine)
         let provenance = JSONObject([
             ("host", .string(p.host)), ("pid", JSONValue(Int(p.pid))), ("cpu", .string(p.cpuModel)),
@@ -222,7 +240,8 @@ public enum RunExecutor {
         var swept = JSONObject()
         for v in run.point.values { swept[v.path.description] = v.value }
         return RunRecord(
-            status: failure == nil ? .finished : .failed, reason: failure, experiment: plan.name, runId: run.id,
+            status: failure == nil ? .finished : .failed, reason: failure, diverged: diverged, experiment: plan.name,
+            runId: run.id,
             index: run.index, label: run.label, swept: swept, config: run.point.resolved, outputs: plan.spec.outputs.json,
             dataset: run.config.data.dataset.name, dataFingerprint: run.dataFingerprint, code: env.code,
             provenance: provenance, startTime: Provenance.timestamp(start),

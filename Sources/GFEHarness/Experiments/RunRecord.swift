@@ -31,6 +31,9 @@ public struct RunRecord: Sendable {
     public var status: Status
     /// Why a failed run failed.
     public var reason: String?
+    /// A failed run whose training stopped on a non-finite loss or gradient (not an error): the same
+    /// configuration, data and code diverge again, so `gfe run` keeps it unless forced.
+    public var diverged: Bool
     public var experiment: String
     public var runId: String
     public var index: Int
@@ -52,13 +55,15 @@ public struct RunRecord: Sendable {
     public var finalTrainLoss: Double?
     public var checkpoints: [CheckpointSummary]
 
-    public init(status: Status, reason: String?, experiment: String, runId: String, index: Int, label: String,
-                swept: JSONObject, config: JSONValue, outputs: JSONValue, dataset: String, dataFingerprint: String,
+    public init(status: Status, reason: String?, diverged: Bool = false, experiment: String, runId: String,
+                index: Int, label: String, swept: JSONObject, config: JSONValue, outputs: JSONValue,
+                dataset: String, dataFingerprint: String,
                 code: CodeVersion, provenance: JSONObject, startTime: String, endTime: String, wallSeconds: Double,
                 trainingSeconds: Double?, iterations: Int, imagesSeen: Int, finalTrainLoss: Double?,
                 checkpoints: [CheckpointSummary]) {
         self.status = status
         self.reason = reason
+        self.diverged = diverged
         self.experiment = experiment
         self.runId = runId
         self.index = index
@@ -109,6 +114,7 @@ public struct RunRecord: Sendable {
             ("format", .string(Self.format)),
             ("status", .string(status.rawValue)),
             ("reason", optionalString(reason)),
+            ("diverged", .bool(diverged)),
             ("experiment", .string(experiment)),
             ("runId", .string(runId)),
             ("index", JSONValue(index)),
@@ -158,6 +164,7 @@ public struct RunRecord: Sendable {
         guard let status = Status(rawValue: try string("status")) else { throw bad("status") }
         self.status = status
         reason = get("reason")?.stringValue
+        diverged = get("diverged")?.boolValue ?? false
         experiment = try string("experiment")
         runId = try string("runId")
         index = try int("index")

@@ -16,6 +16,8 @@ public enum RunState: Sendable {
 
     public var isFinished: Bool { if case .finished = self { true } else { false } }
     public var isRunning: Bool { if case .running = self { true } else { false } }
+    /// The record of a run that diverged (`RunRecord.diverged`): kept rather than recomputed unless forced.
+    public var divergedRecord: RunRecord? { if case .failed(let r) = self, r.diverged { r } else { nil } }
 
     /// "finished", "failed: reason", "running (host pid 12)", "not started".
     public var summary: String {

@@ -137,18 +137,25 @@ public final class SweepScheduler: @unchecked Sendable {
 
     public func run() -> SweepSummary {
         let store = environment.store
+        var kept = 0
         for r in plan.runs {
-            if !options.force, store.state(of: r.id).isFinished {
+            let state = options.force ? nil : store.state(of: r.id)
+            if state?.isFinished == true {
                 outcomes[r.index] = RunOutcome(index: r.index, runId: r.id, status: .skipped)
+            } else if let d = state?.divergedRecord {
+                outcomes[r.index] = RunOutcome(index: r.index, runId: r.id, status: .failed,
+                                               reason: RunExecutor.keptReason(d), wallSeconds: d.wallSeconds)
+                kept += 1
             } else {
                 pending.append(r.index)
                 estimatedTotal[r.index] = Self.estimatedIterations(r.config)
             }
         }
-        let skipped = plan.runs.count - pending.count
+        let skipped = plan.runs.count - pending.count - kept
         let workers = min(options.jobs, pending.count)
         display.log("\(plan.name): \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") planned"
                     + (skipped > 0 ? ", \(skipped) already finished" : "")
+                    + (kept > 0 ? ", \(kept) diverged before (kept; --force recomputes)" : "")
                     + (pending.isEmpty ? "; nothing to compute" : "; computing \(pending.count) with \(workers) worker\(workers == 1 ? "" : "s")")
                     + " → \(store.folder)")
 

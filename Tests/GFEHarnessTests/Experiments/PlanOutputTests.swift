@@ -51,7 +51,7 @@ struct PlanOutputTests {
         var swept = JSONObject()
         swept["method"] = .string("ae")
         let record = RunRecord(
-            status: .failed, reason: "why", experiment: "e", runId: run.id, index: 0, label: run.label, swept: swept,
+            status: .failed, reason: "why", diverged: true, experiment: "e", runId: run.id, index: 0, label: run.label, swept: swept,
             config: run.point.resolved, outputs: plan.spec.outputs.json, dataset: "mnist", dataFingerprint: "fp",
             code: CodeVersion(id: "git:x", gitCommit: "x", gitDirty: true, repository: "/r", toolVersion: "0.1.0"),
             provenance: JSONObject([("host", .string("h"))]), startTime: "s", endTime: "e", wallSeconds: 2.5,
@@ -59,7 +59,7 @@ struct PlanOutputTests {
             checkpoints: [CheckpointSummary(iteration: 2, imagesSeen: 32, requestedImagesSeen: nil,
                                             metrics: ["test_loss_ae": 0.3, "train_seconds": 1])])
         let back = try RunRecord(json: try JSONParser.parse(record.json.prettyText()), source: "run.json")
-        #expect(back.status == .failed && back.reason == "why" && back.runId == run.id && back.label == run.label)
+        #expect(back.status == .failed && back.reason == "why" && back.diverged && back.runId == run.id && back.label == run.label)
         #expect(back.config == run.point.resolved && back.swept == swept)
         #expect(back.code == record.code && back.wallSeconds == 2.5 && back.trainingSeconds!.isNaN)
         #expect(back.checkpoints == record.checkpoints && back.finalTrainLoss == nil)

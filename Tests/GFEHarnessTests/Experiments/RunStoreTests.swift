@@ -102,6 +102,42 @@ struct RunStoreTests {
         #expect(try CSV.read(store.runFolder(plan.runs[0].id) + "/curves.csv").rows.isEmpty)
     }
 
+    /// A run that errored is retried by the next execution; one that diverged is kept (the same inputs
+    /// diverge again) until forced.
+    @Test func divergedRunIsKeptAndErroredRunRetried() throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        let plan = try tinyPlan()
+        let run = plan.runs[0]
+        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let calls = CallCount()
+        let errs: RunExecutor.Training = { _, _, _, _, _ in
+            calls.add()
+            throw GFEError.runFailure("the disk is full (test)")
+        }
+        _ = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
+        #expect(store.state(of: run.id).divergedRecord == nil)
+        let retried = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
+        #expect(retried.status == .failed && calls.value == 2)
+
+        let diverges: RunExecutor.Training = { c, d, r, s, p in
+            calls.add()
+            throw TrainingFailure(message: "diverged (test)", partial: try RunExecutor.defaultTraining(c, d, r, s, p))
+        }
+        let first = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: diverges, events: { _ in })
+        #expect(first.status == .failed && first.reason == "diverged (test)" && calls.value == 3)
+        let record = try #require(store.state(of: run.id).divergedRecord)
+        #expect(record.reason == "diverged (test)" && record.iterations == 2)
+        var events: [RunEvent] = []
+        let kept = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: diverges,
+                                           events: { events.append($0) })
+        #expect(kept.status == .failed && calls.value == 3, "recomputed a diverged run")
+        #expect(kept.reason == RunExecutor.keptReason(record) && kept.reason?.hasSuffix("diverged (test)") == true)
+        #expect(events == [.done(kept)])
+        let forced = try RunExecutor.execute(run, plan: plan, environment: env, force: true, train: diverges, events: { _ in })
+        #expect(forced.status == .failed && forced.reason == "diverged (test)" && calls.value == 4)
+    }
+
     @Test func finishedRunIsStoredAndThenSkipped() throws {
         let store = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: store.root) }
@@ -165,6 +201,13 @@ struct RunStoreTests {
 }
 
 /// Holds what the training closure of a test produced (the closure must be Sendable).
+final class CallCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var result: TrainingResult?
