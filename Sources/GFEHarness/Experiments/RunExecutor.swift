@@ -90,13 +90,10 @@ public enum RunExecutor {
             events(.done(o))
             return o
         }
-        // Finished runs are skipped; diverged ones are kept (deterministic training diverges again), unless forced.
         func settled() -> RunOutcome? {
-            guard !force else { return nil }
-            let state = store.state(of: run.id)
-            if state.isFinished { return outcome(.skipped) }
-            if let d = state.divergedRecord { return outcome(.failed, keptReason(d), d.wallSeconds) }
-            return nil
+            guard !force, let o = settledOutcome(run, store.state(of: run.id)) else { return nil }
+            events(.done(o))
+            return o
         }
         if let o = settled() { return o }
         guard let lock = try store.claim(run.id) else { return outcome(.busy, store.owner(of: run.id)) }
@@ -174,6 +171,15 @@ public enum RunExecutor {
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
         try store.commit(partial: partial, id: run.id)
         return outcome(failure == nil ? .finished : .failed, failure, wall)
+    }
+
+    /// The outcome of a run that needs no computing unless forced: finished (skipped), or diverged (failed
+    /// again without recomputing: training is deterministic, so the same inputs diverge again). Nil otherwise.
+    public static func settledOutcome(_ run: PlannedRun, _ state: RunState) -> RunOutcome? {
+        if state.isFinished { return RunOutcome(index: run.index, runId: run.id, status: .skipped) }
+        guard let d = state.divergedRecord else { return nil }
+        return RunOutcome(index: run.index, runId: run.id, status: .failed, reason: keptReason(d),
+                          wallSeconds: d.wallSeconds)
     }
 
     /// The failure reason reported for a diverged run that is kept instead of recomputed.

@@ -139,13 +139,9 @@ public final class SweepScheduler: @unchecked Sendable {
         let store = environment.store
         var kept = 0
         for r in plan.runs {
-            let state = options.force ? nil : store.state(of: r.id)
-            if state?.isFinished == true {
-                outcomes[r.index] = RunOutcome(index: r.index, runId: r.id, status: .skipped)
-            } else if let d = state?.divergedRecord {
-                outcomes[r.index] = RunOutcome(index: r.index, runId: r.id, status: .failed,
-                                               reason: RunExecutor.keptReason(d), wallSeconds: d.wallSeconds)
-                kept += 1
+            if !options.force, let settled = RunExecutor.settledOutcome(r, store.state(of: r.id)) {
+                outcomes[r.index] = settled
+                if settled.status == .failed { kept += 1 }
             } else {
                 pending.append(r.index)
                 estimatedTotal[r.index] = Self.estimatedIterations(r.config)
