@@ -39,7 +39,7 @@ let package = Package(
 
         // Optimised in every configuration: at -O0 the vector kernel runs ~200× slower, which would make
         // debug test runs crawl (it carries the decoder's Float passes).
-        .target(name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "GFECore", dependencies: ["CBLAS", "CGFEKernels"], swiftSettings: optimise),
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),

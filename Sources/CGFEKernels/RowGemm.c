@@ -1,41 +1,69 @@
-// Row-stable single-precision matrix product: see include/CGFEKernels.h for the contract.
+// The engine's single-precision matrix product: see include/CGFEKernels.h for the contract.
 //
-// Why it holds by construction: every output element owns one accumulator lane; the lane starts at +0 and
-// receives one fused multiply-add per p in increasing p, whatever code path computes it (a 6-row tile, a
-// shorter tile at the bottom edge, a masked panel at the right edge, B read from a full pack, a pack being
-// filled or a scratch slice, or the scalar fallback: fmaf rounds exactly like an FMA lane). K-blocking
-// only stores the float accumulator to C and reloads it, which is exact. Packing only copies values.
-// Nothing depends on the row's position or the matrix height.
-//
-// Blocking (Goto/BLIS order) for the AVX2 kernel: K in blocks of KC, rows in blocks of MC, columns in
-// packed panels of 16; the micro-kernel computes a 6 × 16 tile in 12 ymm accumulators, reading the panel's
-// KC × 16 slice (streamed from L2 while the MC rows sweep past it) and the A block (MC × KC, L2-resident
-// while the panels sweep past it). KC is large enough that the decoder's inner dimensions (≤ 784) are never
-// split: smaller, L1-sized K blocks (256) measured 10–15 % slower, from reloading the C tiles between
-// blocks. A is read in place (packing it measured no faster on these shapes).
+// Why it holds by construction: every output element owns one accumulator (a lane of a 16-float vector on
+// the vector paths, a float on the scalar path); it starts at +0 and receives one fused multiply-add per p in
+// increasing p, whatever code computes it (a full tile, a shorter tile at the bottom edge, a partial panel at
+// the right edge, B read from a full pack, a pack being filled, a scratch slice or its source in place).
+// fmaf and a vector FMA lane round identically (IEEE 754 fusedMultiplyAdd). K blocking only stores the float
+// accumulator to C and reloads it, which is exact; packing only copies values. The epilogue (alpha, beta) is
+// the same elementwise formula on every path. Nothing depends on the row's position, the matrix sizes, the
+// vector width or the CPU.
 
 #include "CGFEKernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#define GFE_ROWGEMM_X86 1
-#include <immintrin.h>
+#if defined(__x86_64__)
+#define GFE_X86 1
 #endif
 
 enum {
-    NR = GFE_ROWGEMM_PANEL, // columns per panel = two ymm registers
-    MR = 6,                 // rows per tile: 12 accumulators + 2 B vectors + 1 broadcast = 15 of 16 ymm
-    KC = 1024,              // K block: a panel slice of ≤ 1024 × 16 floats (≤ 64 KiB, in L2)
-    MC = 120,               // row block (multiple of MR): 120 × 784 floats = 376 KiB of A in L2 (512 KiB)
-    KC_SCRATCH = 256,       // K block when B comes through the scratch buffer (16 KiB on the stack)
+    NR = GFE_ROWGEMM_PANEL, // columns per panel: one 16-float vector
+    KC = 1024,              // K block: a panel slice of ≤ 1024 × 16 floats (≤ 64 KiB, in L2); the decoder's
+                            // inner dimensions (≤ 784) are never split: smaller, L1-sized blocks (256)
+                            // measured 10–15 % slower, from reloading the C tiles between blocks
+    MC = 120,               // row block (a multiple of every MR): 120 × 784 floats = 376 KiB of A in L2
+    KC_SCRATCH = 256,       // K block when B comes through the scratch buffer (16 KiB per panel, on the stack)
     PACK_BLOCK = 128        // values of p per pass when packing a transposed source (128 × 64 B = 8 KiB)
 };
 
 static inline size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 size_t gfe_rowgemm_packed_count(size_t k, size_t n) { return (n + NR - 1) / NR * NR * k; }
+
+// MARK: CPU features
+
+#ifdef GFE_X86
+static int cpu_has(int path) {
+    __builtin_cpu_init();
+    switch (path) {
+    case GFE_KERNEL_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GFE_KERNEL_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    default: return 0;
+    }
+}
+#endif
+
+int gfe_kernel_available(int path) {
+    if (path == GFE_KERNEL_SCALAR) return 1;
+#ifdef GFE_X86
+    static int cached[3] = {-1, -1, -1};
+    if (path != GFE_KERNEL_AVX2 && path != GFE_KERNEL_AVX512) return 0;
+    int v = __atomic_load_n(&cached[path], __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = cpu_has(path);
+        __atomic_store_n(&cached[path], v, __ATOMIC_RELAXED);
+    }
+    return v;
+#else
+    return 0;
+#endif
+}
+
+// MARK: Packing (pure copies: the same values whichever code packs them)
 
 /// B[p][j] from the source (see gfe_rowgemm_pack).
 static inline float source_value(const float *source, size_t ld, int transposed, size_t p, size_t j) {
@@ -56,138 +84,11 @@ static void pack_transposed_scalar(const float *source, size_t ld, size_t j0, si
     }
 }
 
-/// The contract written out literally, one element at a time, B from its pack or (packed == NULL) from its
-/// source: for CPUs without AVX2 + FMA.
-static void rowgemm_scalar(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed,
-                           const float *source, size_t ld, int transposed, float *c, size_t ldc) {
-    for (size_t i = 0; i < m; ++i) {
-        for (size_t j = 0; j < n; ++j) {
-            const float *row = a + i * lda;
-            float acc = 0.0f;
-            if (packed) {
-                const float *b = packed + (j / NR) * NR * k + j % NR;
-                for (size_t p = 0; p < k; ++p) acc = fmaf(row[p], b[p * NR], acc);
-            } else {
-                for (size_t p = 0; p < k; ++p) acc = fmaf(row[p], source_value(source, ld, transposed, p, j), acc);
-            }
-            c[i * ldc + j] = acc;
-        }
-    }
-}
-
-static void pack_slice(const float *source, size_t ld, int transposed, size_t n, size_t q, size_t p0, size_t p1,
-                       float *dst);
-
-#ifdef GFE_ROWGEMM_X86
-
-#define GFE_AVX2 __attribute__((target("avx2,fma")))
-
-/// One tile of `rows` (≤ MR, a compile-time constant after inlining) × 16 columns over kc values of p.
-/// `width` < 16 only for the last panel: C is then read and written through the lane masks. `resume`:
-/// the accumulators continue from C (a later K block) instead of starting at +0.
-GFE_AVX2 static inline __attribute__((always_inline)) void
-tile(const int rows, size_t kc, const float *a, size_t lda, const float *b, float *c, size_t ldc,
-     int width, __m256i mask0, __m256i mask1, int resume) {
-    __m256 lo[MR], hi[MR];
-    const int full = width == NR;
-    for (int r = 0; r < rows; ++r) {
-        float *cr = c + r * ldc;
-        if (!resume) {
-            lo[r] = _mm256_setzero_ps();
-            hi[r] = _mm256_setzero_ps();
-            _mm_prefetch((const char *)cr, _MM_HINT_T0);
-        } else if (full) {
-            lo[r] = _mm256_loadu_ps(cr);
-            hi[r] = _mm256_loadu_ps(cr + 8);
-        } else {
-            lo[r] = _mm256_maskload_ps(cr, mask0);
-            hi[r] = _mm256_maskload_ps(cr + 8, mask1);
-        }
-    }
-    // Unrolled by two: measured ~2 % faster on the decoder's shapes (less loop overhead per 12 FMAs).
-#pragma clang loop unroll_count(2)
-    for (size_t p = 0; p < kc; ++p) {
-        const __m256 b0 = _mm256_loadu_ps(b + p * NR);
-        const __m256 b1 = _mm256_loadu_ps(b + p * NR + 8);
-        for (int r = 0; r < rows; ++r) {
-            const __m256 ar = _mm256_broadcast_ss(a + r * lda + p);
-            lo[r] = _mm256_fmadd_ps(ar, b0, lo[r]);
-            hi[r] = _mm256_fmadd_ps(ar, b1, hi[r]);
-        }
-    }
-    for (int r = 0; r < rows; ++r) {
-        float *cr = c + r * ldc;
-        if (full) {
-            _mm256_storeu_ps(cr, lo[r]);
-            _mm256_storeu_ps(cr + 8, hi[r]);
-        } else {
-            _mm256_maskstore_ps(cr, mask0, lo[r]);
-            _mm256_maskstore_ps(cr + 8, mask1, hi[r]);
-        }
-    }
-}
-
-/// `tile` specialised per row count, so each variant keeps its accumulators in registers.
-GFE_AVX2 static void tile_rows(int rows, size_t kc, const float *a, size_t lda, const float *b, float *c,
-                               size_t ldc, int width, __m256i mask0, __m256i mask1, int resume) {
-    switch (rows) {
-    case 6: tile(6, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    case 5: tile(5, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    case 4: tile(4, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    case 3: tile(3, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    case 2: tile(2, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    default: tile(1, kc, a, lda, b, c, ldc, width, mask0, mask1, resume); break;
-    }
-}
-
-/// Where the AVX2 product takes B's panel slices from.
-typedef enum {
-    FROM_PACK,    // a complete pack
-    FILLING_PACK, // a pack filled from the source on the way: each slice just before the first row block
-                  // uses it (while hot), later row blocks reading the pack
-    FROM_SCRATCH  // the source, each slice packed into a small buffer for each row block (nothing kept)
-} slice_source;
-
-/// The blocked product; `packed` is unused for FROM_SCRATCH, `source` for FROM_PACK.
-GFE_AVX2 static void rowgemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda, slice_source from,
-                                  float *packed, const float *source, size_t ld, int transposed, float *c,
-                                  size_t ldc) {
-    float scratch[KC_SCRATCH * NR] __attribute__((aligned(64)));
-    const size_t kblock = from == FROM_SCRATCH ? KC_SCRATCH : KC;
-    const size_t panels = (n + NR - 1) / NR;
-    const __m256i lanes0 = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i lanes1 = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-    for (size_t pc = 0; pc < k; pc += kblock) {
-        const size_t kc = min_size(kblock, k - pc);
-        for (size_t ic = 0; ic < m; ic += MC) {
-            const size_t mc = min_size(MC, m - ic);
-            for (size_t q = 0; q < panels; ++q) {
-                const size_t j0 = q * NR;
-                const int width = (int)min_size(NR, n - j0);
-                const __m256i w = _mm256_set1_epi32(width);
-                const __m256i mask0 = _mm256_cmpgt_epi32(w, lanes0);
-                const __m256i mask1 = _mm256_cmpgt_epi32(w, lanes1);
-                const float *b;
-                if (from == FROM_SCRATCH) {
-                    pack_slice(source, ld, transposed, n, q, pc, pc + kc, scratch);
-                    b = scratch;
-                } else {
-                    float *slice = packed + q * NR * k + pc * NR;
-                    if (from == FILLING_PACK && ic == 0) pack_slice(source, ld, transposed, n, q, pc, pc + kc, slice);
-                    b = slice;
-                }
-                for (size_t ir = 0; ir < mc; ir += MR) {
-                    const size_t i = ic + ir;
-                    tile_rows((int)min_size(MR, mc - ir), kc, a + i * lda + pc, lda, b, c + i * ldc + j0, ldc,
-                              width, mask0, mask1, pc > 0);
-                }
-            }
-        }
-    }
-}
+#ifdef GFE_X86
+#include <immintrin.h>
 
 /// Eight rows of eight floats, transposed: on return r[i][c] holds what r[c][i] held.
-GFE_AVX2 static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
     const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
     const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
     const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
@@ -212,8 +113,8 @@ GFE_AVX2 static inline __attribute__((always_inline)) void transpose8(__m256 r[8
 
 /// pack_transposed_scalar by 8 × 8 blocks (a pure copy: the packed values are the same); the columns and
 /// values of p that do not fill a block go through the scalar loop.
-GFE_AVX2 static void pack_transposed_avx2(const float *source, size_t ld, size_t j0, size_t width, size_t p0,
-                                          size_t p1, float *dst) {
+__attribute__((target("avx2"))) static void pack_transposed_avx2(const float *source, size_t ld, size_t j0,
+                                                                 size_t width, size_t p0, size_t p1, float *dst) {
     const size_t full_columns = width / 8 * 8, full_end = p0 + (p1 - p0) / 8 * 8;
     for (size_t c0 = 0; c0 < full_columns; c0 += 8) {
         for (size_t p = p0; p < full_end; p += 8) {
@@ -226,23 +127,6 @@ GFE_AVX2 static void pack_transposed_avx2(const float *source, size_t ld, size_t
     if (full_end < p1) pack_transposed_scalar(source, ld, j0, 0, full_columns, full_end, p1, dst + (full_end - p0) * NR);
     pack_transposed_scalar(source, ld, j0, full_columns, width, p0, p1, dst);
 }
-
-static int vector_kernel_available = -1;
-
-int gfe_rowgemm_vector_kernel_available(void) {
-    int v = __atomic_load_n(&vector_kernel_available, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        __atomic_store_n(&vector_kernel_available, v, __ATOMIC_RELAXED);
-    }
-    return v;
-}
-
-#else
-
-int gfe_rowgemm_vector_kernel_available(void) { return 0; }
-
 #endif
 
 /// Rows p0 ..< p1 of panel q of the packed B, from the source, into dst (row p0 first, rows NR floats apart).
@@ -255,8 +139,8 @@ static void pack_slice(const float *source, size_t ld, int transposed, size_t n,
         for (size_t p = p0; p < p1; ++p) memcpy(dst + (p - p0) * NR, source + p * ld + j0, sizeof(float) * width);
         return;
     }
-#ifdef GFE_ROWGEMM_X86
-    if (gfe_rowgemm_vector_kernel_available()) {
+#ifdef GFE_X86
+    if (gfe_kernel_available(GFE_KERNEL_AVX2)) {
         pack_transposed_avx2(source, ld, j0, width, p0, p1, dst);
         return;
     }
@@ -269,39 +153,155 @@ void gfe_rowgemm_pack(const float *source, size_t ld, int transposed, size_t k, 
     for (size_t q = 0; q < panels; ++q) pack_slice(source, ld, transposed, n, q, 0, k, packed + q * NR * k);
 }
 
-/// C = A·B, B from `packed` (source == NULL), or from `source` while filling `packed` (both given), or from
-/// `source` alone (packed == NULL).
-static void product(size_t m, size_t n, size_t k, const float *a, size_t lda, float *packed, const float *source,
-                    size_t ld, int transposed, float *c, size_t ldc) {
-    if (n == 0) return;
-    if (m == 0 || k == 0) {
-        if (source && packed) gfe_rowgemm_pack(source, ld, transposed, k, n, packed);
-        for (size_t i = 0; i < m; ++i) memset(c + i * ldc, 0, sizeof(float) * n);
-        return;
+// MARK: One product, on any path
+
+/// Where a product takes B's panel slices from.
+typedef enum {
+    FROM_PACK,    // a complete pack
+    FILLING_PACK, // a pack filled from the source on the way: each slice just before the first row block
+                  // uses it (while hot), later row blocks reading the pack
+    FROM_SCRATCH  // the source, each slice copied into a small buffer for each row block (or read in place
+                  // when B is stored row-major and the panel is whole); nothing kept
+} slice_source;
+
+typedef struct {
+    size_t m, n, k;
+    const float *a;
+    size_t lda;
+    int trans_a;           // A[i][p] at a[i·lda + p], or at a[p·lda + i]
+    slice_source from;
+    float *packed;         // read (FROM_PACK) or filled (FILLING_PACK)
+    const float *source;   // B's source (FILLING_PACK, FROM_SCRATCH), read as gfe_rowgemm_pack reads it
+    size_t ld;
+    int transposed;
+    float *c;
+    size_t ldc;
+    float alpha, beta;
+} product_args;
+
+/// Rows p0 ..< p1 of `count` panels of B from panel q0 on, from the source, into dst (panels `stride` floats
+/// apart).
+static void pack_panels(const product_args *x, size_t q0, int count, size_t p0, size_t p1, float *dst,
+                        size_t stride) {
+    for (int q = 0; q < count; ++q)
+        pack_slice(x->source, x->ld, x->transposed, x->n, q0 + (size_t)q, p0, p1, dst + (size_t)q * stride);
+}
+
+/// The epilogue of the contract for one element.
+static inline float epilogue(float acc, float alpha, float beta, const float *c) {
+    const float t = alpha * acc;
+    return beta == 0.0f ? t : fmaf(beta, *c, t);
+}
+
+/// The contract written out literally, B from its pack or from its source: the path for CPUs without AVX2 +
+/// FMA. Each element's chain runs in increasing p; the elements of a row advance together (a chunk of
+/// accumulators on the stack), so the fmaf calls are independent of one another.
+static void product_scalar(const product_args *x) {
+    enum { CHUNK = 64 };
+    float acc[CHUNK];
+    if (x->from == FILLING_PACK) gfe_rowgemm_pack(x->source, x->ld, x->transposed, x->k, x->n, x->packed);
+    const int packed = x->from != FROM_SCRATCH;
+    for (size_t i = 0; i < x->m; ++i) {
+        for (size_t j0 = 0; j0 < x->n; j0 += CHUNK) {
+            const size_t width = min_size(CHUNK, x->n - j0);
+            for (size_t j = 0; j < width; ++j) acc[j] = 0.0f;
+            for (size_t p = 0; p < x->k; ++p) {
+                const float av = x->trans_a ? x->a[p * x->lda + i] : x->a[i * x->lda + p];
+                for (size_t j = 0; j < width; ++j) {
+                    const size_t col = j0 + j;
+                    const float bv = packed ? x->packed[(col / NR) * NR * x->k + p * NR + col % NR]
+                                            : source_value(x->source, x->ld, x->transposed, p, col);
+                    acc[j] = fmaf(av, bv, acc[j]);
+                }
+            }
+            float *c = x->c + i * x->ldc + j0;
+            for (size_t j = 0; j < width; ++j) c[j] = epilogue(acc[j], x->alpha, x->beta, c + j);
+        }
     }
-#ifdef GFE_ROWGEMM_X86
-    if (gfe_rowgemm_vector_kernel_available()) {
-        const slice_source from = !source ? FROM_PACK : packed ? FILLING_PACK : FROM_SCRATCH;
-        rowgemm_avx2(m, n, k, a, lda, from, packed, source, ld, transposed, c, ldc);
-        return;
-    }
+}
+
+#ifdef GFE_X86
+// One source for both vector targets: RowGemmVector.h, compiled under each target's instruction set.
+typedef float v16 __attribute__((ext_vector_type(16)));
+
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define VNAME(x) x##_avx2
+#define MR 6
+#define NP 1
+#include "RowGemmVector.h"
+#undef NP
+#undef MR
+#undef VNAME
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#define VNAME(x) x##_avx512
+#define MR 8
+#define NP 2
+#include "RowGemmVector.h"
+#undef NP
+#undef MR
+#undef VNAME
+#pragma clang attribute pop
 #endif
-    if (source && packed) gfe_rowgemm_pack(source, ld, transposed, k, n, packed);
-    rowgemm_scalar(m, n, k, a, lda, packed, source, ld, transposed, c, ldc);
+
+static void product(int path, product_args x) {
+    if (x.m == 0 || x.n == 0) {
+        if (x.from == FILLING_PACK) gfe_rowgemm_pack(x.source, x.ld, x.transposed, x.k, x.n, x.packed);
+        return;
+    }
+    if (x.k == 0 || path == GFE_KERNEL_SCALAR
+#ifndef GFE_X86
+        || 1
+#endif
+    ) {
+        product_scalar(&x);
+        return;
+    }
+#ifdef GFE_X86
+    const size_t kblock = x.from == FROM_SCRATCH ? KC_SCRATCH : KC;
+    if (x.beta != 0.0f && x.k > kblock) {
+        // Later K blocks resume from C, so C cannot hold beta's operand: the product goes to a buffer first
+        // and the epilogue reads both.
+        float *t = malloc(sizeof(float) * x.m * x.n);
+        if (!t) abort();
+        product_args y = x;
+        y.c = t;
+        y.ldc = x.n;
+        y.alpha = 1.0f;
+        y.beta = 0.0f;
+        product(path, y);
+        for (size_t i = 0; i < x.m; ++i)
+            for (size_t j = 0; j < x.n; ++j) {
+                float *c = x.c + i * x.ldc + j;
+                *c = epilogue(t[i * x.n + j], x.alpha, x.beta, c);
+            }
+        free(t);
+        return;
+    }
+    if (path == GFE_KERNEL_AVX512) product_avx512(&x);
+    else product_avx2(&x);
+#endif
 }
 
-void gfe_rowgemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed, float *c,
-                 size_t ldc) {
-    // Without a source nothing is written to `packed`.
-    product(m, n, k, a, lda, (float *)packed, NULL, 0, 0, c, ldc);
+void gfe_rowgemm(int path, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed,
+                 float *c, size_t ldc) {
+    // Nothing is written to `packed`.
+    product(path, (product_args){m, n, k, a, lda, 0, FROM_PACK, (float *)packed, NULL, 0, 0, c, ldc, 1.0f, 0.0f});
 }
 
-void gfe_rowgemm_packing(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *source, size_t ld,
-                         int transposed, float *packed, float *c, size_t ldc) {
-    product(m, n, k, a, lda, packed, source, ld, transposed, c, ldc);
+void gfe_rowgemm_packing(int path, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *source,
+                         size_t ld, int transposed, float *packed, float *c, size_t ldc) {
+    product(path, (product_args){m, n, k, a, lda, 0, FILLING_PACK, packed, source, ld, transposed, c, ldc, 1.0f, 0.0f});
 }
 
-void gfe_rowgemm_unpacked(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *source, size_t ld,
-                          int transposed, float *c, size_t ldc) {
-    product(m, n, k, a, lda, NULL, source, ld, transposed, c, ldc);
+void gfe_rowgemm_unpacked(int path, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *source,
+                          size_t ld, int transposed, float *c, size_t ldc) {
+    product(path, (product_args){m, n, k, a, lda, 0, FROM_SCRATCH, NULL, source, ld, transposed, c, ldc, 1.0f, 0.0f});
+}
+
+void gfe_sgemm(int path, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+               size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    product(path, (product_args){m, n, k, a, lda, trans_a != 0, FROM_SCRATCH, NULL, b, ldb, trans_b != 0, c, ldc,
+                                 alpha, beta});
 }

@@ -25,13 +25,12 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
     let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
     var settings = AMDSettings.official
     settings.initialPoint = .zeros
-    let alignment = RowAlignment.decoder ?? 1
 
     func run(images: Int, layout: GroupLayout) throws -> (seconds: Double, attempts: Int, calls: Int, rows: Int) {
         var x = Matrix<Float>(rows: images, cols: 784)
         test.gather(0..<images, into: &x)
         var objective = CountingObjective(inner: DecoderObjective(decoder: decoder, maxBatch: images))
-        var solver = try AMDSolver<CountingObjective>(settings: settings, rowAlignment: alignment)
+        var solver = try AMDSolver<CountingObjective>(settings: settings)
         let z0 = Matrix<Float>(rows: images, cols: 20)
         _ = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)   // warm-up
         objective.calls = 0
@@ -42,7 +41,7 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
     }
 
     func line(_ name: String, _ r: (seconds: Double, attempts: Int, calls: Int, rows: Int)) {
-        // Useful work: 16 images per group-attempt (padding rows added for bit-identical grouping excluded).
+        // Useful work: 16 images per group-attempt (the evaluation at z₀ excluded).
         let flop = Double(r.attempts) * 16 * flopPerImageAttempt
         let g = flop / r.seconds / 1e9
         let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
@@ -57,8 +56,8 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
                  one.calls, one.attempts))
     let many = try run(images: 16 * groups, layout: .groupSize(16))
     line("AMD, \(groups) groups of 16, 1 thread", many)
-    print(String(format: "  rows evaluated per useful row: %.3f (row alignment %d", Double(many.rows) / Double(many.attempts * 16),
-                 alignment) + (alignment == 1 ? ": no padding)" : " pads each group of 16)"))
+    print(String(format: "  rows evaluated per useful row: %.3f (groups packed contiguously; the excess is each "
+                 + "group's evaluation at z₀)", Double(many.rows) / Double(many.attempts * 16)))
 }
 
 /// Process CPU seconds (user + system), to show how many cores a section kept busy.

@@ -2,7 +2,7 @@ import GFECore
 import GFESolvers
 
 /// The decoder's eight weight products (forward X·Wᵀ and input-gradient G·W per layer) at `rows` rows:
-/// the row-stable kernel (weights packed once, as the MLP caches them) against BLAS sgemm on the same
+/// the kernel (weights packed once, as the MLP caches them) against OpenBLAS's sgemm on the same
 /// operands. Also the cost of packing the whole decoder (a solve pays it once per parameter update, during
 /// its second pass).
 func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
@@ -27,10 +27,10 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
         }
         let blas = secondsPerCall {
             for i in products.indices {
-                gemm(inputs[i], products[i].w, transB: products[i].transposed, into: &outputs[i])
+                blasProduct(inputs[i], products[i].w, transB: products[i].transposed, into: &outputs[i])
             }
         }
-        report("row-stable, 8 products, n = \(m)", seconds: kernel, flop: Double(m) * flopPerRow)
+        report("kernel, 8 products, n = \(m)", seconds: kernel, flop: Double(m) * flopPerRow)
         report("BLAS sgemm, 8 products, n = \(m)", seconds: blas, flop: Double(m) * flopPerRow)
     }
     let weights = products.map(\.w)
@@ -42,8 +42,44 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
     print(String(format: "packing the decoder's weights (both forms): %.3f ms per parameter update", pack * 1e3))
 }
 
+/// The decoder's four parameter-gradient products ∂L/∂W_l = Δ_{l+1}ᵀ·H_l at `batch` rows (what every training
+/// step computes, once per network): the kernel against OpenBLAS's sgemm on the same operands.
+func benchParameterGradients(peak: Double, architecture: Architecture, batch: Int) {
+    var rng = RNG(seed: 11, stream: "bench-parameter-gradients")
+    func random(_ count: Int) -> [Float] { (0..<count).map { _ in rng.uniform(Float(-1), 1) } }
+    let layers = (0..<architecture.layerCount).map { l in (nIn: architecture.sizes[l], nOut: architecture.sizes[l + 1]) }
+    let deltas = layers.map { random(batch * $0.nOut) }
+    let activations = layers.map { random(batch * $0.nIn) }
+    var gradients = layers.map { [Float](repeating: 0, count: $0.nIn * $0.nOut) }
+    let flop = layers.reduce(0.0) { $0 + 2 * Double(batch * $1.nIn * $1.nOut) }
+    func products(_ multiply: (Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        for l in layers.indices {
+            deltas[l].withUnsafeBufferPointer { d in
+                activations[l].withUnsafeBufferPointer { h in
+                    gradients[l].withUnsafeMutableBufferPointer { g in multiply(l, d.baseAddress!, h.baseAddress!, g.baseAddress!) }
+                }
+            }
+        }
+    }
+    let kernel = secondsPerCall {
+        products { l, d, h, g in
+            RowGemm.gemm(transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                         lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+        }
+    }
+    let blas = secondsPerCall {
+        products { l, d, h, g in
+            BLAS.sgemm(transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                       lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+        }
+    }
+    report("kernel, ∇θ products Δᵀ·H, B = \(batch)", seconds: kernel, flop: flop)
+    report("BLAS sgemm, ∇θ products, B = \(batch)", seconds: blas, flop: flop)
+    print(String(format: "  kernel / BLAS time for the parameter gradients: %.2f", kernel / blas))
+}
+
 /// One AE training step at B = 16 (forward and backward through encoder and decoder, RMSprop on both): every
-/// weight is used once per update, so the row-stable kernel reads the weights unpacked (nothing is packed).
+/// weight is used once per update, so the kernel reads the weights unpacked (nothing is packed).
 func benchAutoencoderStep() {
     var rng = RNG(seed: 10, stream: "bench-ae")
     var ae = AutoencoderObjective<Float>(seed: 2020, maxBatch: 16)
@@ -59,4 +95,17 @@ func benchAutoencoderStep() {
         decoderOptimiser.update(&ae.decoder.parameters, gradient: decoderGradient)
     }
     print(String(format: "AE training step, B = 16: %.3f ms/step", seconds * 1e3))
+}
+
+/// C ← A·op(B) through OpenBLAS's sgemm: the reference the engine's kernel is measured against.
+func blasProduct(_ a: Matrix<Float>, _ b: Matrix<Float>, transB: Bool = false, into c: inout Matrix<Float>) {
+    let n = transB ? b.rows : b.cols
+    a.storage.withUnsafeBufferPointer { ap in
+        b.storage.withUnsafeBufferPointer { bp in
+            c.storage.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(transA: false, transB: transB, m: a.rows, n: n, k: a.cols, alpha: 1, a: ap.baseAddress!,
+                           lda: a.cols, b: bp.baseAddress!, ldb: b.cols, beta: 0, c: cp.baseAddress!, ldc: n)
+            }
+        }
+    }
 }

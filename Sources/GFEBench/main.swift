@@ -1,18 +1,28 @@
 import Foundation
 import GFECore
+import GFEHarness
 import GFESolvers
 
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
 
-// Sections to run: all by default, or those named on the command line (decoder, kernel, ae, amd).
-let sections = Set(CommandLine.arguments.dropFirst())
+// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, ae, amd; all by default). The parent measures the
+// OpenBLAS sgemm peak, then runs the sections once per vector code path of the kernel this CPU has (fastest
+// first), each in a child process with GFE_KERNEL set (a process has one path) and the parent's peak passed
+// down, so every ratio on the page is against the same measured peak.
+var arguments = Array(CommandLine.arguments.dropFirst())
+/// Set in a child: the peak measured by the parent.
+var inheritedPeak: Double?
+if let i = arguments.firstIndex(of: "--peak"), i + 1 < arguments.count, let value = Double(arguments[i + 1]) {
+    inheritedPeak = value
+    arguments.removeSubrange(i...(i + 1))
+}
+let sections = Set(arguments)
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 
 BLAS.setThreads(1)
-print("gfe bench — OpenBLAS \(BLAS.configuration) (core \(BLAS.coreName)), BLAS threads \(BLAS.threads)")
 
-/// Single-thread sgemm GFLOP/s on square n×n products: the machine's practical peak for this engine.
+/// Single-thread OpenBLAS sgemm GFLOP/s on square n×n products: the machine's practical peak.
 func sgemmPeak() -> (gflops: Double, n: Int) {
     var best = (0.0, 0)
     for n in [512, 1024] {
@@ -20,22 +30,40 @@ func sgemmPeak() -> (gflops: Double, n: Int) {
         let a = Matrix<Float>(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.nextFloat() })
         let b = Matrix<Float>(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.nextFloat() })
         var c = Matrix<Float>(rows: n, cols: n)
-        let s = secondsPerCall { gemm(a, b, into: &c) }
+        let s = secondsPerCall { blasProduct(a, b, into: &c) }
         let g = 2 * Double(n * n * n) / s / 1e9
         if g > best.0 { best = (g, n) }
     }
     return best
 }
 
-let peak = sgemmPeak()
-print(String(format: "sgemm single-thread peak: %.1f GFLOP/s (n = %d)", peak.gflops, peak.n))
-let probeStart = now()
-let decoderAlignment = RowAlignment.decoder
-let probeSeconds = now() - probeStart
-print("row-stable kernel: \(RowGemm.isActive ? "active" : "inactive") (AVX2 + FMA \(RowGemm.hasVectorKernel ? "present" : "absent")"
-      + "), decoder row alignment \(decoderAlignment.map(String.init) ?? "none")"
-      + String(format: " (probed in %.0f ms)", probeSeconds * 1e3)
-      + ", BLAS row alignment \(RowAlignment.blas.map(String.init) ?? "none")")
+guard let peakGflops = inheritedPeak else {
+    // The parent: the peak, then each vector path in its own process.
+    print("gfe bench — OpenBLAS \(BLAS.configuration) (core \(BLAS.coreName)), BLAS threads \(BLAS.threads)")
+    print("CPU: \(Provenance.cpuModel); kernel paths this CPU runs: \(KernelPath.available.map(\.rawValue).joined(separator: ", "))")
+    let peak = sgemmPeak()
+    print(String(format: "sgemm single-thread peak: %.1f GFLOP/s (n = %d)", peak.gflops, peak.n))
+    var status: Int32 = 0
+    for path in KernelPath.available where path != .scalar {
+        print("\n=== kernel path \(path.rawValue)")
+        fflush(nil)   // before the child writes to the same output
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        child.arguments = ["--peak", String(peak.gflops)] + arguments
+        child.environment = ProcessInfo.processInfo.environment.merging(["GFE_KERNEL": path.rawValue]) { $1 }
+        do {
+            try child.run()
+            child.waitUntilExit()
+            if child.terminationStatus != 0 { status = child.terminationStatus }
+        } catch {
+            print("could not run the \(path.rawValue) benchmarks: \(error)")
+            status = 1
+        }
+    }
+    print("\n(the scalar path computes the same bits far more slowly; it is for CPUs without AVX2 + FMA)")
+    exit(status)
+}
+let peak = (gflops: peakGflops, n: 0)
 print("")
 
 let decoderArchitecture = Architecture.decoder()
@@ -81,6 +109,7 @@ if wanted("decoder") {
 }
 if wanted("kernel") {
     benchRowGemm(peak: peak.gflops, architecture: decoderArchitecture, rows: [16, 1024, 1536])
+    benchParameterGradients(peak: peak.gflops, architecture: decoderArchitecture, batch: 16)
     print("")
 }
 if wanted("ae") {

@@ -5,10 +5,10 @@
 /// layers and no activation after the last, so a decoder outputs logits. `parameters` is laid out as
 /// `architecture.tensors` says: per layer, the weight then the bias.
 ///
-/// Passes run in a caller-owned `MLPWorkspace` (see there). Matrix products go through `gemm` (BLAS), except
-/// that in Float the weight products of the passes (H·Wᵀ forward, Δ·W for input gradients, and their
-/// second-order counterparts) use the row-stable kernel `RowGemm` when it is active: each row of a pass's
-/// result then depends only on that row's input, not on the batch around it.
+/// Passes run in a caller-owned `MLPWorkspace` (see there). In Float every product runs on the engine's
+/// kernel `RowGemm` — the weight products (H·Wᵀ forward, Δ·W for input gradients, and their second-order
+/// counterparts) through packed weights, the parameter-gradient products Δᵀ·H through `Float.gemm` — so each
+/// row of a pass's result depends only on that row's input, and every result is the same on every CPU.
 public struct MLP<T: Scalar>: Equatable, Sendable {
     public let architecture: Architecture
     /// The flat parameter vector; its count must stay `architecture.parameterCount`. Every write (however it
@@ -32,8 +32,7 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
     /// Per-layer offsets into `parameters`, cached because `Architecture.tensors` builds names.
     let weightOffsets: [Int]
     let biasOffsets: [Int]
-    /// The row-stable Float products' packed weights (packed during the second pass after a change); nil for
-    /// Double or when the kernel is not active (the passes then use BLAS).
+    /// The Float products' packed weights (packed during the second pass after a change); nil for Double.
     private(set) var rowGemmWeights: RowGemmWeights?
 
     /// Called after every write to `parameters`. A cache no other copy of this network holds is marked out of

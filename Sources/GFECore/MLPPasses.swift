@@ -1,6 +1,6 @@
 // The raw passes through an MLP: pointers in, no allocation, every weight product through
-// `multiplyByWeight` (RowGemmProducts.swift: the row-stable kernel in Float when
-// active, BLAS otherwise), parameter-gradient products through `Scalar.gemm`, every elementwise loop a
+// `multiplyByWeight` (RowGemmProducts.swift: packed weights in Float), parameter-gradient
+// products through `Scalar.gemm` (the same kernel in Float), every elementwise loop a
 // `Scalar` kernel. The public entry points (MLP.swift, DecoderObjective.swift,
 // AutoencoderObjective.swift) do the shape checks and buffer plumbing around these.
 //
@@ -37,7 +37,7 @@ extension MLP {
         let sizes = architecture.sizes
         let layers = sizes.count - 1
         if n == 0 {
-            // An empty batch contributes nothing; BLAS is not called with a zero inner dimension.
+            // An empty batch contributes nothing.
             if let g = parameterGradient, !accumulate { g.update(repeating: 0, count: architecture.parameterCount) }
             return
         }

@@ -62,7 +62,7 @@ public func gemm<T: Scalar>(
     precondition(c.rows == m && c.cols == n, "gemm: result is \(c.rows)x\(c.cols), expected \(m)x\(n)")
     if m == 0 || n == 0 { return }
     if k == 0 {
-        // BLAS leaves C scaled by beta when k == 0; make that explicit (and avoid lda = 0 complaints).
+        // k == 0: C is scaled by beta, as BLAS does (and no kernel is handed lda = 0).
         c.storage.withUnsafeMutableBufferPointer { cp in for i in cp.indices { cp[i] = beta == 0 ? 0 : beta * cp[i] } }
         return
     }

@@ -1,5 +1,5 @@
-// The two weight products of the MLP passes (MLPPasses.swift), each through the row-stable kernel when the
-// MLP has a `RowGemmWeights` cache (Float, kernel active) and through BLAS otherwise.
+// The two weight products of the MLP passes (MLPPasses.swift): in Float through the packed weights of the
+// MLP's `RowGemmWeights` cache, in Double through `Double.gemm`.
 
 extension MLP {
     /// A weight product of layer l, by `form`:

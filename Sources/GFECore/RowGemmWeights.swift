@@ -48,10 +48,10 @@ final class RowGemmWeights: @unchecked Sendable {
     /// Whether any state is not `.unused` (so marking an already out-of-date cache costs nothing).
     private var touched = false
 
-    /// A cache for an MLP of `layers` layers when its scalar is Float and the kernel is active; nil otherwise
-    /// (the passes then use BLAS).
+    /// A cache for an MLP of `layers` layers when its scalar is Float; nil for Double (whose passes multiply
+    /// through `Double.gemm`).
     static func make<T: Scalar>(for _: T.Type, layers: Int) -> RowGemmWeights? {
-        T.self == Float.self && RowGemm.isActive ? RowGemmWeights(layers: layers) : nil
+        T.self == Float.self ? RowGemmWeights(layers: layers) : nil
     }
 
     private init(layers: Int) {

@@ -7,8 +7,8 @@ import Darwin
 
 /// A floating-point type the engine computes in: `Float` for runs, `Double` for exactness tests.
 ///
-/// Every BLAS matrix product goes through `gemm`, which dispatches to cblas_sgemm / cblas_dgemm. (The MLP
-/// passes' Float weight products use the row-stable kernel `RowGemm` instead when it is active.)
+/// Every matrix product goes through `gemm`: for Float the engine's own kernel (`RowGemm`: one arithmetic on
+/// every CPU), for Double BLAS's cblas_dgemm (tests and references, where only accuracy matters).
 /// The elementary functions are the C library's (`expf`/`exp`, …) so Float and Double agree with C.
 public protocol Scalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
     static func exp(_ x: Self) -> Self
@@ -108,8 +108,8 @@ extension Float: Scalar {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        RowGemm.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 
@@ -130,9 +130,19 @@ extension Double: Scalar {
     }
 }
 
-/// BLAS threading. The engine runs one BLAS thread per process by default; parallelism comes from
-/// running several runs or groups at once (DESIGN.md, engine principles).
+/// OpenBLAS: Double products, and the single-precision reference the benchmarks measure the engine against.
+/// The engine runs one BLAS thread per process; parallelism comes from running several runs or groups at once
+/// (DESIGN.md, engine principles).
 public enum BLAS {
+    /// OpenBLAS's own sgemm (row-major; C ← alpha·op(A)·op(B) + beta·C). Never used for results: its order of
+    /// operations depends on the CPU and on the kernel OpenBLAS picks. Benchmarks compare against it.
+    public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var threads: Int { Int(openblas_get_num_threads()) }
     /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Zen".

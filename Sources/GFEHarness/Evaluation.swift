@@ -54,9 +54,9 @@ public enum Evaluator {
     ///
     /// Batch i is images iB..<min((i+1)B, N) (the last one partial), solved as its own group (AMD: its own
     /// t, dt and stop). Batches are solved `resources.chunkGroups` at a time in one tall matrix, chunks
-    /// shared between `resources.threads` threads. Sets BLAS to one thread; with the row alignment
-    /// `RowAlignment.decoder` (1 with the row-stable kernel: no padding) every image's result is then bitwise the same as solving its batch alone,
-    /// whatever the chunking and threads. If this BLAS admits no alignment, batches are solved one per call.
+    /// shared between `resources.threads` threads. Sets BLAS to one thread. The decoder's rows are
+    /// position-independent (`RowGemm`), so every image's result is bitwise the same as solving its batch
+    /// alone, whatever the chunking and threads.
     public static func encode(
         decoder: MLP<Float>, images: Matrix<Float>, batchSize: Int, encoder: EncoderSettings,
         start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil
@@ -73,19 +73,17 @@ public enum Evaluator {
         let z0 = try startingPoints(start, encoder: encoder, rows: n, dim: d)
 
         BLAS.setThreads(1)
-        let alignment = RowAlignment.decoder
         // At most `chunkGroups` batches per chunk, and at least ~4 chunks per thread so that threads share
         // uneven solves well (numbers do not depend on the chunking).
         let groupCount = (n + batchSize - 1) / batchSize
         let balanced = max(1, (groupCount + 4 * resources.threads - 1) / (4 * resources.threads))
-        let groupsPerChunk = alignment == nil ? 1 : min(resources.chunkGroups, balanced)
+        let groupsPerChunk = min(resources.chunkGroups, balanced)
         let rowsPerChunk = groupsPerChunk * batchSize
         let chunkCount = (n + rowsPerChunk - 1) / rowsPerChunk
         let parts = try ParallelChunks.map(
             count: chunkCount, threads: resources.threads,
             makeState: { () throws -> EvaluationWorker in
-                try EvaluationWorker(decoder: decoder, settings: encoder, rowAlignment: alignment ?? 1,
-                                     maxRows: min(rowsPerChunk, max(n, 1)))
+                try EvaluationWorker(decoder: decoder, settings: encoder, maxRows: min(rowsPerChunk, max(n, 1)))
             },
             body: { (worker: inout EvaluationWorker, chunk: Int) throws -> Encoding<Float> in
                 let rows = (chunk * rowsPerChunk)..<min((chunk + 1) * rowsPerChunk, n)
@@ -175,9 +173,9 @@ struct EvaluationWorker {
     var encoder: LatentEncoder<DecoderObjective<Float>>
     private var x = Matrix<Float>(rows: 0, cols: 0)
 
-    init(decoder: MLP<Float>, settings: EncoderSettings, rowAlignment: Int, maxRows: Int) throws {
+    init(decoder: MLP<Float>, settings: EncoderSettings, maxRows: Int) throws {
         objective = DecoderObjective(decoder: decoder, maxBatch: maxRows)
-        encoder = try LatentEncoder(settings, rowAlignment: rowAlignment)
+        encoder = try LatentEncoder(settings)
     }
 
     /// Encodes images[rows] in groups of `batchSize` (rows.lowerBound is a multiple of it).

@@ -79,7 +79,7 @@ public struct EvaluationRequest: Sendable {
         }
         let result = try model.evaluate(kind, images: x, batchSize: batchSize, encoder: encoder, start: start,
                                         resources: resources)
-        return EvaluationReport(request: self, imagesSource: source, result: result, rowAlignment: RowAlignment.decoder)
+        return EvaluationReport(request: self, imagesSource: source, result: result)
     }
 
     private func loadModel() throws -> TrainedModel {
@@ -114,8 +114,6 @@ public struct EvaluationReport: Sendable {
     /// Where the images came from, for people ("mnist test (first 1000)", "x.h5:/batch/x").
     public var imagesSource: String
     public var result: EvaluationResult
-    /// The row alignment grouped solving used (nil: this BLAS admits none; batches were solved one by one).
-    public var rowAlignment: Int?
 
     /// The summary `gfe encode` / `gfe evaluate` print: one "name  value" line each.
     public var summary: String {
@@ -166,7 +164,6 @@ public struct EvaluationReport: Sendable {
                 "seed": .int64(Int64(bitPattern: request.seed)),
                 "mean_loss": .double(r.meanLoss),
                 "wall_seconds": .double(r.wallSeconds),
-                "row_alignment": .int64(Int64(rowAlignment ?? 0)),
             ]
             switch request.start {
             case .rule: attributes["z0"] = .string("rule (stream eval-z0)")

@@ -16,7 +16,6 @@ struct GFETrainee: Trainee {
     init(config: TrainingConfig) throws {
         let decoder = MLP<Float>(architecture: .decoder(latent: config.latentDim), seed: config.seed, stream: "init")
         objective = DecoderObjective(decoder: decoder, maxBatch: config.batchSize)
-        // One group per call: no packing, so the alignment does not matter here.
         encoder = try LatentEncoder(config.encoder)
         optimiser = config.optimiser.make(parameterCount: decoder.parameterCount)
         gradientSettings = config.gradient

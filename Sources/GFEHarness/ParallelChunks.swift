@@ -7,7 +7,7 @@ import GFECore
 ///
 /// Threads take the next unclaimed chunk when they finish one, so uneven chunks balance out; which thread
 /// computed a chunk never shows in the results, provided each chunk's result depends only on its inputs
-/// (true for the evaluators here: rows are position-independent, see `RowPacking`). BLAS must be single-
+/// (true for the evaluators here: rows are position-independent, see `RowGemm`). BLAS must be single-
 /// threaded (`BLAS.setThreads(1)`): OpenBLAS's pthreads build then runs each sgemm entirely in the calling
 /// thread, and its buffer allocation is locked, so two threads may call it at once.
 enum ParallelChunks {

@@ -22,10 +22,10 @@ import GFECore
 /// failure" shows up only as a forced accept, counted in the statistics.
 ///
 /// Grouped solving: each round evaluates the trial points of all still-active groups as one tall matrix
-/// (active groups' rows compacted in group order, each group in a slot aligned to `rowAlignment`) through
-/// one objective call. When the objective gives each row the same bits wherever it sits (analytic
-/// objectives always; the decoder objective with `RowAlignment.decoder`), every
-/// group gets the same numbers as when solved on its own, bit for bit; only the number of calls changes.
+/// (active groups' rows compacted in group order, contiguously) through one objective call. When the
+/// objective gives each row the same bits wherever it sits (analytic objectives, and every objective whose
+/// Float products go through `gemm`, the engine's kernel: see `RowGemm`), every group gets the same numbers
+/// as when solved on its own, bit for bit; only the number of calls changes.
 /// The workspace is kept between solves, so after the first solve of the largest size no round allocates
 /// (recording trajectories does allocate).
 ///
@@ -34,22 +34,15 @@ import GFECore
 public struct AMDSolver<O: LatentObjective> {
     public typealias T = O.T
     public let settings: AMDSettings
-    /// Every group starts at a multiple of this row in the matrix the objective sees and is padded to a
-    /// multiple of it (see `RowPacking`): 1 = no padding; use `RowAlignment.decoder` for the decoder
-    /// objective (`RowAlignment.blas` for one that multiplies through `gemm`) when grouped results must equal
-    /// sequential ones bit for bit.
-    public let rowAlignment: Int
     private var ws = AMDWorkspace<T>()
     /// Extension point for the decoder gradients (`LatentEncoder.encode(…, recordForward:)`): when set, a
     /// solve records at this level instead of `settings.record`.
     var recordOverride: AMDRecording?
 
     /// Validates the settings (a `GFEError.badInput` names any out-of-range constant).
-    public init(settings: AMDSettings, rowAlignment: Int = 1) throws(GFEError) {
+    public init(settings: AMDSettings) throws(GFEError) {
         try settings.validate()
-        try RowPacking.validate(rowAlignment, "AMD")
         self.settings = settings
-        self.rowAlignment = rowAlignment
     }
 
     /// Solves for z* from `z0` (n×d) for the images `x` (n×P, row i the target of row i), the rows split
@@ -110,9 +103,9 @@ public struct AMDSolver<O: LatentObjective> {
                 }
             }
             if packedX {
-                Self.evaluate(&objective, ws.zTrial, ws.xActive, &ws.lossTrial, &ws.gTrial)
+                objective.checkedLossAndGradient(z: ws.zTrial, x: ws.xActive, loss: &ws.lossTrial, gradient: &ws.gTrial)
             } else {
-                Self.evaluate(&objective, ws.zTrial, x, &ws.lossTrial, &ws.gTrial)
+                objective.checkedLossAndGradient(z: ws.zTrial, x: x, loss: &ws.lossTrial, gradient: &ws.gTrial)
             }
             calls += 1
             evaluatedRows += packedRows
@@ -138,17 +131,8 @@ public struct AMDSolver<O: LatentObjective> {
                         recordFull: recordFull)
     }
 
-    /// One call of the objective with shape checks on what it filled.
-    private static func evaluate(_ objective: inout O, _ z: Matrix<T>, _ x: Matrix<T>,
-                                 _ loss: inout [T], _ gradient: inout Matrix<T>) {
-        RowOps.setCount(&loss, z.rows)
-        objective.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
-        precondition(gradient.rows == z.rows && gradient.cols == z.cols && loss.count >= z.rows,
-                     "LatentObjective must fill loss[0..<n] and an n×d gradient without resizing them")
-    }
-
-    /// Assigns each active group a slot of the trial matrices (in group order, aligned to `rowAlignment`,
-    /// padding rows zero) and gathers their images into `xActive` unless the layout is the natural one.
+    /// Assigns each active group its rows of the trial matrices (in group order, contiguously) and gathers
+    /// their images into `xActive` unless the layout is the natural one.
     /// Returns the matrix height and whether `xActive` is to be used.
     private mutating func compact(_ groups: inout [AMDGroupState<T>], active: [Int], x: Matrix<T>)
         -> (rows: Int, packedX: Bool) {
@@ -157,16 +141,14 @@ public struct AMDSolver<O: LatentObjective> {
         for gi in active {
             if offset != groups[gi].rows.lowerBound { natural = false }
             groups[gi].offset = offset
-            offset += RowPacking.slotRows(groups[gi].rows.count, alignment: rowAlignment)
+            offset += groups[gi].rows.count
         }
         if offset != x.rows { natural = false }
         ws.zTrial.setRows(offset)
         ws.gTrial.setRows(offset)
         RowOps.setCount(&ws.lossTrial, offset)
-        if rowAlignment > 1 { RowOps.fill(&ws.zTrial, 0) }   // padding rows: finite, evaluated, ignored
         if !natural {
             ws.xActive.setRows(offset)
-            if rowAlignment > 1 { RowOps.fill(&ws.xActive, 0) }
             for gi in active {
                 RowOps.copyRows(x, from: groups[gi].rows.lowerBound, into: &ws.xActive, at: groups[gi].offset,
                                 count: groups[gi].rows.count)

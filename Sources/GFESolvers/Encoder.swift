@@ -82,14 +82,12 @@ public struct LatentEncoder<O: LatentObjective> {
     private var fixedGrid: FixedGridSolver<O>?
     private var oneStep: OneStepSolver<O>?
 
-    /// `rowAlignment`: see `RowPacking` (1 = no padding; `RowAlignment.decoder` for bit-identical
-    /// grouped solving through the decoder objective).
-    public init(_ settings: EncoderSettings, rowAlignment: Int = 1) throws(GFEError) {
+    public init(_ settings: EncoderSettings) throws(GFEError) {
         self.settings = settings
         switch settings {
-        case .amd(let s): amd = try AMDSolver(settings: s, rowAlignment: rowAlignment)
-        case .fixedGrid(let s): fixedGrid = try FixedGridSolver(settings: s, rowAlignment: rowAlignment)
-        case .oneStep(let s): oneStep = try OneStepSolver(settings: s, rowAlignment: rowAlignment)
+        case .amd(let s): amd = try AMDSolver(settings: s)
+        case .fixedGrid(let s): fixedGrid = try FixedGridSolver(settings: s)
+        case .oneStep(let s): oneStep = try OneStepSolver(settings: s)
         }
     }
 

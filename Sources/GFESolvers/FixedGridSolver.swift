@@ -12,7 +12,7 @@ import GFECore
 /// costs 4 objective evaluations, plus one at the end for ℓ and ∇ℓ at z* (N = 100: 397 in all).
 ///
 /// Rows never interact, so a batch of any number of groups gives every row the same numbers as solving it
-/// alone (the decoder objective with `rowAlignment` = `RowAlignment.decoder`, see `RowPacking`).
+/// alone, whenever the objective's rows are position-independent (`LatentObjective`; the Float decoder's are).
 /// A row whose loss, gradient or state becomes non-finite is frozen at its last grid point with
 /// finite ℓ and ∇ℓ (result `nonFinite`, its final time that point's); the other rows carry on.
 ///
@@ -25,19 +25,15 @@ public struct FixedGridSolver<O: LatentObjective> {
     public let settings: FixedGridSettings
     /// The grid, computed once.
     public let times: [Double]
-    /// Row alignment of the matrix the objective sees, per group of `layout` (see `RowPacking`).
-    public let rowAlignment: Int
     private var ws = FixedGridWorkspace<T>()
     /// Extension point for the decoder gradients (DecoderGradientForwardRecord.swift): when non-nil during a
     /// solve, every objective evaluation appends its input state and ∇_z L here.
     var stageRecord: FixedGridStageRecord<T>?
 
-    public init(settings: FixedGridSettings, rowAlignment: Int = 1) throws(GFEError) {
+    public init(settings: FixedGridSettings) throws(GFEError) {
         try settings.validate()
-        try RowPacking.validate(rowAlignment, "fixed-grid encoder")
         self.settings = settings
         self.times = settings.times
-        self.rowAlignment = rowAlignment
     }
 
     /// Integrates for the images `x` (n×P) from z₀ = 0 (v₀ = 0). `layout` only groups the statistics.
@@ -56,8 +52,6 @@ public struct FixedGridSolver<O: LatentObjective> {
 
         if n > 0 {
             ws.prepare(rows: n, dim: d, width: width)
-            ws.evaluator.alignment = rowAlignment
-            ws.evaluator.configure(ranges: ranges, images: x, dim: d)
             for k in 0..<steps {
                 let t = times[k]
                 let tNext = times[k + 1]
@@ -107,7 +101,7 @@ public struct FixedGridSolver<O: LatentObjective> {
             sampleGradientNorm: Array(ws.normSafe.prefix(n)),
             sampleFinalTime: (0..<n).map { times[run.safeIndex[$0]] },
             sampleResult: (0..<n).map { run.frozen[$0] ? .nonFinite : .reachedTau },
-            sampleGroup: groupOf, objectiveCalls: evaluations, evaluatedRows: evaluations * ws.evaluator.packedRows)
+            sampleGroup: groupOf, objectiveCalls: evaluations, evaluatedRows: evaluations * n)
         return FixedGridSolution(z: z, statistics: statistics, trajectory: trajectory)
     }
 
@@ -122,11 +116,11 @@ public struct FixedGridSolver<O: LatentObjective> {
         let n = x.rows
         if nesterov {
             RowOps.extractColumns(ws.buffer(input), 0..<objective.latentDim, into: &ws.zEval)
-            ws.evaluator.evaluate(&objective, z: ws.zEval, images: x, loss: &ws.loss, gradient: &ws.gradient)
+            objective.checkedLossAndGradient(z: ws.zEval, x: x, loss: &ws.loss, gradient: &ws.gradient)
         } else if input == .state {
-            ws.evaluator.evaluate(&objective, z: ws.state, images: x, loss: &ws.loss, gradient: &ws.gradient)
+            objective.checkedLossAndGradient(z: ws.state, x: x, loss: &ws.loss, gradient: &ws.gradient)
         } else {
-            ws.evaluator.evaluate(&objective, z: ws.stage, images: x, loss: &ws.loss, gradient: &ws.gradient)
+            objective.checkedLossAndGradient(z: ws.stage, x: x, loss: &ws.loss, gradient: &ws.gradient)
         }
 
         for i in 0..<n where !run.frozen[i] {
@@ -205,7 +199,6 @@ struct FixedGridWorkspace<T: Scalar> {
     var loss: [T] = []
     var lossSafe: [T] = []
     var normSafe: [Double] = []
-    var evaluator = PackedEvaluator<T>()
 
     /// Zeroes the state (z₀ = 0, v₀ = 0) and sizes every buffer for n rows.
     mutating func prepare(rows n: Int, dim d: Int, width w: Int) {

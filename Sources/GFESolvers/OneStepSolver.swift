@@ -53,17 +53,12 @@ public struct OneStepSolution<T: Scalar>: Sendable {
 public struct OneStepSolver<O: LatentObjective> {
     public typealias T = O.T
     public let settings: OneStepSettings
-    /// Row alignment of the matrix the objective sees, per group of `layout` (see `RowPacking`).
-    public let rowAlignment: Int
     private var loss: [T] = []
     private var gradient = Matrix<T>(rows: 0, cols: 0)
-    private var evaluator = PackedEvaluator<T>()
 
-    public init(settings: OneStepSettings, rowAlignment: Int = 1) throws(GFEError) {
+    public init(settings: OneStepSettings) throws(GFEError) {
         try settings.validate()
-        try RowPacking.validate(rowAlignment, "one-step encoder")
         self.settings = settings
-        self.rowAlignment = rowAlignment
     }
 
     public mutating func solve(
@@ -87,13 +82,11 @@ public struct OneStepSolver<O: LatentObjective> {
         var sampleTime = [Double](repeating: settings.eta, count: n)
         var evaluations = 0
         if n > 0 {
-            evaluator.alignment = rowAlignment
-            evaluator.configure(ranges: ranges, images: x, dim: d)
-            evaluator.evaluate(&objective, z: z0, images: x, loss: &loss0, gradient: &gradient0)
+            objective.checkedLossAndGradient(z: z0, x: x, loss: &loss0, gradient: &gradient0)
             RowOps.eulerStep(into: &z, at: 0, z0, T(settings.eta), gradient0, from: 0, count: n)
             if gradient.cols != d { gradient = Matrix(rows: n, cols: d) } else { gradient.setRows(n) }
             RowOps.setCount(&loss, n)
-            evaluator.evaluate(&objective, z: z, images: x, loss: &loss, gradient: &gradient)
+            objective.checkedLossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
             evaluations = 2
             for i in 0..<n {
                 if RowOps.finite(loss, gradient, from: i, count: 1) && RowOps.rowFinite(z, row: i) {
@@ -121,7 +114,7 @@ public struct OneStepSolver<O: LatentObjective> {
         let statistics = SolveStatistics(
             groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm, sampleFinalTime: sampleTime,
             sampleResult: sampleResult, sampleGroup: groupOf, objectiveCalls: evaluations,
-            evaluatedRows: evaluations * evaluator.packedRows)
+            evaluatedRows: evaluations * n)
         return OneStepSolution(z: z, statistics: statistics, z0: z0, loss0: loss0, gradient0: gradient0)
     }
 }

@@ -3,7 +3,6 @@ import Testing
 
 /// The decoder's Float passes through the row-stable kernel: a group's rows get the same bits alone as
 /// anywhere inside a taller matrix, with no padding (what grouped solving needs, SPEC §4.1).
-@Suite(.enabled(if: RowGemm.isActive, "the row-stable kernel is not active (no AVX2 + FMA, or GFE_ROW_GEMM=off)"))
 struct RowGemmDecoderTests {
     static let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
     static let groupRows = 16

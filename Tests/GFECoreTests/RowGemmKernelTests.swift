@@ -53,13 +53,15 @@ struct RowGemmKernelTests {
         }
     }
 
-    /// Every element is exactly acc = +0, then acc = fma(A[i, p], B[p, j], acc) for p = 0, 1, …
-    @Test func isTheFusedMultiplyAddChainOfItsContract() {
+    /// Every element is exactly acc = +0, then acc = fma(A[i, p], B[p, j], acc) for p = 0, 1, …, on every
+    /// code path this CPU runs.
+    @Test(arguments: KernelPath.available)
+    func isTheFusedMultiplyAddChainOfItsContract(path: KernelPath) {
         for (index, s) in Self.shapes.enumerated() {
             let a = Self.matrix(s.m, s.k, seed: UInt64(100 + index))
             let b = Self.matrix(s.k, s.n, seed: UInt64(200 + index))
             var c = Matrix<Float>(rows: s.m, cols: s.n)
-            RowGemm.multiply(a, RowGemmPackedMatrix(b), into: &c)
+            RowGemm.multiply(a, RowGemmPackedMatrix(b), into: &c, path: path)
             var mismatches = 0
             for i in 0..<s.m {
                 for j in 0..<s.n {
@@ -68,20 +70,21 @@ struct RowGemmKernelTests {
                     if acc.bitPattern != c[i, j].bitPattern { mismatches += 1 }
                 }
             }
-            #expect(mismatches == 0, "\(s): \(mismatches) elements differ from the fma chain")
+            #expect(mismatches == 0, "\(path) \(s): \(mismatches) elements differ from the fma chain")
         }
     }
 
     /// Each row gets the same bits at every position 0…30 of matrices 1…100 rows tall as alone (no padding).
     /// Row r of the matrix for (height h, shift s) is pool row (r + s) mod P, so every pool row is met at
     /// every offset and under every height.
-    @Test func rowsArePositionIndependent() {
+    @Test(arguments: KernelPath.available)
+    func rowsArePositionIndependent(path: KernelPath) {
         let (k, n, pool) = (1030, 40, 131)   // K crosses the 1024 block; the last panel is 8 wide
         let rows = Self.matrix(pool, k, seed: 7)
         let b = RowGemmPackedMatrix(Self.matrix(k, n, seed: 8))
         let alone: [[UInt32]] = (0..<pool).map { r in
             var c = Matrix<Float>(rows: 1, cols: n)
-            RowGemm.multiply(Matrix(rows: 1, cols: k, storage: rows.row(r)), b, into: &c)
+            RowGemm.multiply(Matrix(rows: 1, cols: k, storage: rows.row(r)), b, into: &c, path: path)
             return c.storage.map(\.bitPattern)
         }
         var a = Matrix<Float>(rows: 100, cols: k)
@@ -97,7 +100,7 @@ struct RowGemmKernelTests {
                         }
                     }
                 }
-                RowGemm.multiply(a, b, into: &c)
+                RowGemm.multiply(a, b, into: &c, path: path)
                 c.storage.withUnsafeBufferPointer { result in
                     for r in 0..<height {
                         let expected = alone[(r + shift) % pool]

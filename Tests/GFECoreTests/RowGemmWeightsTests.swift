@@ -46,7 +46,6 @@ struct RowGemmWeightsTests {
     /// kernel's row blocks, so in the second pass later blocks read what the first one packed.
     @Test(arguments: [7, 130])
     func passesEqualTheKernelWithExplicitPacks(rows: Int) throws {
-        guard RowGemm.isActive else { return }
         let architecture = Architecture(name: "decoder", sizes: [5, 37, 300, 23])
         var mlp = MLP<Float>(architecture: architecture, seed: 13)
         let x = Self.input(rows: rows, seed: 14)

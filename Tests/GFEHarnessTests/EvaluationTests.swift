@@ -7,17 +7,16 @@ import Testing
 /// solving its batch alone; the AE loss matches a Double recomputation.
 @Suite struct EvaluationTests {
     /// Batch i solved on its own: z₀ = rows of one uniform draw from stream "eval-z0" taken batch after
-    /// batch, a fresh encoder and objective, the same row alignment.
+    /// batch, a fresh encoder and objective.
     static func sequential(decoder: MLP<Float>, images: Matrix<Float>, batch: Int, settings: AMDSettings,
                            seed: UInt64) throws -> [Encoding<Float>] {
-        let alignment = try #require(RowAlignment.decoder, "the decoder admits no row alignment")
         var rng = RNG(seed: seed, stream: "eval-z0")
         var out: [Encoding<Float>] = []
         for start in stride(from: 0, to: images.rows, by: batch) {
             let r = start..<min(start + batch, images.rows)
             let z0: Matrix<Float> = settings.initialPoint.make(rows: r.count, dim: 20, rng: &rng)
             var objective = DecoderObjective(decoder: decoder, maxBatch: batch)
-            var encoder = try LatentEncoder<DecoderObjective<Float>>(.amd(settings), rowAlignment: alignment)
+            var encoder = try LatentEncoder<DecoderObjective<Float>>(.amd(settings))
             var unused = RNG(seed: 0)
             out.append(try encoder.encode(objective: &objective, x: rows(images, r), z0: z0, rng: &unused))
         }

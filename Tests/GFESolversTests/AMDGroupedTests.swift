@@ -19,8 +19,7 @@ import Testing
     /// Solves each group alone (a fresh call per group, rows renumbered from 0) and stitches the results
     /// into the shape a grouped solve returns.
     static func sequential<O: LatentObjective>(
-        _ settings: AMDSettings, _ objective: O, x: Matrix<O.T>, z0: Matrix<O.T>, ranges: [Range<Int>],
-        rowAlignment: Int = 1
+        _ settings: AMDSettings, _ objective: O, x: Matrix<O.T>, z0: Matrix<O.T>, ranges: [Range<Int>]
     ) throws -> (z: Matrix<O.T>, stats: [GroupStatistics], loss: [Double], norm: [Double],
                  trajectory: [AMDGroupTrajectory<O.T>]) {
         var z = Matrix<O.T>(rows: x.rows, cols: z0.cols)
@@ -30,7 +29,7 @@ import Testing
         var trajectory: [AMDGroupTrajectory<O.T>] = []
         for r in ranges {
             var o = objective
-            var solver = try AMDSolver<O>(settings: settings, rowAlignment: rowAlignment)
+            var solver = try AMDSolver<O>(settings: settings)
             let out = try solver.solve(objective: &o, x: slice(x, r), z0: slice(z0, r))
             for i in 0..<r.count { for j in 0..<z.cols { z[r.lowerBound + i, j] = out.z[i, j] } }
             for var g in out.statistics.groups {
@@ -45,15 +44,14 @@ import Testing
     }
 
     static func expectGroupedEqualsSequential<O: LatentObjective>(
-        _ settings: AMDSettings, _ objective: O, x: Matrix<O.T>, z0: Matrix<O.T>, layout: GroupLayout,
-        rowAlignment: Int = 1
+        _ settings: AMDSettings, _ objective: O, x: Matrix<O.T>, z0: Matrix<O.T>, layout: GroupLayout
     ) throws -> SolveStatistics {
         var o = objective
-        var solver = try AMDSolver<O>(settings: settings, rowAlignment: rowAlignment)
+        var solver = try AMDSolver<O>(settings: settings)
         let grouped = try solver.solve(objective: &o, x: x, z0: z0, layout: layout)
         let ranges = settings.stepControl == .sample ? (0..<x.rows).map { $0..<($0 + 1) }
                                                       : try layout.ranges(rows: x.rows)
-        let seq = try sequential(settings, objective, x: x, z0: z0, ranges: ranges, rowAlignment: rowAlignment)
+        let seq = try sequential(settings, objective, x: x, z0: z0, ranges: ranges)
         #expect(grouped.z.storage == seq.z.storage, "z* differs")
         #expect(grouped.statistics.groups == seq.stats, "group statistics differ")
         #expect(grouped.statistics.sampleLoss == seq.loss)
@@ -62,15 +60,15 @@ import Testing
         // One objective call per round: the initial one, then as many as the longest group's attempts.
         let longest = grouped.statistics.groups.map(\.attempts).max() ?? 0
         #expect(grouped.statistics.objectiveCalls == 1 + longest)
-        // Work done: every active group's padded slot in every round.
+        // Work done: every active group's rows in every round, packed contiguously (no padding rows).
         #expect(grouped.statistics.evaluatedRows == grouped.statistics.groups.reduce(0) {
-            $0 + $1.evaluations * RowPacking.slotRows($1.rowCount, alignment: rowAlignment)
+            $0 + $1.evaluations * $1.rowCount
         })
         return grouped.statistics
     }
 
-    @Test(arguments: [(1, 1), (3, 1), (4, 1), (5, 1), (8, 1), (23, 1), (4, 3), (5, 12)])
-    func groupedEqualsSequentialOnQuadratics(groupSize: Int, rowAlignment: Int) throws {
+    @Test(arguments: [1, 3, 4, 5, 8, 23])
+    func groupedEqualsSequentialOnQuadratics(groupSize: Int) throws {
         var rng = RNG(seed: 11)
         let n = 23
         var poison = [Double?](repeating: nil, count: n)
@@ -80,7 +78,7 @@ import Testing
         var s = Self.settings()
         s.maxAttempts = 700
         let stats = try Self.expectGroupedEqualsSequential(s, QuadraticObjective<Float>(dim: 4), x: x, z0: z0,
-                                                           layout: .groupSize(groupSize), rowAlignment: rowAlignment)
+                                                           layout: .groupSize(groupSize))
         if groupSize == 4 {
             // The case is meant to exercise groups ending at different times for different reasons.
             let results = Set(stats.groups.map(\.result))
@@ -122,12 +120,11 @@ import Testing
                                                    x: x, z0: z0, layout: .oneGroup)
     }
 
-    /// The same through BLAS: a linear decoder evaluated with `gemm` on the tall matrix. OpenBLAS does not
-    /// give a row the same bits at every position, so this needs the probed row alignment.
+    /// The same through the engine's matrix product: a linear decoder evaluated with `gemm` on the tall
+    /// matrix (for Float, `RowGemm`, which gives a row the same bits at every position and height), groups
+    /// packed contiguously with no padding.
     @Test(arguments: [AMDStepControl.batch, .sample])
-    func groupedEqualsSequentialThroughBLAS(stepControl: AMDStepControl) throws {
-        BLAS.setThreads(1)     // the engine's setting; a threaded BLAS splits rows between threads by height
-        let alignment = try #require(RowAlignment.probe(), "no row alignment makes this BLAS position-independent")
+    func groupedEqualsSequentialThroughGemm(stepControl: AMDStepControl) throws {
         var rng = RNG(seed: 14)
         let n = 21, d = 20, p = 64
         let x = Matrix<Float>(rows: n, cols: p, storage: (0..<(n * p)).map { _ in rng.nextFloat() })
@@ -136,6 +133,6 @@ import Testing
         s.tau = 600
         s.threshold = 1e-6
         _ = try Self.expectGroupedEqualsSequential(s, LinearDecoderObjective(dim: d, pixels: p, seed: 3), x: x,
-                                                   z0: z0, layout: .groupSize(5), rowAlignment: alignment)
+                                                   z0: z0, layout: .groupSize(5))
     }
 }

@@ -31,19 +31,18 @@ import Testing
     @Test(arguments: [AMDStepControl.batch, .sample])
     func amdGroupedEqualsSequential(control: AMDStepControl) throws {
         BLAS.setThreads(1)
-        let alignment = try #require(RowAlignment.decoder)
         let n = control == .batch ? 8 : 3
         let x = Self.batch(count: n)
         var rng = RNG(seed: 3, stream: "z0")
         let z0: Matrix<Float> = InitialPoint.uniform.make(rows: n, dim: 20, rng: &rng)
         let s = Self.settings(control)
         var grouped = Self.decoder()
-        var solver = try AMDSolver<DecoderObjective<Float>>(settings: s, rowAlignment: alignment)
+        var solver = try AMDSolver<DecoderObjective<Float>>(settings: s)
         let all = try solver.solve(objective: &grouped, x: x, z0: z0, layout: .groupSize(3))
         let ranges = control == .sample ? (0..<n).map { $0..<($0 + 1) } : try GroupLayout.groupSize(3).ranges(rows: n)
         for (gi, r) in ranges.enumerated() {
             var alone = Self.decoder()
-            var single = try AMDSolver<DecoderObjective<Float>>(settings: s, rowAlignment: alignment)
+            var single = try AMDSolver<DecoderObjective<Float>>(settings: s)
             let part = try single.solve(objective: &alone, x: slice(x, r), z0: slice(z0, r))
             #expect(part.z.storage == slice(all.z, r).storage, "group \(gi)")
             var expected = part.statistics.groups[0]
@@ -58,17 +57,16 @@ import Testing
 
     @Test func fixedGridGroupedEqualsSequential() throws {
         BLAS.setThreads(1)
-        let alignment = try #require(RowAlignment.decoder)
         let n = 5
         let x = Self.batch(count: n)
         var s = FixedGridSettings(dynamics: .nesterov)
         s.points = 6
         var grouped = Self.decoder()
-        var solver = try FixedGridSolver<DecoderObjective<Float>>(settings: s, rowAlignment: alignment)
+        var solver = try FixedGridSolver<DecoderObjective<Float>>(settings: s)
         let all = try solver.solve(objective: &grouped, x: x, layout: .groupSize(3))
         for r in try GroupLayout.groupSize(3).ranges(rows: n) {
             var alone = Self.decoder()
-            var single = try FixedGridSolver<DecoderObjective<Float>>(settings: s, rowAlignment: alignment)
+            var single = try FixedGridSolver<DecoderObjective<Float>>(settings: s)
             let part = try single.solve(objective: &alone, x: slice(x, r))
             #expect(part.z.storage == slice(all.z, r).storage)
         }

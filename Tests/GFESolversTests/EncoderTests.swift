@@ -43,7 +43,6 @@ import Testing
         #expect(throws: GFEError.self) {
             _ = try grid.encode(objective: &o, x: x, z0: Matrix(rows: 1, cols: 1), rng: &rng)
         }
-        #expect(throws: GFEError.self) { _ = try LatentEncoder<QuadraticObjective<Double>>(.amd(.paper), rowAlignment: 0) }
     }
 
     @Test func groupLayouts() throws {
@@ -52,8 +51,5 @@ import Testing
         #expect(try GroupLayout.sizes([2, 1]).ranges(rows: 3) == [0..<2, 2..<3])
         #expect(throws: GFEError.self) { _ = try GroupLayout.sizes([2, 2]).ranges(rows: 3) }
         #expect(throws: GFEError.self) { _ = try GroupLayout.groupSize(0).ranges(rows: 3) }
-        #expect(RowPacking.slotRows(16, alignment: 12) == 24)
-        #expect(RowPacking.slotRows(12, alignment: 12) == 12)
-        #expect(RowPacking.slotRows(5, alignment: 1) == 5)
     }
 }

@@ -169,19 +169,18 @@ import Testing
         s.points = 30
         s.tau = 30
         var o = QuadraticObjective<Float>(dim: 3)
-        var solver = try FixedGridSolver<QuadraticObjective<Float>>(settings: s, rowAlignment: 4)
+        var solver = try FixedGridSolver<QuadraticObjective<Float>>(settings: s)
         let all = try solver.solve(objective: &o, x: x, layout: .groupSize(4))
-        #expect(all.statistics.evaluatedRows == all.statistics.objectiveCalls * 12)   // slots of 4 rows
+        #expect(all.statistics.evaluatedRows == all.statistics.objectiveCalls * 10)   // every row once, no padding
         for r in try GroupLayout.groupSize(4).ranges(rows: 10) {
-            var alone = try FixedGridSolver<QuadraticObjective<Float>>(settings: s, rowAlignment: 4)
+            var alone = try FixedGridSolver<QuadraticObjective<Float>>(settings: s)
             let part = try alone.solve(objective: &o, x: slice(x, r))
             #expect(part.z.storage == slice(all.z, r).storage)
         }
     }
 
-    @Test func groupedEqualsSeparateSolvesThroughBLAS() throws {
-        BLAS.setThreads(1)
-        let alignment = try #require(RowAlignment.probe())
+    /// Through the engine's matrix product (`gemm`, for Float `RowGemm`): groups packed contiguously, no padding.
+    @Test func groupedEqualsSeparateSolvesThroughGemm() throws {
         var rng = RNG(seed: 22)
         let n = 11, d = 20, p = 48
         let x = Matrix<Float>(rows: n, cols: p, storage: (0..<(n * p)).map { _ in rng.nextFloat() })
@@ -190,10 +189,10 @@ import Testing
         s.tau = 50
         let decoder = LinearDecoderObjective(dim: d, pixels: p, seed: 5)
         var o = decoder
-        var solver = try FixedGridSolver<LinearDecoderObjective>(settings: s, rowAlignment: alignment)
+        var solver = try FixedGridSolver<LinearDecoderObjective>(settings: s)
         let all = try solver.solve(objective: &o, x: x, layout: .groupSize(4))
         for r in try GroupLayout.groupSize(4).ranges(rows: n) {
-            var alone = try FixedGridSolver<LinearDecoderObjective>(settings: s, rowAlignment: alignment)
+            var alone = try FixedGridSolver<LinearDecoderObjective>(settings: s)
             let part = try alone.solve(objective: &o, x: slice(x, r))
             #expect(part.z.storage == slice(all.z, r).storage)
             #expect(part.statistics.sampleLoss == Array(all.statistics.sampleLoss[r]))

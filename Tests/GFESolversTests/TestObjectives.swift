@@ -55,9 +55,9 @@ struct LinearSlopeObjective: LatentObjective {
     }
 }
 
-/// A linear "decoder" through BLAS: ℓᵢ = (1/2P)‖W zᵢ + b − xᵢ‖², ∇ℓᵢ = Wᵀ(W zᵢ + b − xᵢ)/P, computed with
-/// the engine's `gemm` on the whole batch, like the real decoder. Grouped == sequential holds for it only
-/// if BLAS computes each output row the same way whatever the number of rows.
+/// A linear "decoder": ℓᵢ = (1/2P)‖W zᵢ + b − xᵢ‖², ∇ℓᵢ = Wᵀ(W zᵢ + b − xᵢ)/P, computed with the engine's
+/// `gemm` on the whole batch, like the real decoder. Grouped == sequential holds for it because that product
+/// (`RowGemm`) computes each output row the same way wherever it sits and whatever the number of rows.
 struct LinearDecoderObjective: LatentObjective {
     typealias T = Float
     let latentDim: Int
