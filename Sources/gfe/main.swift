@@ -27,6 +27,8 @@ struct StandardError: TextOutputStream {
 // Exit codes (DESIGN.md): 2 bad input (arguments, specs, data, files), 1 run failure, 0 otherwise.
 // ArgumentParser's own usage errors (exit 64 by default) are bad input too, so they exit 2.
 do {
+    // An unknown or unavailable GFE_KERNEL is bad input, refused before anything runs.
+    _ = try RowGemm.configuredPath()
     var command = try GFE.parseAsRoot()
     try command.run()
 } catch let error as ReportableError {

@@ -29,19 +29,23 @@ public struct RunIdentityContext: Sendable {
 
 /// Run ids: the first 12 hexadecimal digits of the SHA-256 of
 ///
-///     gfe-run-id/1
+///     gfe-run-id/2
 ///     config <canonical JSON of the resolved TrainingConfig>
 ///     outputs <canonical JSON of the spec's outputs>
 ///     data <data fingerprint>
 ///     code <code version>
+///     arithmetic <RowGemm.arithmetic>
 ///
 /// (lines joined by "\n"). Canonical JSON has sorted keys, no spaces and canonical numbers
 /// (`JSONValue.canonicalText`), so the id does not depend on how a spec writes a value, on defaults being
-/// spelled out or not, on the experiment's name, or on the run's position in the plan.
+/// spelled out or not, on the experiment's name, or on the run's position in the plan. The arithmetic line
+/// keeps runs of another Float arithmetic (one whose numbers differ) apart even when `GFE_CODE_VERSION` pins the
+/// code version; the machine and code path are not in the id because they do not change a number.
 public enum RunID {
-    public static func make(config: JSONValue, outputs: JSONValue, dataFingerprint: String, codeVersion: String) -> String {
-        let text = ["gfe-run-id/1", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
-                    "data " + dataFingerprint, "code " + codeVersion].joined(separator: "\n")
+    public static func make(config: JSONValue, outputs: JSONValue, dataFingerprint: String, codeVersion: String,
+                            arithmetic: String = RowGemm.arithmetic) -> String {
+        let text = ["gfe-run-id/2", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
+                    "data " + dataFingerprint, "code " + codeVersion, "arithmetic " + arithmetic].joined(separator: "\n")
         return String(SHA256.hex(text).prefix(12))
     }
 }

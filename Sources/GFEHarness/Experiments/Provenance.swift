@@ -10,6 +10,8 @@ public struct Provenance: Sendable {
     public var swiftVersion: String
     public var openBLAS: String
     public var openBLASCore: String
+    /// The engine kernel's code path that computed (`RowGemm.path`: GFE_KERNEL or the fastest available).
+    public var kernelPath: String
     public var hdf5: String
     public var cpuModel: String
     public var cores: Int
@@ -20,7 +22,7 @@ public struct Provenance: Sendable {
     /// Collects the provenance of this process.
     public static func current(commandLine: [String] = CommandLine.arguments) -> Provenance {
         Provenance(swiftVersion: compilerVersion, openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName,
-                   hdf5: hdf5Version, cpuModel: cpuModel, cores: ProcessInfo.processInfo.activeProcessorCount,
+                   kernelPath: RowGemm.path.rawValue, hdf5: hdf5Version, cpuModel: cpuModel, cores: ProcessInfo.processInfo.activeProcessorCount,
                    host: hostName, pid: getpid(), commandLine: commandLine)
     }
 

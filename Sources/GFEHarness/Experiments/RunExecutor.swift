@@ -239,7 +239,8 @@ public enum RunExecutor {
         let provenance = JSONObject([
             ("host", .string(p.host)), ("pid", JSONValue(Int(p.pid))), ("cpu", .string(p.cpuModel)),
             ("cores", JSONValue(p.cores)), ("swift", .string(p.swiftVersion)), ("openblas", .string(p.openBLAS)),
-            ("openblasCore", .string(p.openBLASCore)), ("hdf5", .string(p.hdf5)),
+            ("openblasCore", .string(p.openBLASCore)), ("kernel", .string(p.kernelPath)),
+            ("arithmetic", .string(RowGemm.arithmetic)), ("hdf5", .string(p.hdf5)),
             ("blasThreads", JSONValue(BLAS.threads)), ("evaluationThreads", JSONValue(env.evaluationThreads)),
             ("commandLine", .array(p.commandLine.map { .string($0) })),
         ])

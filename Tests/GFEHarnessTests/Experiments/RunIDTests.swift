@@ -10,10 +10,14 @@ struct RunIDTests {
 
     @Test func idIsTheDocumentedHash() {
         // SHA-256 of the documented text, computed independently (Python hashlib):
-        // "gfe-run-id/1\nconfig {\"a\":1}\noutputs {\"models\":\"final\"}\ndata mnist/x\ncode git:abc"
+        // "gfe-run-id/2\nconfig {\"a\":1}\noutputs {\"models\":\"final\"}\ndata mnist/x\ncode git:abc\narithmetic gfe-kernel/2"
         let config = JSONValue.object(JSONObject([("a", JSONValue(1))]))
         let outputs = JSONValue.object(JSONObject([("models", .string("final"))]))
-        #expect(RunID.make(config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc") == "388ac95f3ae4")
+        #expect(RunID.make(config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
+                           arithmetic: "gfe-kernel/2") == "d38eb30a8767")
+        // Another arithmetic, another id: runs whose numbers differ never share one.
+        #expect(RunID.make(config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
+                           arithmetic: "gfe-kernel/1") != "d38eb30a8767")
     }
 
     @Test func sameConfigurationSameId() throws {
