@@ -6,7 +6,8 @@ import Testing
 /// One arithmetic everywhere: a short AE and GFE-amd run through `gfe run` must reproduce, bit for bit, the
 /// digests committed in Tests/golden/arithmetic.txt — the table, every curve value (wall clocks aside),
 /// every latent, loss and model weight of run.h5 — under every code path of the kernel this CPU runs
-/// (GFE_KERNEL) and under several OpenBLAS kernels (OPENBLAS_CORETYPE). It fails when any Float operation
+/// (GFE_KERNEL) and under several OpenBLAS kernels (OPENBLAS_CORETYPE), and by the release binary
+/// (`make test` builds it first), whose engine is compiled for this CPU's widest vectors. It fails when any Float operation
 /// goes back to an order that depends on the CPU or the BLAS, and when the arithmetic changes at all: then
 /// `RowGemm.arithmetic` must be renamed and the file regenerated with
 ///     GFE_UPDATE_GOLDEN=1 swift test --filter ArithmeticGoldenTests
@@ -29,27 +30,36 @@ struct ArithmeticGoldenTests {
        {"name": "ae_decoder_amd_encoded", "where": {"method": "ae"}, "metric": "test_loss_ae_decoder_amd"}]}}
     """#
 
-    /// (kernel path, OpenBLAS core type or nil for OpenBLAS's own choice): the fastest path under two core
-    /// types besides the automatic one, every other path this CPU runs under another.
-    static var variants: [(path: KernelPath, core: String?)] {
+    /// The release build's `gfe` (`make test` and `make build` make it), when there is one.
+    static var releaseBinary: String? {
+        let path = ExperimentCLI.repositoryRoot + "/.build/release/gfe"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// (kernel path, OpenBLAS core type or nil for OpenBLAS's own choice, binary or nil for the test build's):
+    /// the fastest path under two core types besides the automatic one, every other path this CPU runs under
+    /// another, and the release binary on the fastest path.
+    static var variants: [(path: KernelPath, core: String?, binary: String?)] {
         let fastest = KernelPath.fastest
-        return [(fastest, nil), (fastest, "Sandybridge"), (fastest, "Prescott")]
-            + KernelPath.available.filter { $0 != fastest }.map { ($0, "Haswell") }
+        return [(fastest, nil, nil), (fastest, "Sandybridge", nil), (fastest, "Prescott", nil)]
+            + KernelPath.available.filter { $0 != fastest }.map { ($0, "Haswell", nil) }
+            + (releaseBinary.map { [(fastest, nil, $0)] } ?? [])
     }
 
     @Test func everyCodePathAndBLASKernelReproducesTheCommittedBits() throws {
         let spec = try ExperimentCLI.spec("arithmetic-golden", Self.spec)
         var digests: [(variant: String, lines: [String])] = []
         for v in Self.variants {
-            let name = "\(v.path.rawValue)-\(v.core ?? "auto")"
+            let name = "\(v.path.rawValue)-\(v.core ?? "auto")" + (v.binary == nil ? "" : "-release")
             let results = ExperimentCLI.workspace + "/golden-" + name
             var environment = ExperimentCLI.environment
             environment["GFE_KERNEL"] = v.path.rawValue
             environment["OPENBLAS_CORETYPE"] = v.core
-            let run = try ExperimentCLI.gfe(["run", spec, "--results", results, "--jobs", "2"], environment: environment)
+            let run = try ExperimentCLI.gfe(["run", spec, "--results", results, "--jobs", "2"], environment: environment,
+                                            executable: v.binary)
             try #require(run.status == 0, "\(name): gfe run failed: \(run.err)")
             let table = try ExperimentCLI.gfe(["table", spec, "--results", results, "--output", results + "/table.csv"],
-                                              environment: environment)
+                                              environment: environment, executable: v.binary)
             try #require(table.status == 0, "\(name): gfe table failed: \(table.err)")
             digests.append((name, try Self.digest(results: results, expectedPath: v.path, expectedCore: v.core)))
         }
@@ -66,8 +76,9 @@ struct ArithmeticGoldenTests {
         let expected = committed.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         for (variant, lines) in digests {
             let differing = zip(lines, expected).filter { $0 != $1 }.map(\.0)
+            let hint = variant.hasSuffix("-release") ? " (a stale release build? `make build` first)" : ""
             #expect(lines.count == expected.count && differing.isEmpty,
-                    "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)")
+                    "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)\(hint)")
         }
     }
 

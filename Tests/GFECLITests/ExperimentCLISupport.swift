@@ -95,9 +95,10 @@ enum ExperimentCLI {
         func get() -> Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
     }
 
-    /// Runs `gfe arguments…` to completion.
-    static func gfe(_ arguments: [String], environment: [String: String] = environment) throws -> Output {
-        try Running(arguments, environment: environment).wait()
+    /// Runs `gfe arguments…` (the test build's, or `executable`) to completion.
+    static func gfe(_ arguments: [String], environment: [String: String] = environment,
+                    executable: String? = nil) throws -> Output {
+        try Running(arguments, environment: environment, executable: executable).wait()
     }
 
     /// Writes a spec into the workspace and returns its path.

@@ -23,7 +23,10 @@ struct RowGemmDecoderTests {
         rows.flatMap { m.row($0).map(\.bitPattern) }
     }
 
-    static let placements: [(offset: Int, height: Int)] = [(0, 17), (1, 17), (5, 40), (13, 29), (30, 61), (7, 100)]
+    /// The last two straddle the boundaries of the first-order passes' row blocks (DecoderObjective.rowBlock).
+    static let placements: [(offset: Int, height: Int)] = [(0, 17), (1, 17), (5, 40), (13, 29), (30, 61), (7, 100),
+                                                           (DecoderObjective<Float>.rowBlock - 5, 150),
+                                                           (2 * DecoderObjective<Float>.rowBlock - 9, 200)]
 
     @Test func lossAndGradientRowsDoNotDependOnTheirPosition() {
         let z = Self.uniform(Self.groupRows, 20, seed: 1, 0, 1)
@@ -45,6 +48,10 @@ struct RowGemmDecoderTests {
             let rows = p.offset..<(p.offset + Self.groupRows)
             #expect(lt[rows].map(\.bitPattern) == expectedLoss, "loss rows at offset \(p.offset) of \(p.height)")
             #expect(Self.bits(gt, rows: rows) == expectedGradient, "gradient rows at offset \(p.offset) of \(p.height)")
+            // The forward-only loss goes through the same row blocks.
+            var lossOnly: [Float] = []
+            tall.loss(z: zt, x: xt, loss: &lossOnly)
+            #expect(lossOnly[rows].map(\.bitPattern) == expectedLoss, "loss-only rows at offset \(p.offset) of \(p.height)")
         }
     }
 
