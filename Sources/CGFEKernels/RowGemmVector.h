@@ -44,7 +44,11 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
             const float *b, size_t bpanel, size_t bld, float *c, size_t ldc, int width, int first, int last,
             float alpha, float beta) {
     v16 acc[MR][NP];
+    // Loops over rows and panels are unrolled in full (their bounds are constants after inlining), so the
+    // accumulators stay in registers: a loop left rolled indexes them, which spills them to the stack.
+#pragma clang loop unroll(full)
     for (int r = 0; r < rows; ++r)
+#pragma clang loop unroll(full)
         for (int q = 0; q < panels; ++q)
             if (first) acc[r][q] = (v16)0.0f;
             else VNAME(load_c)(&acc[r][q], c + r * ldc + q * NR, q + 1 == panels ? width : NR);
@@ -57,7 +61,9 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
             for (int q = 0; q < panels; ++q) acc[r][q] = __builtin_elementwise_fma(s, bv[q], acc[r][q]);
         }
     }
+#pragma clang loop unroll(full)
     for (int r = 0; r < rows; ++r) {
+#pragma clang loop unroll(full)
         for (int q = 0; q < panels; ++q) {
             float *cr = c + r * ldc + q * NR;
             const int w = q + 1 == panels ? width : NR;

@@ -6,7 +6,7 @@ import GFESolvers
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
 
-// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, ae, amd; all by default). The parent measures the
+// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd; all by default). The parent measures the
 // OpenBLAS sgemm peak that each vector code path of the kernel is held against, then runs the sections once
 // per path this CPU has (fastest first), each in a child process with GFE_KERNEL set (a process has one path)
 // and that peak passed down, so every ratio on the page is against a peak measured in this same run.
@@ -78,7 +78,7 @@ guard let peakGflops = inheritedPeak else {
     let automatic = sgemmPeak()
     print(String(format: "sgemm single-thread, OpenBLAS's own choice (%@): %.1f GFLOP/s (n = %d)",
                  BLAS.coreName, automatic.gflops, automatic.n))
-    var status: Int32 = 0
+    var peaks: [(path: KernelPath, name: String, gflops: Double, core: String?)] = []
     for path in KernelPath.available where path != .scalar {
         var best = (name: BLAS.coreName, gflops: automatic.gflops, core: nil as String?)
         for core in openBLASCores[path] ?? [] {
@@ -90,17 +90,21 @@ guard let peakGflops = inheritedPeak else {
             }
             // OpenBLAS falls back to another kernel when the CPU lacks the named one's instructions.
             let ran = String(fields[0])
-            print(String(format: "  OpenBLAS core %@ (ran %@): %.1f GFLOP/s", core, ran, g))
+            print(String(format: "sgemm single-thread, OpenBLAS core %@ (ran %@): %.1f GFLOP/s", core, ran, g))
             if ran.caseInsensitiveCompare(core) == .orderedSame, g > best.gflops { best = (ran, g, core) }
         }
-        print(String(format: "\n=== kernel path %@, against the %@ sgemm peak %.1f GFLOP/s", path.rawValue, best.name,
-                     best.gflops))
+        peaks.append((path, best.name, best.gflops, best.core))
+    }
+    var status: Int32 = 0
+    for peak in peaks {
+        print(String(format: "\n=== kernel path %@, against the %@ sgemm peak %.1f GFLOP/s", peak.path.rawValue, peak.name,
+                     peak.gflops))
         // The child's BLAS comparisons run on that same OpenBLAS kernel.
-        var environment = ["GFE_KERNEL": path.rawValue]
-        if let core = best.core { environment["OPENBLAS_CORETYPE"] = core }
-        let run = child(["--peak", String(best.gflops)] + arguments, environment: environment, capture: false)
+        var environment = ["GFE_KERNEL": peak.path.rawValue]
+        if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
+        let run = child(["--peak", String(peak.gflops)] + arguments, environment: environment, capture: false)
         if run.status != 0 {
-            print("the \(path.rawValue) benchmarks failed: \(run.status) \(run.output)")
+            print("the \(peak.path.rawValue) benchmarks failed: \(run.status) \(run.output)")
             status = 1
         }
     }
@@ -153,6 +157,8 @@ if wanted("decoder") {
 }
 if wanted("kernel") {
     benchRowGemm(peak: peak.gflops, architecture: decoderArchitecture, rows: [16, 1024, 1536])
+}
+if wanted("kernel") || wanted("gradients") {
     benchParameterGradients(peak: peak.gflops, architecture: decoderArchitecture, batch: 16)
     print("")
 }
