@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
-// Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEData / GFEStore → GFEHarness → gfe.
+// Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEData / GFEStore → GFETraining →
+// GFEExperiments (with GFEPlot) → gfe.
 import PackageDescription
 
 import Foundation
@@ -40,22 +41,26 @@ let package = Package(
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),
         .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5"]),
-        .target(name: "GFEPlot", dependencies: ["GFECore", "GFEStore", "CZlib"]),
-        .target(name: "GFEHarness", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot"]),
+        .target(name: "GFEPlot", dependencies: ["GFECore", "CZlib"]),
+        // Training and evaluation of one run: configuration, trainers, evaluation.
+        .target(name: "GFETraining", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
+        // The experiment system: spec language, plan and run ids, run store, execution, tables, figures.
+        .target(name: "GFEExperiments", dependencies: ["GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot"]),
         .target(name: "GFETestSupport", dependencies: ["GFECore"]),
         .executableTarget(
             name: "gfe",
-            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers", "GFEHarness",
+            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers", "GFETraining", "GFEExperiments",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEHarness"]),
+        .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments"]),
 
         .testTarget(name: "GFECoreTests", dependencies: ["GFECore", "GFETestSupport"]),
         .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
         .testTarget(name: "GFEStoreTests", dependencies: ["GFEStore", "GFECore", "GFETestSupport"]),
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
-        .testTarget(name: "GFEHarnessTests", dependencies: ["GFEHarness", "GFETestSupport"]),
-        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFEHarness", "GFETestSupport"]),
+        .testTarget(name: "GFETrainingTests", dependencies: ["GFETraining", "GFETestSupport"]),
+        .testTarget(name: "GFEExperimentsTests", dependencies: ["GFEExperiments", "GFETraining", "GFETestSupport"]),
+        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFETestSupport"]),
         .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,8 @@
 import Foundation
 import GFECore
 import GFEData
-import GFEHarness
+import GFETraining
+import GFEExperiments
 import GFESolvers
 
 /// Counts objective calls so the benchmark can state decoder passes per AMD attempt: each call of

@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 import GFESolvers
 
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios

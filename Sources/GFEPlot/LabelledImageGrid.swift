@@ -1,5 +1,4 @@
 import Foundation
-import GFEStore
 
 /// An image grid with a title above it and a label to the left of each row, as one self-contained SVG: the
 /// grid's PNG is embedded (base64), so the labels travel with the pixels (paper figure 5 names its rows).
@@ -35,10 +34,5 @@ public struct LabelledImageGrid: Sendable {
                         content: SVGWriter.escape(label))
         }
         return svg.finish()
-    }
-
-    /// Writes `svg(png:grid:)` to `path` atomically.
-    public func write(png: PNGImage, grid: ImageGrid, to path: String) throws {
-        try AtomicFile.write(try svg(png: png, grid: grid), to: path)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GFECore
-import GFEStore
 
 /// One curve of a line plot: points (x[i], y[i]) joined in order. A point that cannot be placed (NaN or
 /// infinite, or ≤ 0 on a logarithmic axis) breaks the line: the curve resumes at the next good point.
@@ -91,11 +90,6 @@ public struct LinePlot: Sendable {
         }
         frame.drawLegend(&svg)
         return svg.finish()
-    }
-
-    /// Writes the SVG file atomically.
-    public func write(to path: String) throws {
-        try AtomicFile.write(try svg(), to: path)
     }
 
     private func drawSeries(_ s: PlotSeries, style: SeriesStyle, markers: Bool, frame: PlotFrame, into svg: inout SVGWriter) {

@@ -1,7 +1,6 @@
 import CZlib
 import Foundation
 import GFECore
-import GFEStore
 
 /// An 8-bit image that encodes as a PNG file (ISO/IEC 15948): greyscale (colour type 0) or RGB (colour
 /// type 2), bit depth 8, no interlacing.
@@ -56,11 +55,6 @@ public struct PNGImage: Sendable, Equatable {
         PNGImage.appendChunk("IDAT", try zlibCompress(scanlines(), level: compressionLevel), to: &file)
         PNGImage.appendChunk("IEND", [], to: &file)
         return file
-    }
-
-    /// Writes the PNG file atomically (a temporary file renamed into place).
-    public func write(to path: String) throws {
-        try AtomicFile.write(try encoded(), to: path)
     }
 
     /// Rows prefixed by their filter byte (0 = None).

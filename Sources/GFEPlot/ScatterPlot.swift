@@ -1,5 +1,4 @@
 import GFECore
-import GFEStore
 
 /// A scatter plot of labelled points written as SVG (for t-SNE embeddings): each point a small marker
 /// coloured by its integer label, with a legend of the labels in increasing order.
@@ -84,10 +83,5 @@ public struct ScatterPlot: Sendable {
         svg.close("g")
         frame.drawLegend(&svg)
         return svg.finish()
-    }
-
-    /// Writes the SVG file atomically.
-    public func write(to path: String) throws {
-        try AtomicFile.write(try svg(), to: path)
     }
 }

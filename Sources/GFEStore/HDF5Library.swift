@@ -29,6 +29,16 @@ final class RecursiveLock: @unchecked Sendable {
     }
 }
 
+/// The HDF5 library this program is linked with, for provenance records.
+public enum HDF5Version {
+    /// The library's version, e.g. "1.10.8", or "unknown".
+    public static var current: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        guard (HDF5Library.locked { H5get_libversion(&major, &minor, &release) }) >= 0 else { return "unknown" }
+        return "\(major).\(minor).\(release)"
+    }
+}
+
 /// The serial HDF5 library is not thread-safe: every call into it goes through this one lock.
 /// Initialising it also silences HDF5's automatic error-stack printing (once, before the first call).
 enum HDF5Library {

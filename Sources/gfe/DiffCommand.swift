@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 import GFEStore
 
 /// `gfe diff RESULT.csv REFERENCE.csv --key COLS`: compare two tables cell by cell.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// Options shared by `gfe encode` and `gfe evaluate`: the model, the images and the encoder.
 struct EvaluationArguments: ParsableArguments {

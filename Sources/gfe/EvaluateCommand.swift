@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// `gfe evaluate`: the test loss of a checkpoint (SPEC §7) and the solve statistics.
 struct EvaluateCommand: ParsableCommand {

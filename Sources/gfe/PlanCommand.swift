@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// `gfe plan SPEC [--slurm]`: the run plan, or a Slurm job-array script that computes it.
 struct PlanCommand: ParsableCommand {

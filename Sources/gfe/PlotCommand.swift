@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// `gfe plot SPEC`: the figures of an experiment's finished runs into <results>/<experiment>/figures/.
 struct PlotCommand: ParsableCommand {

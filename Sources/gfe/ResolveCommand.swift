@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// `gfe resolve SPEC`: check a spec and show what it resolves to, without running or writing anything.
 struct ResolveCommand: ParsableCommand {

@@ -4,7 +4,8 @@ import Glibc
 import ArgumentParser
 import Foundation
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// The arguments every experiment command takes: the spec, overrides, and the results root.
 struct ExperimentArguments: ParsableArguments {

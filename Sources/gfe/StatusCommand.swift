@@ -1,5 +1,6 @@
 import ArgumentParser
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// `gfe status SPEC`: the state of every planned run.
 struct StatusCommand: ParsableCommand {

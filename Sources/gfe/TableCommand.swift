@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 import GFEStore
 
 /// `gfe table SPEC`: aggregate the finished runs into <results>/<experiment>/table.csv.

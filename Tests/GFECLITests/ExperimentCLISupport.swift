@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 
 /// Runs the built `gfe` binary the way a user does, for the experiment end-to-end tests: from the repository
 /// root (so the data in data/ is found), with run ids pinned by GFE_CODE_VERSION (no git needed), in a

@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
-import GFEHarness
+import GFETraining
+import GFEExperiments
 import GFEStore
 import Testing
 

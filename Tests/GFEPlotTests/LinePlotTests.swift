@@ -113,7 +113,7 @@ struct LinePlotTests {
     func pythonParses() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try plot().write(to: dir + "/plot.svg")
+        try plot().svg().write(toFile: dir + "/plot.svg", atomically: false, encoding: .utf8)
         let out = try Python.run("""
             import sys, xml.etree.ElementTree as ET
             root = ET.parse(sys.argv[1]).getroot()

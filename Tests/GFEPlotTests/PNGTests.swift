@@ -42,7 +42,7 @@ private func roundTrip(_ image: PNGImage) throws -> DecodedPNG {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/image.png"
-    try image.write(to: path)
+    try Data(try image.encoded()).write(to: URL(fileURLWithPath: path))
     let json = try Python.run(decodePNG, [path])
     return try JSONDecoder().decode(DecodedPNG.self, from: Data(json.utf8))
 }

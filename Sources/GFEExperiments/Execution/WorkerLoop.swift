@@ -1,0 +1,103 @@
+import Foundation
+import GFECore
+import GFETraining
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker side of a sweep (`gfe run SPEC --worker`): reads tasks from stdin, computes each with
+/// `RunExecutor` and reports on stdout in `WorkerProtocol` lines.
+///
+/// End-of-file on stdin while idle means the sweep has no more work: the worker returns 0. End-of-file while a
+/// run is being computed means the parent is gone (killed): the worker exits at once with 130, leaving only
+/// the run's hidden partial folder, which the next process to take the run's lock removes.
+public enum WorkerLoop {
+    public static func serve(plan: ExperimentPlan, environment: RunEnvironment,
+                             train: @escaping RunExecutor.Training = RunExecutor.defaultTraining) -> Int32 {
+        let inbox = TaskInbox()
+        let reader = Thread {
+            ChildProcess.readLines(0) { inbox.push($0) }
+            inbox.close()
+        }
+        reader.start()
+        emit(WorkerProtocol.ready())
+        while let line = inbox.next() {
+            let task: WorkerProtocol.Task
+            do { task = try WorkerProtocol.Task(line: line) } catch {
+                emit(WorkerProtocol.fatal("\(error)"))
+                return 2
+            }
+            guard let run = plan.runs.first(where: { $0.index == task.index }), run.id == task.runId else {
+                let now = plan.runs.first { $0.index == task.index }?.id ?? "absent"
+                emit(WorkerProtocol.fatal("the plan changed since the sweep started: run \(task.index) was \(task.runId), "
+                                          + "it is now \(now) (was the spec edited, or the data replaced?); start the sweep again"))
+                return 2
+            }
+            do {
+                _ = try RunExecutor.execute(run, plan: plan, environment: environment, force: task.force, train: train) { event in
+                    // Idle before the parent hears "done": it may close stdin as soon as it does.
+                    if case .done = event { inbox.finishTask() }
+                    emit(WorkerProtocol.encode(event))
+                }
+            } catch {
+                let reason = (error as? ReportableError)?.message ?? "\(error)"
+                inbox.finishTask()
+                emit(WorkerProtocol.encode(.done(RunOutcome(index: run.index, runId: run.id, status: .failed, reason: reason))))
+            }
+        }
+        return 0
+    }
+
+    private static let outputLock = NSLock()
+
+    /// Writes one line to stdout, unbuffered (the parent reads it at once).
+    static func emit(_ line: String) {
+        outputLock.lock(); defer { outputLock.unlock() }
+        let bytes = Array((line + "\n").utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; _exit(130) }   // the parent is gone
+            done += n
+        }
+    }
+}
+
+/// Lines read from stdin, handed to the main thread one at a time; knows whether a task is in progress
+/// when stdin closes.
+final class TaskInbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var lines: [String] = []
+    private var closed = false
+    private var busy = false
+
+    func push(_ line: String) {
+        condition.lock(); defer { condition.unlock() }
+        if !line.isEmpty { lines.append(line) }
+        condition.signal()
+    }
+
+    /// End of stdin: if a run is being computed the parent died, so stop now.
+    func close() {
+        condition.lock()
+        closed = true
+        let abandon = busy
+        condition.signal()
+        condition.unlock()
+        if abandon { _exit(130) }
+    }
+
+    /// The next task line (marking the worker busy), or nil once stdin is closed and drained.
+    func next() -> String? {
+        condition.lock(); defer { condition.unlock() }
+        while lines.isEmpty && !closed { condition.wait() }
+        guard !lines.isEmpty else { return nil }
+        busy = true
+        return lines.removeFirst()
+    }
+
+    func finishTask() {
+        condition.lock(); defer { condition.unlock() }
+        busy = false
+    }
+}

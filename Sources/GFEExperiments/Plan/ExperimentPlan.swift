@@ -1,0 +1,95 @@
+import GFECore
+import GFETraining
+import GFEData
+
+/// One run of a plan: a resolved sweep point and its id.
+public struct PlannedRun: Sendable {
+    public var point: ResolvedPoint
+    /// 12 hexadecimal digits (see `RunID`).
+    public var id: String
+    /// The data fingerprint hashed into the id (`Dataset.fingerprint`).
+    public var dataFingerprint: String
+
+    public var index: Int { point.index }
+    public var config: TrainingConfig { point.config }
+    public var label: String { point.label }
+}
+
+/// What a run id depends on besides the configuration: the code and the data.
+public struct RunIdentityContext: Sendable {
+    /// See `CodeVersion`.
+    public var codeVersion: String
+    /// The fingerprint of a dataset's files (`Dataset.fingerprint`), possibly from a cache.
+    public var fingerprint: @Sendable (DatasetID) throws -> String
+
+    public init(codeVersion: String, fingerprint: @escaping @Sendable (DatasetID) throws -> String) {
+        self.codeVersion = codeVersion
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Run ids: the first 12 hexadecimal digits of the SHA-256 of
+///
+///     gfe-run-id/2
+///     config <canonical JSON of the resolved TrainingConfig>
+///     outputs <canonical JSON of the spec's outputs>
+///     data <data fingerprint>
+///     code <code version>
+///     arithmetic <RowGemm.arithmetic>
+///
+/// (lines joined by "\n"). Canonical JSON has sorted keys, no spaces and canonical numbers
+/// (`JSONValue.canonicalText`), so the id does not depend on how a spec writes a value, on defaults being
+/// spelled out or not, on the experiment's name, or on the run's position in the plan. The arithmetic line
+/// keeps runs of another Float arithmetic (one whose numbers differ) apart even when `GFE_CODE_VERSION` pins the
+/// code version; the machine and code path are not in the id because they do not change a number.
+public enum RunID {
+    public static func make(config: JSONValue, outputs: JSONValue, dataFingerprint: String, codeVersion: String,
+                            arithmetic: String = RowGemm.arithmetic) -> String {
+        let text = ["gfe-run-id/2", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
+                    "data " + dataFingerprint, "code " + codeVersion, "arithmetic " + arithmetic].joined(separator: "\n")
+        return String(SHA256.hex(text).prefix(12))
+    }
+}
+
+/// The run plan of an experiment: every sweep point with its run id, in sweep order.
+public struct ExperimentPlan: Sendable {
+    public var experiment: ResolvedExperiment
+    public var runs: [PlannedRun]
+    public var codeVersion: String
+
+    public var spec: ExperimentSpec { experiment.spec }
+    public var name: String { experiment.spec.name }
+
+    public init(_ experiment: ResolvedExperiment, identity: RunIdentityContext) throws {
+        self.experiment = experiment
+        codeVersion = identity.codeVersion
+        var fingerprints: [DatasetID: String] = [:]
+        var runs: [PlannedRun] = []
+        for point in experiment.points {
+            let dataset = point.config.data.dataset
+            if fingerprints[dataset] == nil { fingerprints[dataset] = try identity.fingerprint(dataset) }
+            let fingerprint = fingerprints[dataset]!
+            let id = RunID.make(config: point.resolved, outputs: experiment.spec.outputs.json,
+                                dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
+            runs.append(PlannedRun(point: point, id: id, dataFingerprint: fingerprint))
+        }
+        self.runs = runs
+    }
+
+    /// The run at plan index `index`; a bad index names the plan's size.
+    public func run(at index: Int) throws -> PlannedRun {
+        guard runs.indices.contains(index) else {
+            throw GFEError.badInput("--index \(index): the plan of \(name) has \(runs.count) run\(runs.count == 1 ? "" : "s"), "
+                                    + "indices 0…\(runs.count - 1) (list them with `gfe resolve \(spec.source)`)")
+        }
+        return runs[index]
+    }
+
+    /// The plan listing: one line per run, "index  run id  swept values".
+    public var listing: String {
+        let width = String(max(runs.count - 1, 0)).count
+        return runs.map { r in
+            String(repeating: " ", count: width - String(r.index).count) + "\(r.index)  \(r.id)  \(r.label)"
+        }.joined(separator: "\n")
+    }
+}
