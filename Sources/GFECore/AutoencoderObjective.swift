@@ -19,10 +19,15 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
                 "autoencoder: encoder \(e.sizes) and decoder \(d.sizes) do not compose (the encoder's last size must be "
                 + "the decoder's first, and the decoder's last the encoder's first)")
         }
+        self.init(composing: encoder, decoder, maxBatch: maxBatch)
+    }
+
+    /// The autoencoder of an encoder and decoder that compose (the caller has checked or built them so).
+    private init(composing encoder: MLP<T>, _ decoder: MLP<T>, maxBatch: Int) {
         self.encoder = encoder
         self.decoder = decoder
-        encoderWorkspace = MLPWorkspace(architecture: e, maxBatch: maxBatch)
-        decoderWorkspace = MLPWorkspace(architecture: d, maxBatch: maxBatch)
+        encoderWorkspace = MLPWorkspace(architecture: encoder.architecture, maxBatch: maxBatch)
+        decoderWorkspace = MLPWorkspace(architecture: decoder.architecture, maxBatch: maxBatch)
     }
 
     /// PyTorch-style initialisation (`MLP.init(architecture:rng:)`) of the SPEC §2 networks from one
@@ -31,7 +36,8 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
         var rng = RNG(seed: seed, stream: stream)
         let encoder = MLP<T>(architecture: .encoder(latent: latent), rng: &rng)
         let decoder = MLP<T>(architecture: .decoder(latent: latent), rng: &rng)
-        try! self.init(encoder: encoder, decoder: decoder, maxBatch: maxBatch)
+        // The SPEC §2 networks of one latent size compose.
+        self.init(composing: encoder, decoder, maxBatch: maxBatch)
     }
 
     public var parameterCount: Int { encoder.parameterCount + decoder.parameterCount }

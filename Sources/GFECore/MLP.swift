@@ -61,6 +61,11 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
                 "\(architecture.name): \(parameters.count) parameters given, the architecture \(architecture.sizes) "
                 + "needs \(architecture.parameterCount); check the checkpoint matches the network's layer sizes")
         }
+        self.init(architecture: architecture, matchingParameters: parameters)
+    }
+
+    /// Wraps parameters whose count the caller has made match the architecture.
+    private init(architecture: Architecture, matchingParameters parameters: [T]) {
         self.architecture = architecture
         self.storedParameters = parameters
         let tensors = architecture.tensors
@@ -81,8 +86,7 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
             let bound = T(1 / Double(fanIn).squareRoot())
             for _ in 0..<(fanOut * fanIn + fanOut) { p.append(rng.uniform(-bound, bound)) }
         }
-        // The count matches by construction.
-        try! self.init(architecture: architecture, parameters: p)
+        self.init(architecture: architecture, matchingParameters: p)
     }
 
     /// PyTorch-style initialisation (see `init(architecture:rng:)`) from `RNG(seed: seed, stream: stream)`.
@@ -95,7 +99,7 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
 
     /// The same network in another precision (e.g. Float weights run in Double for tests).
     public func converted<U: Scalar>(to: U.Type = U.self) -> MLP<U> {
-        try! MLP<U>(architecture: architecture, parameters: parameters.map { U($0) })
+        MLP<U>(architecture: architecture, matchingParameters: parameters.map { U($0) })
     }
 
     // MARK: Forward

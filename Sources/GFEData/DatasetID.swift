@@ -41,6 +41,21 @@ public enum DatasetID: String, CaseIterable, Sendable {
         self == .segmentedMNIST ? [.train, .test] : [.train, .validation, .test, .holdout]
     }
 
+    /// The number of images in each split (every limit aside). They follow from the split rules of SPEC §1
+    /// and the verified files (`checksums`), so they are known before any file is read; a test checks them
+    /// against the loaded data.
+    public func size(of split: SplitName) -> Int? {
+        guard splits.contains(split) else { return nil }
+        switch (self, split) {
+        case (.segmentedMNIST, .train): return 30_596   // training images of digits 0–4
+        case (.segmentedMNIST, _): return 4_861         // test images of digits 5–9
+        case (_, .train): return Dataset.splitPermutationSize - Dataset.validationCount
+        case (_, .validation): return Dataset.validationCount
+        case (_, .holdout): return SourceFile.trainImages.count - Dataset.splitPermutationSize
+        case (_, .test): return SourceFile.testImages.count
+        }
+    }
+
     /// SHA-256 of each uncompressed file.
     ///
     /// MNIST: from `../shared/datasets/mnist/SHA256SUMS` (the official files; see SOURCE.md there).

@@ -116,25 +116,34 @@ public struct LatentEncoder<O: LatentObjective> {
         objective: inout O, x: Matrix<T>, layout: GroupLayout, z0: Matrix<T>?, rng: inout RNG, recordForward: Bool
     ) throws(GFEError) -> (encoding: Encoding<T>, stages: FixedGridStageRecord<T>?) {
         let d = objective.latentDim
-        if amd != nil {
+        // Each branch takes its solver out of the optional while it works (so its workspace stays uniquely
+        // referenced and is mutated in place) and puts it back on the way out.
+        if var solver = amd {
+            amd = nil
+            defer { amd = solver }
             let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
-            amd!.recordOverride = recordForward ? .full : nil
-            defer { amd!.recordOverride = nil }
-            let s = try amd!.solve(objective: &objective, x: x, z0: start, layout: layout)
+            solver.recordOverride = recordForward ? .full : nil
+            defer { solver.recordOverride = nil }
+            let s = try solver.solve(objective: &objective, x: x, z0: start, layout: layout)
             return (Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .amd($0) }), nil)
         }
-        if fixedGrid != nil {
+        if var solver = fixedGrid {
+            fixedGrid = nil
+            defer { fixedGrid = solver }
             if z0 != nil {
                 throw .badInput("fixed-grid encoder: z0 cannot be supplied; the flow starts at z = 0 (SPEC §4.2)")
             }
-            fixedGrid!.stageRecord = recordForward ? FixedGridStageRecord() : nil
-            defer { fixedGrid!.stageRecord = nil }
-            let s = try fixedGrid!.solve(objective: &objective, x: x, layout: layout)
+            solver.stageRecord = recordForward ? FixedGridStageRecord() : nil
+            defer { solver.stageRecord = nil }
+            let s = try solver.solve(objective: &objective, x: x, layout: layout)
             return (Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) }),
-                    fixedGrid!.stageRecord)
+                    solver.stageRecord)
         }
+        guard var solver = oneStep else { throw .badInput("encoder: no solver is configured (\(settings))") }
+        oneStep = nil
+        defer { oneStep = solver }
         let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
-        let s = try oneStep!.solve(objective: &objective, x: x, z0: start, layout: layout)
+        let s = try solver.solve(objective: &objective, x: x, z0: start, layout: layout)
         return (Encoding(z: s.z, statistics: s.statistics,
                          trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0)), nil)
     }

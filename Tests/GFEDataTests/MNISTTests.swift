@@ -70,6 +70,19 @@ import Testing
         #expect(try d.split(.train, seed: 7).originalIndices.prefix(100) != d.split(.train, seed: 8).originalIndices.prefix(100))
     }
 
+    /// The registry's split sizes (known before any file is read) are those of the loaded splits.
+    @Test(arguments: [DatasetID.mnist, .segmentedMNIST])
+    func registrySplitSizesAreTheLoadedOnes(id: DatasetID) throws {
+        let d = try load(id)
+        for split in SplitName.allCases {
+            guard id.splits.contains(split) else {
+                #expect(id.size(of: split) == nil)
+                continue
+            }
+            #expect(id.size(of: split) == (try d.split(split, seed: 3)).count, "\(id.name) \(split.rawValue)")
+        }
+    }
+
     @Test func segmentedMNIST() throws {
         let d = try load(.segmentedMNIST)
         let train = try d.split(.train, seed: 0), test = try d.split(.test, seed: 99)

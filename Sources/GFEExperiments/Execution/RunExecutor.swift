@@ -125,11 +125,12 @@ public enum RunExecutor {
                                         + "\(dataset.fingerprint.prefix(40))… ≠ \(run.dataFingerprint.prefix(40))…); plan again "
                                         + "(delete \(store.root)/.cache if this persists)")
             }
-            data = try TrainingData.cut(dataset, run.config)
+            let cut = try TrainingData.cut(dataset, run.config)
+            data = cut
             events(.phase(index: run.index, "training"))
             var last = ContinuousClock.now - progressInterval
             let resources = EvaluationResources(threads: env.evaluationThreads)
-            let trained = try train(run.config, data!, resources, plan.spec.outputs.solveCurves) { p in
+            let trained = try train(run.config, cut, resources, plan.spec.outputs.solveCurves) { p in
                 let now = ContinuousClock.now
                 if now - last >= progressInterval || p.iteration == p.totalIterations {
                     last = now
@@ -139,7 +140,7 @@ public enum RunExecutor {
             result = trained
             if !plan.spec.outputs.latents.isEmpty {
                 events(.phase(index: run.index, "encoding latents"))
-                latents = try extraLatents(trained, data: data!, outputs: plan.spec.outputs, resources: resources)
+                latents = try extraLatents(trained, data: cut, outputs: plan.spec.outputs, resources: resources)
             }
         } catch let f as TrainingFailure {
             result = f.partial

@@ -421,8 +421,7 @@ public final class SweepScheduler: @unchecked Sendable {
     /// Iterations a run will take (for the ETA): the budget over the train pool (`trainLimit`, else the
     /// dataset's pool of SPEC §1).
     public static func estimatedIterations(_ config: TrainingConfig) -> Int {
-        let pool = config.data.trainLimit ?? (config.data.dataset == .segmentedMNIST ? 30_596
-                                                : Dataset.splitPermutationSize - Dataset.validationCount)
+        let pool = config.data.trainLimit ?? config.data.dataset.size(of: .train) ?? 0
         return config.budget.iterations(poolCount: pool, batchSize: config.batchSize)
     }
 }

@@ -67,8 +67,8 @@ public struct ExperimentPlan: Sendable {
         var runs: [PlannedRun] = []
         for point in experiment.points {
             let dataset = point.config.data.dataset
-            if fingerprints[dataset] == nil { fingerprints[dataset] = try identity.fingerprint(dataset) }
-            let fingerprint = fingerprints[dataset]!
+            let fingerprint = try fingerprints[dataset] ?? identity.fingerprint(dataset)
+            fingerprints[dataset] = fingerprint
             let id = RunID.make(config: point.resolved, outputs: experiment.spec.outputs.json,
                                 dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
             runs.append(PlannedRun(point: point, id: id, dataFingerprint: fingerprint))

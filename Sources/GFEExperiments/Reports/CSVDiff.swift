@@ -78,13 +78,15 @@ public struct CSVDiff: Sendable {
         let referenceRows = try index(reference, key: key)
         var cells: [Cell] = []
         var missingKeys: [String] = []
-        for (k, refRow) in referenceRows.order.map({ ($0, referenceRows.rows[$0]!) }) {
+        let keyColumns = try key.map { try reference.columnIndex($0) }
+        for k in referenceRows.order {
+            guard let refRow = referenceRows.rows[k] else { continue }
             guard let resRow = resultRows.rows[k] else { missingKeys.append(describe(key, refRow, in: reference)); continue }
             for c in columns {
                 let v = resRow[try result.columnIndex(c)].trimmingCharacters(in: .whitespaces)
                 let r = refRow[try reference.columnIndex(c)].trimmingCharacters(in: .whitespaces)
                 if r.isEmpty { continue }
-                cells.append(judge(key: key.map { refRow[try! reference.columnIndex($0)] }, column: c, value: v, reference: r,
+                cells.append(judge(key: keyColumns.map { refRow[$0] }, column: c, value: v, reference: r,
                                    tolerance: tolerance))
             }
         }
@@ -161,7 +163,7 @@ public struct CSVDiff: Sendable {
         var lines = [ResultsTable.align(rows)]
         var tol = "rtol \(tolerance.rtol), atol \(tolerance.atol)"
         if !tolerance.columnRtol.isEmpty {
-            tol += "; rtol " + tolerance.columnRtol.keys.sorted().map { "\($0)=\(tolerance.columnRtol[$0]!)" }.joined(separator: ", ")
+            tol += "; rtol " + tolerance.columnRtol.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         }
         lines.append("\(cells.count) cells compared (\(tol)): \(cells.count - outside) within tolerance, \(outside) outside")
         if !notCompared.isEmpty { lines.append("not compared (not in the result): " + notCompared.joined(separator: ", ")) }

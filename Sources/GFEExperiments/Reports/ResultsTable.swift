@@ -158,8 +158,7 @@ public struct ResultsTable: Sendable {
                 else { rowKeys.append((String(k), nil, nil, k)) }
             }
         case .path(let p, _):
-            let d = plan.experiment.sweep.dimension(of: p)!
-            for v in d.values[d.paths.firstIndex(of: p)!] { rowKeys.append((v.shortText, v, nil, nil)) }
+            for v in plan.experiment.sweep.values(of: p) { rowKeys.append((v.shortText, v, nil, nil)) }
         }
 
         for row in rowKeys {

@@ -97,7 +97,7 @@ public enum JSONValue: Sendable, CustomStringConvertible {
         case .array(let a): return .array(a.map(\.sortedRecursively))
         case .object(let o):
             var sorted = JSONObject()
-            for key in o.keys.sorted(by: JSONValue.keyOrder) { sorted[key] = o[key]!.sortedRecursively }
+            for (key, value) in o.pairs.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }) { sorted[key] = value.sortedRecursively }
             return .object(sorted)
         default: return self
         }
@@ -112,11 +112,11 @@ public enum JSONValue: Sendable, CustomStringConvertible {
         switch self {
         case .object(let o):
             out += "{"
-            for (i, key) in o.keys.sorted(by: JSONValue.keyOrder).enumerated() {
+            for (i, (key, value)) in o.pairs.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }).enumerated() {
                 if i > 0 { out += "," }
                 JSONValue.writeString(key, into: &out)
                 out += ":"
-                o[key]!.writeCanonical(into: &out)
+                value.writeCanonical(into: &out)
             }
             out += "}"
         case .array(let a):
@@ -162,11 +162,11 @@ public enum JSONValue: Sendable, CustomStringConvertible {
         case .object(let o):
             if o.isEmpty { out += "{}"; return }
             out += "{" + newline
-            for (i, key) in o.keys.enumerated() {
+            for (i, (key, value)) in o.pairs.enumerated() {
                 out += pad(level + 1)
                 JSONValue.writeString(key, into: &out)
                 out += indent == nil ? ":" : ": "
-                o[key]!.write(into: &out, indent: indent, level: level + 1, canonicalNumbers: canonicalNumbers)
+                value.write(into: &out, indent: indent, level: level + 1, canonicalNumbers: canonicalNumbers)
                 out += (i + 1 < o.count ? "," : "") + newline
             }
             out += pad(level) + "}"
@@ -249,7 +249,7 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// The (key, value) pairs in order.
-    public var pairs: [(key: String, value: JSONValue)] { keys.map { ($0, values[$0]!) } }
+    public var pairs: [(key: String, value: JSONValue)] { keys.compactMap { k in values[k].map { (k, $0) } } }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool { a.values == b.values }
 }

@@ -69,6 +69,12 @@ public struct Sweep: Sendable, Equatable {
         dimensions.first { $0.paths.contains(path) }
     }
 
+    /// The values `path` takes in the sweep, in order (none when it is not swept).
+    public func values(of path: ConfigPath) -> [JSONValue] {
+        guard let d = dimension(of: path), let p = d.paths.firstIndex(of: path) else { return [] }
+        return d.values[p]
+    }
+
     /// The sweep without `path` (an override fixes it): its axis is dropped, or the path is taken out of
     /// its zip group. Swept paths inside `path` go too (the override replaces their parent object).
     public func removing(_ path: ConfigPath) -> Sweep {

@@ -82,10 +82,10 @@ public struct TablePivot: Sendable, Equatable {
                                     + (sweptNames.isEmpty ? "" : " (" + sweptNames.map { "'\($0)'" }.joined(separator: ", ") + ")"))
                 }
                 let path = try sweptPath(s, at: r.at("index"))
-                index = .path(path, name: path.components.last!)
+                index = .path(path, name: path.components.last ?? s)
             }
-        case .object?:
-            let ir = try SpecReader(r["index"]!, at: r.at("index"), source: source, allowed: ["path", "as"])
+        case .object(let o)?:
+            let ir = try SpecReader(.object(o), at: r.at("index"), source: source, allowed: ["path", "as"])
             guard let p = try ir.string("path") else { throw ir.problem(ir.location, "needs \"path\": a swept field") }
             let path = try sweptPath(p, at: ir.at("path"))
             index = .path(path, name: try ir.string("as") ?? path.components.last!)
@@ -124,7 +124,7 @@ public struct TablePivot: Sendable, Equatable {
                     if case .path(let ip, _) = index, ip == path {
                         throw cr.problem(location, "'\(key)' is the table's index; a column cannot fix it")
                     }
-                    let values = sweep.dimension(of: path)!.values[sweep.dimension(of: path)!.paths.firstIndex(of: path)!]
+                    let values = sweep.values(of: path)
                     guard values.contains(v) else {
                         let names = values.map(\.shortText)
                         throw cr.problem(location, "\(v.canonicalText.clipped) is not among the swept values of '\(key)'"
