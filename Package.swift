@@ -27,6 +27,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, libhdf5-dev, zlib1g-dev.
@@ -39,17 +41,19 @@ let package = Package(
         .target(name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "GFECore", dependencies: ["CBLAS", "CGFEKernels"], swiftSettings: optimise),
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
-        .target(name: "GFEData", dependencies: ["GFECore", "CZlib"]),
-        .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5"]),
+        .target(name: "GFEData", dependencies: ["GFECore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "GFEPlot", dependencies: ["GFECore", "CZlib"]),
         // Training and evaluation of one run: configuration, trainers, evaluation.
         .target(name: "GFETraining", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
         // The experiment system: spec language, plan and run ids, run store, execution, tables, figures.
-        .target(name: "GFEExperiments", dependencies: ["GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot"]),
+        .target(name: "GFEExperiments", dependencies: ["GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot",
+                                                       .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "GFETestSupport", dependencies: ["GFECore"]),
         .executableTarget(
             name: "gfe",
             dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers", "GFETraining", "GFEExperiments",
+                           .product(name: "SystemPackage", package: "swift-system"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments"]),
 
@@ -57,7 +61,7 @@ let package = Package(
         .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
         .testTarget(name: "GFEStoreTests", dependencies: ["GFEStore", "GFECore", "GFETestSupport"]),
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
-        .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers"]),
+        .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFETrainingTests", dependencies: ["GFETraining", "GFETestSupport"]),
         .testTarget(name: "GFEExperimentsTests", dependencies: ["GFEExperiments", "GFETraining", "GFETestSupport"]),
         .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFETestSupport"]),

@@ -61,9 +61,7 @@ public struct IDXFile: Sendable {
     public static func read(_ path: String, expecting e: IDXExpectation, fix: String = "") throws -> IDXFile {
         let bytes = try FileContents.read(path, fix: fix)
         try validateStructure(bytes, path: path, expecting: e, fix: fix)
-        var hasher = SHA256()
-        hasher.update(bytes)
-        let digest = SHA256.hexString(hasher.finalize())
+        let digest = Checksum.sha256(bytes)
         if let want = e.sha256, want.lowercased() != digest {
             throw DataError(.checksumMismatch,
                 "data file \(path): SHA-256 of the uncompressed contents is \(digest), expected \(want.lowercased()) "

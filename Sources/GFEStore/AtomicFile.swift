@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import GFECore
+import SystemPackage
 
 /// Atomic replacement of a file: the new contents go to a temporary file in the same folder, which is
 /// flushed to disk (fsync) and then renamed over the target. Readers see either the old file or the complete
@@ -96,13 +97,10 @@ public enum AtomicFile {
     }
 
     private static func writeAll(_ bytes: ArraySlice<UInt8>, descriptor fd: Int32, reportingAs display: String) throws {
-        try bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR { continue }; throw systemError(display, "could not write") }
-                done += n
-            }
+        do {
+            _ = try FileDescriptor(rawValue: fd).writeAll(bytes)
+        } catch let e as Errno {
+            throw systemError(display, "could not write", code: e.rawValue)
         }
     }
 
@@ -113,9 +111,9 @@ public enum AtomicFile {
     }
 
     /// An error for a failed system call, with the C library's reason (errno).
-    static func systemError(_ path: String, _ what: String) -> StoreError {
-        let reason = String(cString: strerror(errno))
-        let kind: GFEError.Kind = errno == ENOENT || errno == EACCES || errno == ENOTDIR ? .badInput : .runFailure
+    static func systemError(_ path: String, _ what: String, code: Int32 = errno) -> StoreError {
+        let reason = String(cString: strerror(code))
+        let kind: GFEError.Kind = code == ENOENT || code == EACCES || code == ENOTDIR ? .badInput : .runFailure
         return StoreError(file: path, problem: "\(what): \(reason)", kind: kind)
     }
 }

@@ -29,14 +29,26 @@ public func runTool(_ executable: String, _ arguments: [String]) -> ToolRun? {
                    errors: String(decoding: err.data, as: UTF8.self))
 }
 
-/// `python3 -c script arguments…`: its standard output, or an error carrying its standard error.
-public func runPython(_ script: String, _ arguments: [String] = []) throws -> String {
-    guard let run = runTool("python3", ["-c", script] + arguments) else { throw ToolFailure(message: "python3 could not be started") }
-    guard run.status == 0 else { throw ToolFailure(message: run.errors) }
-    return run.output
+/// python3 for independent checks (its standard library: zlib, struct, gzip, xml; h5py and numpy when
+/// installed).
+public enum Python {
+    /// Whether python3 runs at all.
+    public static let available: Bool = (try? run("print(1)")) == "1\n"
+    /// Whether python3 has h5py and numpy (the HDF5 interoperability checks need both).
+    public static let hasH5py: Bool = runTool("python3", ["-c", "import h5py, numpy"])?.status == 0
+
+    /// `python3 -c script arguments…`: its standard output, or an error carrying its standard error.
+    public static func run(_ script: String, _ arguments: [String] = []) throws -> String {
+        guard let run = runTool("python3", ["-c", script] + arguments) else {
+            throw ToolFailure(message: "python3 could not be started")
+        }
+        guard run.status == 0 else { throw ToolFailure(message: "python3 failed (exit \(run.status)): \(run.errors)") }
+        return run.output
+    }
 }
 
+/// An external tool a test needs could not be found, started or did not succeed.
 public struct ToolFailure: Error, CustomStringConvertible {
     public let message: String
-    public var description: String { "python3 failed: \(message)" }
+    public var description: String { message }
 }

@@ -6,6 +6,7 @@ import Foundation
 import GFECore
 import GFETraining
 import GFEExperiments
+import SystemPackage
 
 /// The arguments every experiment command takes: the spec, overrides, and the results root.
 struct ExperimentArguments: ParsableArguments {
@@ -33,13 +34,7 @@ struct ExperimentArguments: ParsableArguments {
 /// Writes straight to stdout (file descriptor 1), unbuffered, so it interleaves correctly with the
 /// progress display.
 func say(_ text: String) {
-    let bytes = Array((text + "\n").utf8)
-    var done = 0
-    while done < bytes.count {
-        let n = bytes[done...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-        if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
-        done += n
-    }
+    _ = try? FileDescriptor.standardOutput.writeAll((text + "\n").utf8)
 }
 
 /// `gfe run SPEC`: computes every planned run not yet finished, in worker processes.

@@ -7,41 +7,11 @@ import Testing
 /// `gfe encode` end to end on the authors' fixture (../shared/fixtures/official-amd-init.h5): the built binary
 /// run as a user runs it, its output file read back and compared with what the authors' code computed.
 @Suite struct EncodeFixtureTests {
-    static let repositoryRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    static let fixture = repositoryRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/official-amd-init.h5").standardizedFileURL.path
-
-    /// The `gfe` executable built with these tests: beside the test bundle (`swift test` builds every
-    /// product into the same folder), or else the newest `.build*/debug/gfe` of the repository.
-    static func binary() throws -> String {
-        var candidates: [URL] = []
-        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
-            candidates.append(bundle.appendingPathComponent("gfe"))
-            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("gfe"))
-        }
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.path)) ?? []
-        let built = folders.filter { $0.hasPrefix(".build") }
-            .map { repositoryRoot.appendingPathComponent($0).appendingPathComponent("debug/gfe") }
-            .sorted { modified($0) > modified($1) }
-        candidates += built
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw GFEError.runFailure("the gfe executable was not found (looked at \(candidates.map(\.path))); build it first")
-        }
-        return found.path
-    }
-
-    static func modified(_ url: URL) -> Date {
-        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
-    }
+    static let fixture = TestPaths.sharedFolder + "/fixtures/official-amd-init.h5"
 
     /// Runs `gfe` with `arguments`; returns the exit status, standard output and standard error.
     static func gfe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let binary = try binary()
+        let binary = try TestPaths.builtGFE()
         guard let run = runTool(binary, arguments) else { throw GFEError.runFailure("could not start \(binary)") }
         return (run.status, run.output, run.errors)
     }

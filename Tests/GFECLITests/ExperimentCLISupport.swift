@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import GFECore
 import GFETraining
 import GFEExperiments
@@ -7,11 +8,7 @@ import GFEExperiments
 /// root (so the data in data/ is found), with run ids pinned by GFE_CODE_VERSION (no git needed), in a
 /// results root shared by the suite (so the data fingerprint is computed once).
 enum ExperimentCLI {
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let repositoryRoot = TestPaths.repositoryRoot
 
     /// The results root and spec folder of this test process.
     static let workspace: String = {
@@ -29,24 +26,8 @@ enum ExperimentCLI {
         return e
     }()
 
-    /// The `gfe` built with these tests: beside the test bundle, else the newest `.build*/debug/gfe`.
-    static func binary() throws -> String {
-        var candidates: [String] = []
-        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
-            candidates += [bundle.appendingPathComponent("gfe").path, bundle.deletingLastPathComponent().appendingPathComponent("gfe").path]
-        }
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot)) ?? []
-        candidates += folders.filter { $0.hasPrefix(".build") }.map { "\(repositoryRoot)/\($0)/debug/gfe" }
-            .sorted { modified($0) > modified($1) }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw GFEError.runFailure("the gfe executable was not found (looked at \(candidates)); build it first")
-        }
-        return found
-    }
-
-    static func modified(_ path: String) -> Date {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
-    }
+    /// The `gfe` built with these tests (TestPaths.builtGFE).
+    static func binary() throws -> String { try TestPaths.builtGFE() }
 
     struct Output {
         var status: Int32

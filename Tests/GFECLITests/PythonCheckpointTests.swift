@@ -6,11 +6,6 @@ import Testing
 /// `state_dict` entry) drives `gfe encode` and `gfe evaluate` on real MNIST; numpy then recomputes each
 /// image's loss at our z* from the same weights, independently of our engine.
 @Suite struct PythonCheckpointTests {
-    static let python: String? = runTool("python3", ["-c", "import h5py, numpy"])?.status == 0 ? "python3" : nil
-
-    static func runPython(_ script: String, _ arguments: [String]) throws -> String {
-        try GFETestSupport.runPython(script, arguments)
-    }
 
     /// Weights like torch.nn.Linear's default init (U(±1/√fan_in)), in state_dict names and [out, in] shapes.
     static let writeCheckpoint = """
@@ -44,13 +39,9 @@ import Testing
         print(np.max(np.abs(loss - ours) / loss), np.mean(loss))
         """
 
-    static func mnistTestImages() -> String {
-        let shared = EncodeFixtureTests.repositoryRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/datasets/mnist/t10k-images-idx3-ubyte.gz").standardizedFileURL.path
-        return shared
-    }
+    static func mnistTestImages() -> String { TestPaths.sharedFolder + "/datasets/mnist/t10k-images-idx3-ubyte.gz" }
 
-    @Test(.enabled(if: python != nil, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check"))
+    @Test(.enabled(if: Python.hasH5py, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check"))
     func h5pyCheckpointEncodesAndEvaluates() throws {
         let checkpoint = EncodeFixtureTests.temporaryPath("torch-decoder.h5")
         let encoded = EncodeFixtureTests.temporaryPath("encoded.h5")
@@ -58,7 +49,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: checkpoint)
             try? FileManager.default.removeItem(atPath: encoded)
         }
-        _ = try Self.runPython(Self.writeCheckpoint, [checkpoint])
+        _ = try Python.run(Self.writeCheckpoint, [checkpoint])
         let n = 32
         let encode = try EncodeFixtureTests.gfe(["encode", "--checkpoint", checkpoint, "--dataset", "mnist",
                                                  "--split", "test", "--limit", "\(n)", "--set", "tau=300",
@@ -66,7 +57,7 @@ import Testing
         #expect(encode.status == 0, "stderr: \(encode.err)")
         #expect(encode.out.contains("converged groups") && encode.out.contains("mean loss"), "stdout: \(encode.out)")
 
-        let report = try Self.runPython(Self.checkLosses, [checkpoint, encoded, Self.mnistTestImages(), "\(n)"])
+        let report = try Python.run(Self.checkLosses, [checkpoint, encoded, Self.mnistTestImages(), "\(n)"])
         let fields = report.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         try #require(fields.count == 2, "python printed: \(report)")
         #expect(fields[0] < 1e-5, "max relative loss difference to numpy: \(fields[0])")
@@ -79,10 +70,10 @@ import Testing
     }
 
     @Test func checkpointWithAMissingTensorIsBadInput() throws {
-        guard Self.python != nil else { return }
+        guard Python.hasH5py else { return }
         let checkpoint = EncodeFixtureTests.temporaryPath("partial.h5")
         defer { try? FileManager.default.removeItem(atPath: checkpoint) }
-        _ = try Self.runPython(Self.writeCheckpoint + "\nwith h5py.File(sys.argv[1], 'a') as f: del f['decoder.4.bias']\n",
+        _ = try Python.run(Self.writeCheckpoint + "\nwith h5py.File(sys.argv[1], 'a') as f: del f['decoder.4.bias']\n",
                                [checkpoint])
         let run = try EncodeFixtureTests.gfe(["evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
                                               "--split", "test", "--limit", "16"])

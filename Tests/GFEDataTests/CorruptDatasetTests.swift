@@ -82,7 +82,7 @@ import Testing
         try TestFiles.gzip(root + "/plain", to: path)
         let e = try loadError(root)
         #expect(e.kind == .checksumMismatch)
-        #expect(e.message.contains("SHA-256 of the uncompressed contents is \(SHA256.hex(bad))"))
+        #expect(e.message.contains("SHA-256 of the uncompressed contents is \(Checksum.sha256(bad))"))
         #expect(e.message.contains("expected 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"))
         expectCommon(e, file: path)
     }

@@ -1,10 +1,11 @@
 import Foundation
+import GFETestSupport
 import Testing
 @testable import GFEData
 
 @Suite struct DataLocatorTests {
     @Test func standardSearchOrder() {
-        let repo = TestFiles.repositoryRoot
+        let repo = TestPaths.repositoryRoot
         let loc = DataLocator.standard(environment: ["GFE_DATA_DIR": "/data/x/"], currentDirectory: repo + "/Sources")
         let shared = DataLocator.normalised(repo + "/../shared/datasets")
         #expect(loc.directories(for: .fashionMNIST) == [

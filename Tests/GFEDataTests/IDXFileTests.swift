@@ -103,6 +103,6 @@ import Testing
         let wrong = String(repeating: "ab", count: 32)
         let bytes = TestFiles.idxImages(count: 3, pixels: IDXFileTests.pixels)
         try expectError(bytes, images(sha256: wrong), kind: .checksumMismatch,
-                        contains: ["SHA-256 of the uncompressed contents is \(SHA256.hex(bytes))", "expected \(wrong)"])
+                        contains: ["SHA-256 of the uncompressed contents is \(Checksum.sha256(bytes))", "expected \(wrong)"])
     }
 }

@@ -1,45 +1,40 @@
 import Testing
 @testable import GFEData
 
-/// FIPS 180-4 / NIST example vectors, and lengths around the padding boundaries checked against Python's
-/// hashlib (values computed once with `hashlib.sha256(bytes(i % 251 for i in range(n)))`).
+/// `Checksum.sha256` (swift-crypto underneath): FIPS 180-4 / NIST example vectors, and lengths around the
+/// padding boundaries checked against Python's hashlib (values computed once with
+/// `hashlib.sha256(bytes(i % 251 for i in range(n)))`). Dataset checksums and run ids depend on these digests
+/// (RunIDTests pins a run id computed independently).
 @Suite struct SHA256Tests {
     @Test func abc() {
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Checksum.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func empty() {
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Checksum.sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func message448Bits() {
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+        #expect(Checksum.sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     @Test func message896Bits() {
         let m = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
-        #expect(SHA256.hex(m) == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+        #expect(Checksum.sha256(m) == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
     }
 
     @Test func oneMillionA() {
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+        #expect(Checksum.sha256([UInt8](repeating: 0x61, count: 1_000_000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    /// Streaming: the million 'a' fed in uneven pieces (crossing block boundaries every way) gives the same digest.
-    @Test func oneMillionAInPieces() {
-        var hasher = SHA256()
-        let piece = [UInt8](repeating: 0x61, count: 1_000)
-        var fed = 0
-        var size = 1
-        while fed < 1_000_000 {
-            let n = min(size, 1_000_000 - fed, piece.count)
-            hasher.update(Array(piece[0..<n]))
-            fed += n
-            size = size % 131 + 7
-        }
-        #expect(SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    /// Text is hashed as its UTF-8 bytes (run ids hash text with non-ASCII characters such as "ε").
+    @Test func textIsHashedAsUTF8() {
+        let text = "β = 0.75, ε = 1e-8, z₀ = 0"
+        // hashlib.sha256("β = 0.75, ε = 1e-8, z₀ = 0".encode()).hexdigest()
+        #expect(Checksum.sha256(text) == "d81930c6ca33979315fb3536754bc07175385316fdeced91473d316c17843454")
+        #expect(Checksum.sha256(text) == Checksum.sha256(Array(text.utf8)))
     }
 
     @Test(arguments: [
@@ -58,10 +53,6 @@ import Testing
     ])
     func paddingBoundaries(length: Int, expected: String) {
         let bytes = (0..<length).map { UInt8($0 % 251) }
-        #expect(SHA256.hex(bytes) == expected)
-        // Byte by byte, through the pending-block path.
-        var hasher = SHA256()
-        for b in bytes { hasher.update([b]) }
-        #expect(SHA256.hexString(hasher.finalize()) == expected)
+        #expect(Checksum.sha256(bytes) == expected)
     }
 }

@@ -5,15 +5,8 @@ import Testing
 
 /// Locations and scratch files shared by the GFEData tests.
 enum TestFiles {
-    /// The package root: this file is <root>/Tests/GFEDataTests/TestFiles.swift.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     /// ../shared/datasets beside the repository (CI always has it).
-    static let sharedDatasets = DataLocator.normalised(repositoryRoot + "/../shared/datasets")
+    static let sharedDatasets = DataLocator.normalised(TestPaths.sharedFolder + "/datasets")
     static let fashionFolder = "/usr/share/datasets/fashion-mnist"
     static let fashionInstalled = FileManager.default.fileExists(atPath: fashionFolder + "/train-images-idx3-ubyte.gz")
 
@@ -29,11 +22,7 @@ enum TestFiles {
     }
 
     /// A fresh empty folder under the system temporary directory.
-    static func temporaryFolder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gfe-data-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
-    }
+    static func temporaryFolder() throws -> String { try TestPaths.temporaryFolder("gfe-data-tests") }
 
     static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
@@ -48,9 +37,7 @@ enum TestFiles {
     /// Runs `python3 -c script args…` and returns its standard output; fails the test on a non-zero exit.
     @discardableResult
     static func python(_ script: String, _ args: [String] = []) throws -> String {
-        let run = runTool("python3", ["-c", script] + args)
-        try #require(run?.status == 0, "python3 failed: \(script)")
-        return run!.output
+        try Python.run(script, args)
     }
 
     /// gzip-compresses `input` into `output` with Python's gzip module (an encoder independent of zlib's

@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import GFECore
 import GFEData
 import GFETraining
@@ -32,9 +33,5 @@ enum ExperimentFixtures {
     }
 
     /// A fresh empty folder under the system's temporary folder.
-    static func temporaryFolder(_ name: String) throws -> String {
-        let path = NSTemporaryDirectory() + "gfe-harness-tests-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryFolder(_ name: String) throws -> String { try TestPaths.temporaryFolder("gfe-experiments-tests-\(name)") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import Testing
 @testable import GFEPlot
 
@@ -111,7 +112,7 @@ struct LinePlotTests {
 
     @Test("python3's xml.etree parses the written file", .enabled(if: Python.available, "python3 is not installed"))
     func pythonParses() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TestPaths.temporaryFolder("gfeplot-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try plot().svg().write(toFile: dir + "/plot.svg", atomically: false, encoding: .utf8)
         let out = try Python.run("""

@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import Testing
 @testable import GFEPlot
 
@@ -39,7 +40,7 @@ private struct DecodedPNG: Decodable {
 private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 private func roundTrip(_ image: PNGImage) throws -> DecodedPNG {
-    let dir = try temporaryDirectory()
+    let dir = try TestPaths.temporaryFolder("gfeplot-tests")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/image.png"
     try Data(try image.encoded()).write(to: URL(fileURLWithPath: path))

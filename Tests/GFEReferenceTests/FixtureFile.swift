@@ -1,16 +1,13 @@
 import Foundation
 import GFECore
 import GFEStore
+import GFETestSupport
 import Testing
 
 /// The authors' code's outputs on fixed inputs (../shared/fixtures/official-amd-init.h5; its README says what
 /// each dataset is). CI always has ../shared beside the clone, so a missing fixture is a failure, not a skip.
 enum FixtureFile {
-    static let path: String = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/official-amd-init.h5").path
-    }()
+    static let path = TestPaths.sharedFolder + "/fixtures/official-amd-init.h5"
 
     static func open() throws -> HDF5File {
         guard FileManager.default.fileExists(atPath: path) else {

@@ -23,7 +23,7 @@ struct CheckpointTests {
     let small = Architecture(name: "decoder", sizes: [3, 4, 2])
 
     @Test("a checkpoint written by h5py from numpy arrays loads into the right flat offsets",
-          .enabled(if: Tools.hasH5py, "h5py/numpy are not installed for python3"))
+          .enabled(if: Python.hasH5py, "h5py/numpy are not installed for python3"))
     func h5pyStateDictLoads() throws {
         try withTemporaryFolder { folder throws in
             let path = folder + "/state_dict.h5"
@@ -39,7 +39,7 @@ struct CheckpointTests {
                     v = (t + (np.arange(int(np.prod(s))) % 1000) / 1024).reshape(s)
                     f[k] = v.astype(np.float64 if k == "decoder.2.weight" else np.float32)
             """
-            _ = try Tools.python(script, [path])
+            _ = try Python.run(script, [path])
             let flat = try Checkpoint.load(architecture: decoder, from: path)
             #expect(flat.count == 700_234)
             for (t, tensor) in decoderLayoutByHand.enumerated() {
@@ -53,7 +53,7 @@ struct CheckpointTests {
     }
 
     @Test("our checkpoint reads in Python as a state_dict with the PyTorch names, shapes and dtype",
-          .enabled(if: Tools.hasH5py, "h5py/numpy are not installed for python3"))
+          .enabled(if: Python.hasH5py, "h5py/numpy are not installed for python3"))
     func ourCheckpointReadsInPython() throws {
         let flat = (0..<decoder.parameterCount).map { i in
             let t = decoderLayoutByHand.lastIndex { $0.offset <= i }!
@@ -73,7 +73,7 @@ struct CheckpointTests {
                 print(k, v.dtype.str, list(v.shape), bool(np.array_equal(v, want)))
             print(int(g.attrs["step"]), [int(x) for x in g.attrs["decoder_layer_sizes"]])
             """
-            let lines = try Tools.python(script, [path]).split(separator: "\n").map(String.init)
+            let lines = try Python.run(script, [path]).split(separator: "\n").map(String.init)
             #expect(lines == [
                 "['decoder.0.bias', 'decoder.0.weight', 'decoder.2.bias', 'decoder.2.weight', 'decoder.4.bias', 'decoder.4.weight', 'decoder.6.bias', 'decoder.6.weight']",
                 "decoder.0.weight <f4 [150, 20] True", "decoder.0.bias <f4 [150] True",

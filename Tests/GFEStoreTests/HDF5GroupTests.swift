@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import Testing
 @testable import GFEStore
 
@@ -112,7 +113,7 @@ struct HDF5GroupTests {
 
     @Test("groups may be used from many threads at once (calls are serialised)")
     func concurrentUse() async throws {
-        try await withTemporaryFolderAsync { folder throws in
+        try await TestPaths.withTemporaryFolder("gfe-store-tests") { folder async throws in
             let path = folder + "/threads.h5"
             let file = try HDF5File.create(path)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -135,11 +136,4 @@ struct HDF5GroupTests {
             }
         }
     }
-}
-
-func withTemporaryFolderAsync<R>(_ body: (String) async throws -> R) async throws -> R {
-    let folder = NSTemporaryDirectory() + "gfe-store-tests-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    return try await body(folder)
 }

@@ -60,7 +60,7 @@ struct HDF5InteropTests {
         }
     }
 
-    @Test("h5py reads our file: types, shapes, values and attributes", .enabled(if: Tools.hasH5py, "h5py/numpy are not installed for python3"))
+    @Test("h5py reads our file: types, shapes, values and attributes", .enabled(if: Python.hasH5py, "h5py/numpy are not installed for python3"))
     func h5pyReadsOurFile() throws {
         try withTemporaryFolder { folder throws in
             let path = folder + "/sample.h5"
@@ -81,7 +81,7 @@ struct HDF5InteropTests {
             print("sizes", f["group"].attrs["sizes"].dtype.str, [int(v) for v in f["group"].attrs["sizes"]])
             print("lr", repr(float(f["group/d"].attrs["lr"])))
             """
-            let lines = try Tools.python(script, [path]).split(separator: "\n").map(String.init)
+            let lines = try Python.run(script, [path]).split(separator: "\n").map(String.init)
             // Sums by hand: 0.5·(0+…+59,999) = 0.5·59,999·60,000/2 = 899,985,000; 1+…+6 = 21; Σ(k−3) for k<10 = 15.
             #expect(lines == [
                 "bytes |u1 [3] None None 253.0",
@@ -101,7 +101,7 @@ struct HDF5InteropTests {
     }
 
     @Test("files h5py writes read here, including its bool, fixed strings, int32 and big-endian data",
-          .enabled(if: Tools.hasH5py, "h5py/numpy are not installed for python3"))
+          .enabled(if: Python.hasH5py, "h5py/numpy are not installed for python3"))
     func readsH5pyFiles() throws {
         try withTemporaryFolder { folder throws in
             let path = folder + "/from-python.h5"
@@ -119,7 +119,7 @@ struct HDF5InteropTests {
                 f.attrs["i16s"] = np.array([1, 2], dtype=np.int16)
                 f.attrs["matrix"] = np.zeros((2, 2))
             """
-            _ = try Tools.python(script, [path])
+            _ = try Python.run(script, [path])
             try HDF5File.read(path) { file throws in
                 #expect(try file.readFloats("a/b") == HDF5Array(shape: [3, 4], values: (0..<12).map { Float($0) / 4 }))
                 #expect(try file.readDoubles("big_endian").values == [1.5, -2.0])

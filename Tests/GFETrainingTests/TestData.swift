@@ -1,4 +1,5 @@
 import Foundation
+import GFETestSupport
 import GFECore
 import GFEData
 import GFESolvers
@@ -8,15 +9,7 @@ import Testing
 /// Real MNIST from ../shared/datasets beside the repository, and small settings that keep debug-build tests
 /// fast where the point is plumbing rather than the solver's constants.
 enum TestData {
-    /// The package root: this file is <root>/Tests/GFETrainingTests/TestData.swift.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static let sharedFolder = URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent()
-        .appendingPathComponent("shared").standardizedFileURL.path
+    static let sharedFolder = TestPaths.sharedFolder
 
     /// A locator that sees only ../shared/datasets, whatever the environment says.
     static let locator = DataLocator(roots: [sharedFolder + "/datasets"])
@@ -48,9 +41,7 @@ enum TestData {
     }
 
     /// A temporary file path (removed by the caller).
-    static func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("gfe-harness-\(UUID().uuidString)-\(name)").path
-    }
+    static func temporaryPath(_ name: String) -> String { TestPaths.temporaryPath("gfe-training-\(name)") }
 
     static let fixturePath = sharedFolder + "/fixtures/official-amd-init.h5"
 }

@@ -3,6 +3,7 @@ import GFECore
 import GFETraining
 #if canImport(Glibc)
 import Glibc
+import SystemPackage
 #endif
 
 /// A child process started with posix_spawn, its stdin, stdout and stderr connected to pipes held by this
@@ -77,14 +78,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func send(_ line: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
         guard input >= 0 else { return false }
-        let bytes = Array((line + "\n").utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return false }
-            done += n
-        }
-        return true
+        return (try? FileDescriptor(rawValue: input).writeAll((line + "\n").utf8)) != nil
     }
 
     /// Closes the child's stdin (a worker then exits once idle).

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import SystemPackage
 #endif
 
 /// Shows a sweep's progress. On a terminal: log lines scroll above a live block (a header with counts,
@@ -69,13 +70,7 @@ public final class ProgressDisplay: @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
-            done += n
-        }
+        _ = try? FileDescriptor(rawValue: fd).writeAll(text.utf8)
     }
 }
 

@@ -3,6 +3,7 @@ import GFECore
 import GFETraining
 #if canImport(Glibc)
 import Glibc
+import SystemPackage
 #endif
 
 /// The worker side of a sweep (`gfe run SPEC --worker`): reads tasks from stdin, computes each with
@@ -53,12 +54,10 @@ public enum WorkerLoop {
     /// Writes one line to stdout, unbuffered (the parent reads it at once).
     static func emit(_ line: String) {
         outputLock.lock(); defer { outputLock.unlock() }
-        let bytes = Array((line + "\n").utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; _exit(130) }   // the parent is gone
-            done += n
+        do {
+            _ = try FileDescriptor.standardOutput.writeAll((line + "\n").utf8)
+        } catch {
+            _exit(130)   // the parent is gone
         }
     }
 }

@@ -47,7 +47,7 @@ public enum RunID {
                             arithmetic: String = RowGemm.arithmetic) -> String {
         let text = ["gfe-run-id/2", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
                     "data " + dataFingerprint, "code " + codeVersion, "arithmetic " + arithmetic].joined(separator: "\n")
-        return String(SHA256.hex(text).prefix(12))
+        return String(Checksum.sha256(text).prefix(12))
     }
 }
 
