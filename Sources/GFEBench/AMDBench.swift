@@ -36,9 +36,9 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
         _ = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)   // warm-up
         objective.calls = 0
         objective.rows = 0
-        let t0 = now()
+        let t0 = ContinuousClock.now
         let solution = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)
-        return (now() - t0, solution.statistics.attempts, objective.calls, objective.rows)
+        return (secondsSince(t0), solution.statistics.attempts, objective.calls, objective.rows)
     }
 
     func line(_ name: String, _ r: (seconds: Double, attempts: Int, calls: Int, rows: Int)) {

@@ -86,3 +86,26 @@ enum DecoderGradientRowMath {
         statistics.sampleFinalTime.map { t in times.firstIndex(of: t) ?? (times.count - 1) }
     }
 }
+
+/// What the two reverse passes through a fixed-grid solve (adjoint, unrolled) read off their inputs: the
+/// grid, the state's width (d, or 2d for Nesterov's (z, v)) and each row's last finite grid point.
+struct ReverseGrid {
+    let times: [Double]
+    let steps: Int
+    let nesterov: Bool
+    let n: Int
+    let d: Int
+    let width: Int
+    let lastGridIndex: [Int]
+
+    init<T: Scalar>(settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
+                    adjoint a0: Matrix<T>) {
+        times = settings.times
+        steps = times.count - 1
+        precondition(stages.inputs.count == 4 * steps + 1, "fixed-grid stage record is incomplete")
+        nesterov = settings.dynamics == .nesterov
+        (n, d) = (a0.rows, a0.cols)
+        width = nesterov ? 2 * d : d
+        lastGridIndex = DecoderGradientRowMath.lastGridIndex(times: times, statistics: statistics)
+    }
+}

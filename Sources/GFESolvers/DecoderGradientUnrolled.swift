@@ -86,13 +86,9 @@ enum DecoderGradientUnrolled {
         adjoint a0: Matrix<T>, objective: inout DecoderObjective<T>, x: Matrix<T>,
         passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T]
     ) {
-        let times = settings.times
-        let steps = times.count - 1
-        precondition(stages.inputs.count == 4 * steps + 1, "fixed-grid stage record is incomplete")
-        let nesterov = settings.dynamics == .nesterov
-        let (n, d) = (a0.rows, a0.cols)
-        let width = nesterov ? 2 * d : d
-        let lastGridIndex = DecoderGradientRowMath.lastGridIndex(times: times, statistics: statistics)
+        let grid = ReverseGrid(settings: settings, stages: stages, statistics: statistics, adjoint: a0)
+        let (times, steps, nesterov, n, d, width, lastGridIndex) =
+            (grid.times, grid.steps, grid.nesterov, grid.n, grid.d, grid.width, grid.lastGridIndex)
 
         var aBar = Matrix<T>(rows: n, cols: width)
         DecoderGradientRowMath.setColumns(&aBar, 0..<d, to: a0)

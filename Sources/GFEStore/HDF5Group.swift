@@ -117,15 +117,20 @@ public class HDF5Group: @unchecked Sendable {
         }
     }
 
+    /// Throws unless this group is open and `groupPath` names a group in it. Call with the HDF5 lock held.
+    func requireGroup(at groupPath: String) throws {
+        try requireOpen()
+        switch kindOfObject(at: groupPath) {
+        case .group: break
+        case nil: throw failure(groupPath, "no such group")
+        case .some(let other): throw failure(groupPath, "expected a group, found a \(other)")
+        }
+    }
+
     /// The existing group at `path`. Throws when there is none or the object there is not a group.
     public func group(_ groupPath: String) throws -> HDF5Group {
         try HDF5Library.locked {
-            try requireOpen()
-            switch kindOfObject(at: groupPath) {
-            case .group: break
-            case nil: throw failure(groupPath, "no such group")
-            case .some(let other): throw failure(groupPath, "expected a group, found a \(other)")
-            }
+            try requireGroup(at: groupPath)
             let groupID = H5Gopen2(id, HDF5ObjectPath.relativeName(groupPath), gfe_H5P_DEFAULT())
             guard groupID >= 0 else { throw failure(groupPath, "could not open the group", hdf5Detail: true) }
             return HDF5Group(context: context, id: groupID, path: HDF5ObjectPath.absolute(groupPath, from: path),

@@ -24,12 +24,7 @@ extension HDF5Group {
     /// The members of the group at `groupPath` (default: this group), in name order.
     public func members(of groupPath: String = ".") throws -> [HDF5Member] {
         try HDF5Library.locked {
-            try requireOpen()
-            switch kindOfObject(at: groupPath) {
-            case .group: break
-            case nil: throw failure(groupPath, "no such group")
-            case .some(let other): throw failure(groupPath, "expected a group, found a \(other)")
-            }
+            try requireGroup(at: groupPath)
             return try listMembers(groupPath)
         }
     }

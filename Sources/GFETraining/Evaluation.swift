@@ -99,7 +99,7 @@ public enum Evaluator {
         let statistics = SolveStatistics.concatenating(parts.map(\.statistics))
         return EvaluationResult(kind: kind, meanLoss: EvaluationResult.meanInOrder(statistics.sampleLoss),
                                 sampleLoss: statistics.sampleLoss, z: z, statistics: statistics,
-                                wallSeconds: seconds(since: clock))
+                                wallSeconds: secondsSince(clock))
     }
 
     /// Rows per chunk of the AE evaluation: a fixed constant (not a resource), so the numbers never depend
@@ -137,7 +137,7 @@ public enum Evaluator {
         let losses = parts.flatMap { $0.0.map(Double.init) }
         let codes = Matrix<Float>(rows: n, cols: latent, storage: parts.flatMap { $0.1.storage })
         return EvaluationResult(kind: .ae, meanLoss: EvaluationResult.meanInOrder(losses), sampleLoss: losses,
-                                z: codes, statistics: nil, wallSeconds: seconds(since: clock))
+                                z: codes, statistics: nil, wallSeconds: secondsSince(clock))
     }
 
     /// z₀ for all rows, or nil when the encoder starts from its fixed point itself (the fixed grid).
@@ -159,11 +159,6 @@ public enum Evaluator {
             case .fixedGrid: return nil
             }
         }
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 

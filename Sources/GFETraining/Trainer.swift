@@ -119,7 +119,7 @@ public enum Trainer {
             r.model = trainee.snapshot
             r.optimiserStates = trainee.optimiserStates
             r.trainingSeconds = trainingSeconds
-            r.totalSeconds = Evaluator.seconds(since: started)
+            r.totalSeconds = secondsSince(started)
             return r
         }
 
@@ -137,7 +137,7 @@ public enum Trainer {
             sampler.nextBatch(into: &batch)
             data.train.gather(batch, into: &x)
             let outcome = try trainee.step(x: x)
-            trainingSeconds += Evaluator.seconds(since: iterationStart)
+            trainingSeconds += secondsSince(iterationStart)
             let iteration = sampler.iteration, seen = sampler.imagesSeen
             guard outcome.finite else {
                 throw TrainingFailure(

@@ -153,7 +153,7 @@ public enum RunExecutor {
         }
 
         events(.phase(index: run.index, "storing results"))
-        let wall = seconds(since: clock)
+        let wall = secondsSince(clock)
         let record = makeRecord(run, plan: plan, env: env, result: result, failure: failure, diverged: diverged,
                                 start: startDate, wall: wall)
         let attributes: [String: HDF5AttributeValue] = [
@@ -167,7 +167,7 @@ public enum RunExecutor {
             try RunOutputsWriter.hdf5(result, to: partial + "/run.h5", attributes: attributes, outputs: plan.spec.outputs,
                                       evaluationLabels: data?.evaluation.labels ?? [], latents: latents)
         } else {
-            try CSV.write(CSVTable(header: ["run", "iteration", "images_seen", "wall_s", "metric", "value"]),
+            try CSV.write(CSVTable(header: RunOutputsWriter.curvesHeader),
                           to: partial + "/curves.csv")
         }
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
@@ -203,7 +203,7 @@ public enum RunExecutor {
         let start = Date().addingTimeInterval(-wallSeconds)
         let record = makeRecord(run, plan: plan, env: env, result: nil, failure: reason, diverged: false,
                                 start: start, wall: wallSeconds)
-        try CSV.write(CSVTable(header: ["run", "iteration", "images_seen", "wall_s", "metric", "value"]),
+        try CSV.write(CSVTable(header: RunOutputsWriter.curvesHeader),
                       to: partial + "/curves.csv")
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
         try store.commit(partial: partial, id: run.id)
@@ -258,10 +258,5 @@ public enum RunExecutor {
             trainingSeconds: result?.trainingSeconds, iterations: result?.iterations.last?.iteration ?? 0,
             imagesSeen: result?.iterations.last?.imagesSeen ?? 0, finalTrainLoss: result?.iterations.last?.loss,
             checkpoints: result.map(RunOutputsWriter.checkpointSummaries) ?? [])
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

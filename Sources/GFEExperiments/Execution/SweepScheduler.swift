@@ -219,7 +219,7 @@ public final class SweepScheduler: @unchecked Sendable {
         RunOutcome(index: i, runId: plan.runs[i].id, status: .notRun)
     }
 
-    private var elapsedSeconds: Double { RunExecutor.seconds(since: started) }
+    private var elapsedSeconds: Double { secondsSince(started) }
 
     // MARK: - Workers
 
@@ -308,7 +308,7 @@ public final class SweepScheduler: @unchecked Sendable {
             s.exitCode = code
             if let i = s.task {
                 let run = plan.runs[i]
-                let wall = RunExecutor.seconds(since: s.taskStarted)
+                let wall = secondsSince(s.taskStarted)
                 s.task = nil
                 condition.lock()
                 let interrupted = interrupts > 0
@@ -412,7 +412,7 @@ public final class SweepScheduler: @unchecked Sendable {
             } else {
                 line += s.phase
             }
-            line += "  \(Human.duration(RunExecutor.seconds(since: s.taskStarted)))"
+            line += "  \(Human.duration(secondsSince(s.taskStarted)))"
             lines.append(line)
         }
         display.update(lines)

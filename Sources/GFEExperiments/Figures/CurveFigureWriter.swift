@@ -9,7 +9,7 @@ enum CurveFigureWriter {
     /// Reads a run's tidy curves.csv.
     static func curves(of run: FigureRun) throws -> RunCurves {
         let table = try CSV.read(run.curvesPath)
-        let columns = try ["iteration", "images_seen", "wall_s", "metric", "value"].map { try table.columnIndex($0) }
+        let columns = try RunOutputsWriter.curvesHeader.dropFirst().map { try table.columnIndex($0) }
         var curves = RunCurves(label: run.label)
         for (i, row) in table.rows.enumerated() {
             guard let iteration = Int(row[columns[0]]), let seen = Int(row[columns[1]]), let wall = Double(row[columns[2]]) else {

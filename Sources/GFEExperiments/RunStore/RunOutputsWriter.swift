@@ -12,12 +12,15 @@ public struct StoredLatents: Sendable {
 
 /// Writes a run's curves.csv and run.h5 (layouts in docs/results.md) from what training produced.
 public enum RunOutputsWriter {
+    /// The columns of curves.csv (docs/results.md), in order.
+    public static let curvesHeader = ["run", "iteration", "images_seen", "wall_s", "metric", "value"]
+
     /// curves.csv: one row per (iteration, metric), columns run, iteration, images_seen, wall_s, metric,
     /// value. Per iteration `train_loss` (and for GFE the solve counters), validation points, at every
     /// checkpoint its evaluations and `train_seconds`, and at every solve-curve iteration the curve's
     /// (`solve_curve_t`, `solve_curve_mean_loss`) pairs.
     public static func curves(_ result: TrainingResult, runId: String) -> CSVTable {
-        var table = CSVTable(header: ["run", "iteration", "images_seen", "wall_s", "metric", "value"])
+        var table = CSVTable(header: curvesHeader)
         func row(_ iteration: Int, _ seen: Int, _ wall: Double, _ metric: String, _ value: Double) {
             table.rows.append([runId, String(iteration), String(seen), CSV.cell(wall), metric, CSV.cell(value)])
         }
