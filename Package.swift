@@ -1,10 +1,9 @@
+import Foundation
 // swift-tools-version: 6.0
 // The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
 // Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEData / GFEStore → GFETraining →
 // GFEExperiments (with GFEPlot) → gfe.
 import PackageDescription
-
-import Foundation
 
 // Release builds of the engine (GFECore, GFESolvers) are compiled for the building machine's own CPU
 // (`-target-cpu native`): the elementwise kernels (the loss, ELU: a fifth of an AMD attempt) vectorise as
@@ -15,20 +14,20 @@ import Foundation
 // build where you run (on a cluster, on the nodes' kind of CPU). GFE_TARGET_CPU overrides the choice (an
 // LLVM CPU name such as `haswell`, or `generic` for baseline x86-64).
 let targetCPU = ProcessInfo.processInfo.environment["GFE_TARGET_CPU"] ?? "native"
-let optimise: [SwiftSetting] = targetCPU == "generic" ? [] :
-    [.unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release))]
+let optimise: [SwiftSetting] =
+    targetCPU == "generic" ? [] : [.unsafeFlags(["-target-cpu", targetCPU], .when(configuration: .release))]
 
 let package = Package(
     name: "gfe",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "gfe", targets: ["gfe"]),
-        .library(name: "GFECore", targets: ["GFECore"]),
+        .library(name: "GFECore", targets: ["GFECore"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0")
     ],
     targets: [
         // System libraries from Debian: libopenblas-dev, libhdf5-dev, zlib1g-dev.
@@ -38,24 +37,34 @@ let package = Package(
 
         // Optimised in every configuration: at -O0 the vector kernel runs ~200× slower, which would make
         // debug test runs crawl (it carries the decoder's Float passes).
-        .target(name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+        .target(
+            name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "GFECore", dependencies: ["CBLAS", "CGFEKernels"], swiftSettings: optimise),
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "GFEStore", dependencies: ["GFECore", "CHDF5", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(
+            name: "GFEStore",
+            dependencies: ["GFECore", "CHDF5", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "GFEPlot", dependencies: ["GFECore", "CZlib"]),
         // Training and evaluation of one run: configuration, trainers, evaluation.
         .target(name: "GFETraining", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
         // The experiment system: spec language, plan and run ids, run store, execution, tables, figures.
-        .target(name: "GFEExperiments", dependencies: ["GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot",
-                                                       .product(name: "SystemPackage", package: "swift-system")]),
+        .target(
+            name: "GFEExperiments",
+            dependencies: [
+                "GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot",
+                .product(name: "SystemPackage", package: "swift-system")
+            ]),
         .target(name: "GFETestSupport", dependencies: ["GFECore"]),
         .executableTarget(
             name: "gfe",
-            dependencies: ["GFECore", "GFEData", "GFEStore", "GFESolvers", "GFETraining", "GFEExperiments",
-                           .product(name: "SystemPackage", package: "swift-system"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments"]),
+            dependencies: [
+                "GFECore", "GFEData", "GFEStore", "GFESolvers", "GFETraining", "GFEExperiments",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
+        .executableTarget(
+            name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments"]),
 
         .testTarget(name: "GFECoreTests", dependencies: ["GFECore", "GFETestSupport"]),
         .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
@@ -64,8 +73,10 @@ let package = Package(
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFETrainingTests", dependencies: ["GFETraining", "GFETestSupport"]),
         .testTarget(name: "GFEExperimentsTests", dependencies: ["GFEExperiments", "GFETraining", "GFETestSupport"]),
-        .testTarget(name: "GFECLITests", dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFETestSupport"]),
-        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
+        .testTarget(
+            name: "GFECLITests",
+            dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFETestSupport"]),
+        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"])
     ],
     swiftLanguageModes: [.v6]
 )

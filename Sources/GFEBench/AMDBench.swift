@@ -1,9 +1,9 @@
 import Foundation
 import GFECore
 import GFEData
-import GFETraining
 import GFEExperiments
 import GFESolvers
+import GFETraining
 
 /// Counts objective calls so the benchmark can state decoder passes per AMD attempt: each call of
 /// `DecoderObjective.lossAndGradient` is one forward and one (input-gradient) backward pass.
@@ -12,7 +12,9 @@ struct CountingObjective: LatentObjective {
     var calls = 0
     var rows = 0
     var latentDim: Int { inner.latentDim }
-    mutating func lossAndGradient(z: Matrix<Float>, x: Matrix<Float>, loss: inout [Float], gradient: inout Matrix<Float>) {
+    mutating func lossAndGradient(
+        z: Matrix<Float>, x: Matrix<Float>, loss: inout [Float], gradient: inout Matrix<Float>
+    ) {
         calls += 1
         rows += z.rows
         inner.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
@@ -33,7 +35,7 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
         var objective = CountingObjective(inner: DecoderObjective(decoder: decoder, maxBatch: images))
         var solver = try AMDSolver<CountingObjective>(settings: settings)
         let z0 = Matrix<Float>(rows: images, cols: 20)
-        _ = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)   // warm-up
+        _ = try solver.solve(objective: &objective, x: x, z0: z0, layout: layout)  // warm-up
         objective.calls = 0
         objective.rows = 0
         let t0 = ContinuousClock.now
@@ -46,19 +48,26 @@ func benchAMD(peak: Double, flopPerImageAttempt: Double, groups: Int) throws {
         let flop = Double(r.attempts) * 16 * flopPerImageAttempt
         let g = flop / r.seconds / 1e9
         let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
-        print(label + String(format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of sgemm peak",
-                             Double(r.attempts) / r.seconds, r.seconds / Double(r.attempts) * 1e3, g, 100 * g / peak))
+        print(
+            label
+                + String(
+                    format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of sgemm peak",
+                    Double(r.attempts) / r.seconds, r.seconds / Double(r.attempts) * 1e3, g, 100 * g / peak))
     }
 
     let one = try run(images: 16, layout: .oneGroup)
     line("AMD, one group, B = 16", one)
-    print(String(format: "  decoder passes per attempt: %.3f forward + %.3f backward (%d calls, %d attempts)",
-                 Double(one.calls) / Double(one.attempts), Double(one.calls) / Double(one.attempts),
-                 one.calls, one.attempts))
+    print(
+        String(
+            format: "  decoder passes per attempt: %.3f forward + %.3f backward (%d calls, %d attempts)",
+            Double(one.calls) / Double(one.attempts), Double(one.calls) / Double(one.attempts),
+            one.calls, one.attempts))
     let many = try run(images: 16 * groups, layout: .groupSize(16))
     line("AMD, \(groups) groups of 16, 1 thread", many)
-    print(String(format: "  rows evaluated per useful row: %.3f (groups packed contiguously; the excess is each "
-                 + "group's evaluation at z₀)", Double(many.rows) / Double(many.attempts * 16)))
+    print(
+        String(
+            format: "  rows evaluated per useful row: %.3f (groups packed contiguously; the excess is each "
+                + "group's evaluation at z₀)", Double(many.rows) / Double(many.attempts * 16)))
 }
 
 /// Process CPU seconds (user + system), to show how many cores a section kept busy.
@@ -79,18 +88,24 @@ func benchTestSetEncoding(peak: Double, flopPerImageAttempt: Double, threads: In
     test.gather(0..<test.count, into: &x)
     let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
     let cpu0 = processCPUSeconds()
-    let result = try Evaluator.encode(decoder: decoder, images: x, batchSize: 16, encoder: .amd(.official),
-                                      start: .rule(seed: 2020), resources: EvaluationResources(threads: threads))
+    let result = try Evaluator.encode(
+        decoder: decoder, images: x, batchSize: 16, encoder: .amd(.official),
+        start: .rule(seed: 2020), resources: EvaluationResources(threads: threads))
     let cpu = processCPUSeconds() - cpu0
     guard let statistics = result.statistics else { throw GFEError.badInput("AMD evaluation returned no statistics") }
     let imageAttempts = statistics.groups.reduce(0) { $0 + $1.attempts * $1.rowCount }
     let groupAttempts = statistics.attempts
     let g = Double(imageAttempts) * flopPerImageAttempt / result.wallSeconds / 1e9
     let label = "AMD, \(test.count) test images, \(threads) threads".padding(toLength: 34, withPad: " ", startingAt: 0)
-    print(label + String(format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of %d × sgemm peak",
-                         Double(groupAttempts) / result.wallSeconds, result.wallSeconds / Double(groupAttempts) * 1e3,
-                         g, 100 * g / (peak * Double(threads)), threads))
-    print(String(format: "  %d groups, %.0f attempts per group, mean loss %.6f; %.1f s wall, %.1f s CPU (%.2f cores busy)",
-                 statistics.groups.count, Double(groupAttempts) / Double(statistics.groups.count), result.meanLoss,
-                 result.wallSeconds, cpu, cpu / result.wallSeconds))
+    print(
+        label
+            + String(
+                format: " %9.0f attempts/s %7.3f ms/attempt %7.1f GFLOP/s  %5.1f %% of %d × sgemm peak",
+                Double(groupAttempts) / result.wallSeconds, result.wallSeconds / Double(groupAttempts) * 1e3,
+                g, 100 * g / (peak * Double(threads)), threads))
+    print(
+        String(
+            format: "  %d groups, %.0f attempts per group, mean loss %.6f; %.1f s wall, %.1f s CPU (%.2f cores busy)",
+            statistics.groups.count, Double(groupAttempts) / Double(statistics.groups.count), result.meanLoss,
+            result.wallSeconds, cpu, cpu / result.wallSeconds))
 }

@@ -12,7 +12,7 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
         Matrix(rows: r, cols: c, storage: (0..<(r * c)).map { _ in rng.uniform(Float(-1), 1) })
     }
     var products: [Product] = []
-    for l in 0..<architecture.layerCount {   // W_l is [out, in]
+    for l in 0..<architecture.layerCount {  // W_l is [out, in]
         let (nIn, nOut) = (architecture.sizes[l], architecture.sizes[l + 1])
         let w = random(nOut, nIn)
         products.append(Product(k: nIn, n: nOut, transposed: true, w: w, packed: RowGemmPackedMatrix(transposeOf: w)))
@@ -47,7 +47,8 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
 func benchParameterGradients(peak: Double, architecture: Architecture, batch: Int) {
     var rng = RNG(seed: 11, stream: "bench-parameter-gradients")
     func random(_ count: Int) -> [Float] { (0..<count).map { _ in rng.uniform(Float(-1), 1) } }
-    let layers = (0..<architecture.layerCount).map { l in (nIn: architecture.sizes[l], nOut: architecture.sizes[l + 1]) }
+    let layers = (0..<architecture.layerCount).map { l in (nIn: architecture.sizes[l], nOut: architecture.sizes[l + 1])
+    }
     let deltas = layers.map { random(batch * $0.nOut) }
     let activations = layers.map { random(batch * $0.nIn) }
     var gradients = layers.map { [Float](repeating: 0, count: $0.nIn * $0.nOut) }
@@ -56,21 +57,25 @@ func benchParameterGradients(peak: Double, architecture: Architecture, batch: In
         for l in layers.indices {
             deltas[l].withUnsafeBufferPointer { d in
                 activations[l].withUnsafeBufferPointer { h in
-                    gradients[l].withUnsafeMutableBufferPointer { g in multiply(l, d.baseAddress!, h.baseAddress!, g.baseAddress!) }
+                    gradients[l].withUnsafeMutableBufferPointer { g in
+                        multiply(l, d.baseAddress!, h.baseAddress!, g.baseAddress!)
+                    }
                 }
             }
         }
     }
     let kernel = secondsPerCall {
         products { l, d, h, g in
-            RowGemm.gemm(transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
-                         lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+            RowGemm.gemm(
+                transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
         }
     }
     let blas = secondsPerCall {
         products { l, d, h, g in
-            BLAS.sgemm(transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
-                       lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+            BLAS.sgemm(
+                transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
         }
     }
     report("kernel, ∇θ products Δᵀ·H, B = \(batch)", seconds: kernel, flop: flop)
@@ -90,7 +95,8 @@ func benchAutoencoderStep() {
     var encoderOptimiser = RMSprop<Float>(parameterCount: ae.encoder.parameterCount)
     var decoderOptimiser = RMSprop<Float>(parameterCount: ae.decoder.parameterCount)
     let seconds = secondsPerCall {
-        ae.lossAndParameterGradients(x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
+        ae.lossAndParameterGradients(
+            x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
         encoderOptimiser.update(&ae.encoder.parameters, gradient: encoderGradient)
         decoderOptimiser.update(&ae.decoder.parameters, gradient: decoderGradient)
     }
@@ -103,8 +109,9 @@ func blasProduct(_ a: Matrix<Float>, _ b: Matrix<Float>, transB: Bool = false, i
     a.storage.withUnsafeBufferPointer { ap in
         b.storage.withUnsafeBufferPointer { bp in
             c.storage.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(transA: false, transB: transB, m: a.rows, n: n, k: a.cols, alpha: 1, a: ap.baseAddress!,
-                           lda: a.cols, b: bp.baseAddress!, ldb: b.cols, beta: 0, c: cp.baseAddress!, ldc: n)
+                BLAS.sgemm(
+                    transA: false, transB: transB, m: a.rows, n: n, k: a.cols, alpha: 1, a: ap.baseAddress!,
+                    lda: a.cols, b: bp.baseAddress!, ldb: b.cols, beta: 0, c: cp.baseAddress!, ldc: n)
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEExperiments
 import GFESolvers
+import GFETraining
 
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
@@ -51,7 +51,7 @@ if sections == ["peak"] {
 
 /// Runs this program again with `arguments` and `environment` added; its output goes to ours, or is returned.
 func child(_ arguments: [String], environment: [String: String], capture: Bool) -> (status: Int32, output: String) {
-    fflush(nil)   // before the child writes to the same output
+    fflush(nil)  // before the child writes to the same output
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
     process.arguments = arguments
@@ -69,16 +69,22 @@ func child(_ arguments: [String], environment: [String: String], capture: Bool) 
 }
 
 /// OpenBLAS kernels (OPENBLAS_CORETYPE names) using the instruction set of each vector path.
-let openBLASCores: [KernelPath: [String]] = [.avx512: ["SkylakeX", "Cooperlake", "SapphireRapids"],
-                                            .avx2: ["Haswell", "Zen"]]
+let openBLASCores: [KernelPath: [String]] = [
+    .avx512: ["SkylakeX", "Cooperlake", "SapphireRapids"],
+    .avx2: ["Haswell", "Zen"]
+]
 
 guard let peakGflops = inheritedPeak else {
     // The parent: each path's peak, then each path's sections in its own process.
     print("gfe bench — OpenBLAS \(BLAS.configuration) (core \(BLAS.coreName)), BLAS threads \(BLAS.threads)")
-    print("CPU: \(Provenance.cpuModel); kernel paths this CPU runs: \(KernelPath.available.map(\.rawValue).joined(separator: ", "))")
+    print(
+        "CPU: \(Provenance.cpuModel); kernel paths this CPU runs: \(KernelPath.available.map(\.rawValue).joined(separator: ", "))"
+    )
     let automatic = sgemmPeak()
-    print(String(format: "sgemm single-thread, OpenBLAS's own choice (%@): %.1f GFLOP/s (n = %d)",
-                 BLAS.coreName, automatic.gflops, automatic.n))
+    print(
+        String(
+            format: "sgemm single-thread, OpenBLAS's own choice (%@): %.1f GFLOP/s (n = %d)",
+            BLAS.coreName, automatic.gflops, automatic.n))
     var peaks: [(path: KernelPath, name: String, gflops: Double, core: String?)] = []
     for path in KernelPath.available where path != .scalar {
         var best = (name: BLAS.coreName, gflops: automatic.gflops, core: nil as String?)
@@ -98,8 +104,10 @@ guard let peakGflops = inheritedPeak else {
     }
     var status: Int32 = 0
     for peak in peaks {
-        print(String(format: "\n=== kernel path %@, against the %@ sgemm peak %.1f GFLOP/s", peak.path.rawValue, peak.name,
-                     peak.gflops))
+        print(
+            String(
+                format: "\n=== kernel path %@, against the %@ sgemm peak %.1f GFLOP/s", peak.path.rawValue, peak.name,
+                peak.gflops))
         // The child's BLAS comparisons run on that same OpenBLAS kernel.
         var environment = ["GFE_KERNEL": peak.path.rawValue]
         if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
@@ -125,8 +133,11 @@ let firstLayerMacs = decoderArchitecture.sizes[0] * decoderArchitecture.sizes[1]
 func report(_ name: String, seconds: Double, flop: Double) {
     let g = flop / seconds / 1e9
     let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
-    print(label + String(format: " %9.3f ms/call %8.2f MFLOP %7.1f GFLOP/s  %5.1f %% of sgemm peak",
-                         seconds * 1e3, flop / 1e6, g, 100 * g / peak.gflops))
+    print(
+        label
+            + String(
+                format: " %9.3f ms/call %8.2f MFLOP %7.1f GFLOP/s  %5.1f %% of sgemm peak",
+                seconds * 1e3, flop / 1e6, g, 100 * g / peak.gflops))
 }
 
 func benchDecoder(batch: Int) {
@@ -146,8 +157,9 @@ func benchDecoder(batch: Int) {
             objective.lossAndParameterGradient(z: z, x: x, loss: &loss, parameterGradient: &parameterGradient)
         }
         // forward + ∂θ (2·B·in·out per layer) + input gradients of all layers but the first.
-        report("decoder forward + ∇θ, B = \(batch)", seconds: st,
-               flop: 2 * b * Double(2 * macsPerImage + (macsPerImage - firstLayerMacs)))
+        report(
+            "decoder forward + ∇θ, B = \(batch)", seconds: st,
+            flop: 2 * b * Double(2 * macsPerImage + (macsPerImage - firstLayerMacs)))
     }
 }
 

@@ -23,8 +23,10 @@ public struct Adam<T: Scalar>: Optimiser {
     public private(set) var secondMoment: [T]
     public private(set) var step: Int
 
-    public init(parameterCount: Int, learningRate: Double = 5e-4, beta1: Double = 0.9, beta2: Double = 0.999,
-                eps: Double = 1e-8) {
+    public init(
+        parameterCount: Int, learningRate: Double = 5e-4, beta1: Double = 0.9, beta2: Double = 0.999,
+        eps: Double = 1e-8
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -46,15 +48,17 @@ public struct Adam<T: Scalar>: Optimiser {
     }
 
     public var state: OptimiserState<T> {
-        OptimiserState(kind: "adam", step: step,
-                       hyperparameters: ["lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": eps],
-                       buffers: ["exp_avg": firstMoment, "exp_avg_sq": secondMoment])
+        OptimiserState(
+            kind: "adam", step: step,
+            hyperparameters: ["lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": eps],
+            buffers: ["exp_avg": firstMoment, "exp_avg_sq": secondMoment])
     }
 
     public mutating func update(_ parameters: inout [T], gradient: [T]) {
         let n = firstMoment.count
-        precondition(parameters.count == n && gradient.count == n,
-                     "Adam: \(parameters.count) parameters and \(gradient.count) gradients for a state of \(n)")
+        precondition(
+            parameters.count == n && gradient.count == n,
+            "Adam: \(parameters.count) parameters and \(gradient.count) gradients for a state of \(n)")
         step += 1
         let t = Double(step)
         let biasCorrection1 = 1 - pow(beta1, t)
@@ -67,10 +71,11 @@ public struct Adam<T: Scalar>: Optimiser {
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
                         guard n > 0 else { return }
-                        T.adamUpdate(parameters: p.baseAddress!, gradient: g.baseAddress!, firstMoment: m.baseAddress!,
-                                     secondMoment: v.baseAddress!, count: n, stepSize: stepSize,
-                                     biasCorrection2Sqrt: bc2Sqrt, oneMinusBeta1: omb1, beta2: b2,
-                                     oneMinusBeta2: omb2, eps: e)
+                        T.adamUpdate(
+                            parameters: p.baseAddress!, gradient: g.baseAddress!, firstMoment: m.baseAddress!,
+                            secondMoment: v.baseAddress!, count: n, stepSize: stepSize,
+                            biasCorrection2Sqrt: bc2Sqrt, oneMinusBeta1: omb1, beta2: b2,
+                            oneMinusBeta2: omb2, eps: e)
                     }
                 }
             }

@@ -17,7 +17,7 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
         guard e.outputSize == d.inputSize, d.outputSize == e.inputSize else {
             throw GFEError.badInput(
                 "autoencoder: encoder \(e.sizes) and decoder \(d.sizes) do not compose (the encoder's last size must be "
-                + "the decoder's first, and the decoder's last the encoder's first)")
+                    + "the decoder's first, and the decoder's last the encoder's first)")
         }
         self.init(composing: encoder, decoder, maxBatch: maxBatch)
     }
@@ -94,28 +94,34 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
                             decoderWorkspace.buffer.withUnsafeMutableBufferPointer { dwb in
                                 let (ew, dw) = (ewb.baseAddress!, dwb.baseAddress!)
                                 guard n > 0, let xBase = xp.baseAddress else {
-                                    encoder.backwardPass(rows: 0, parameters: ep.baseAddress!, workspace: ew, layout: el,
-                                                         inputGradient: nil, parameterGradient: encoderGradient,
-                                                         scale: 1, accumulate: false)
-                                    decoder.backwardPass(rows: 0, parameters: dp.baseAddress!, workspace: dw, layout: dl,
-                                                         inputGradient: nil, parameterGradient: decoderGradient,
-                                                         scale: 1, accumulate: false)
+                                    encoder.backwardPass(
+                                        rows: 0, parameters: ep.baseAddress!, workspace: ew, layout: el,
+                                        inputGradient: nil, parameterGradient: encoderGradient,
+                                        scale: 1, accumulate: false)
+                                    decoder.backwardPass(
+                                        rows: 0, parameters: dp.baseAddress!, workspace: dw, layout: dl,
+                                        inputGradient: nil, parameterGradient: decoderGradient,
+                                        scale: 1, accumulate: false)
                                     return
                                 }
                                 (ew + el.activation[0]).update(from: xBase, count: n * encoder.architecture.inputSize)
                                 encoder.forwardPass(rows: n, parameters: ep.baseAddress!, workspace: ew, layout: el)
-                                (dw + dl.activation[0]).update(from: ew + el.activation[el.layerCount], count: n * latent)
+                                (dw + dl.activation[0]).update(
+                                    from: ew + el.activation[el.layerCount], count: n * latent)
                                 decoder.forwardPass(rows: n, parameters: dp.baseAddress!, workspace: dw, layout: dl)
-                                T.crossEntropy(logits: dw + dl.activation[dl.layerCount], targets: xBase, rows: n,
-                                               cols: pixels, losses: lp.baseAddress!,
-                                               gradient: backward ? dw + dl.delta[dl.layerCount] : nil)
+                                T.crossEntropy(
+                                    logits: dw + dl.activation[dl.layerCount], targets: xBase, rows: n,
+                                    cols: pixels, losses: lp.baseAddress!,
+                                    gradient: backward ? dw + dl.delta[dl.layerCount] : nil)
                                 guard backward else { return }
-                                decoder.backwardPass(rows: n, parameters: dp.baseAddress!, workspace: dw, layout: dl,
-                                                     inputGradient: ew + el.delta[el.layerCount],
-                                                     parameterGradient: decoderGradient, scale: 1, accumulate: false)
-                                encoder.backwardPass(rows: n, parameters: ep.baseAddress!, workspace: ew, layout: el,
-                                                     inputGradient: nil, parameterGradient: encoderGradient,
-                                                     scale: 1, accumulate: false)
+                                decoder.backwardPass(
+                                    rows: n, parameters: dp.baseAddress!, workspace: dw, layout: dl,
+                                    inputGradient: ew + el.delta[el.layerCount],
+                                    parameterGradient: decoderGradient, scale: 1, accumulate: false)
+                                encoder.backwardPass(
+                                    rows: n, parameters: ep.baseAddress!, workspace: ew, layout: el,
+                                    inputGradient: nil, parameterGradient: encoderGradient,
+                                    scale: 1, accumulate: false)
                             }
                         }
                     }

@@ -17,8 +17,9 @@ public enum CrossEntropy {
         logits.storage.withUnsafeBufferPointer { y in
             targets.storage.withUnsafeBufferPointer { x in
                 out.withUnsafeMutableBufferPointer { l in
-                    T.crossEntropy(logits: y.baseAddress!, targets: x.baseAddress!, rows: logits.rows, cols: logits.cols,
-                                   losses: l.baseAddress!, gradient: nil)
+                    T.crossEntropy(
+                        logits: y.baseAddress!, targets: x.baseAddress!, rows: logits.rows, cols: logits.cols,
+                        losses: l.baseAddress!, gradient: nil)
                 }
             }
         }
@@ -26,7 +27,9 @@ public enum CrossEntropy {
     }
 
     /// ℓᵢ per row and dℓᵢ/dy (rows × P).
-    public static func lossesAndGradient<T: Scalar>(logits: Matrix<T>, targets: Matrix<T>) -> (losses: [T], gradient: Matrix<T>) {
+    public static func lossesAndGradient<T: Scalar>(logits: Matrix<T>, targets: Matrix<T>) -> (
+        losses: [T], gradient: Matrix<T>
+    ) {
         check(logits, targets)
         var out = [T](repeating: 0, count: logits.rows)
         var grad = Matrix<T>(rows: logits.rows, cols: logits.cols)
@@ -35,8 +38,9 @@ public enum CrossEntropy {
             targets.storage.withUnsafeBufferPointer { x in
                 out.withUnsafeMutableBufferPointer { l in
                     grad.storage.withUnsafeMutableBufferPointer { g in
-                        T.crossEntropy(logits: y.baseAddress!, targets: x.baseAddress!, rows: logits.rows,
-                                       cols: logits.cols, losses: l.baseAddress!, gradient: g.baseAddress!)
+                        T.crossEntropy(
+                            logits: y.baseAddress!, targets: x.baseAddress!, rows: logits.rows,
+                            cols: logits.cols, losses: l.baseAddress!, gradient: g.baseAddress!)
                     }
                 }
             }
@@ -52,8 +56,9 @@ public enum CrossEntropy {
         logits.storage.withUnsafeBufferPointer { y in
             targets.storage.withUnsafeBufferPointer { x in
                 out.storage.withUnsafeMutableBufferPointer { t in
-                    T.crossEntropyCurvature(logits: y.baseAddress!, targets: x.baseAddress!, count: logits.count,
-                                            pixels: logits.cols, tangents: t.baseAddress!)
+                    T.crossEntropyCurvature(
+                        logits: y.baseAddress!, targets: x.baseAddress!, count: logits.count,
+                        pixels: logits.cols, tangents: t.baseAddress!)
                 }
             }
         }
@@ -61,7 +66,8 @@ public enum CrossEntropy {
     }
 
     private static func check<T>(_ logits: Matrix<T>, _ targets: Matrix<T>) {
-        precondition(logits.rows == targets.rows && logits.cols == targets.cols,
-                     "CrossEntropy: logits \(logits.rows)x\(logits.cols) and targets \(targets.rows)x\(targets.cols) differ")
+        precondition(
+            logits.rows == targets.rows && logits.cols == targets.cols,
+            "CrossEntropy: logits \(logits.rows)x\(logits.cols) and targets \(targets.rows)x\(targets.cols) differ")
     }
 }

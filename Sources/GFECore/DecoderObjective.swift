@@ -41,19 +41,24 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         decoder.prepareInputGradient(&gradient, rows: z.rows)
         let d = z.cols
         gradient.storage.withUnsafeMutableBufferPointer { g in
-            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil,
-                      rowBlock: Self.rowBlock) { p, w, layout, _, rows in
-                decoder.backwardPass(rows: rows.count, parameters: p, workspace: w, layout: layout,
-                                     inputGradient: g.baseAddress.map { $0 + rows.lowerBound * d },
-                                     parameterGradient: nil, scale: 1, accumulate: false)
+            Self.pass(
+                decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil,
+                rowBlock: Self.rowBlock
+            ) { p, w, layout, _, rows in
+                decoder.backwardPass(
+                    rows: rows.count, parameters: p, workspace: w, layout: layout,
+                    inputGradient: g.baseAddress.map { $0 + rows.lowerBound * d },
+                    parameterGradient: nil, scale: 1, accumulate: false)
             }
         }
     }
 
     /// ℓᵢ only (one forward pass), e.g. for evaluation.
     public mutating func loss(z: Matrix<T>, x: Matrix<T>, loss: inout [T]) {
-        Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: false, direction: nil,
-                  rowBlock: Self.rowBlock) { _, _, _, _, _ in }
+        Self.pass(
+            decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: false, direction: nil,
+            rowBlock: Self.rowBlock
+        ) { _, _, _, _, _ in }
     }
 
     /// The "approximate" decoder gradient of SPEC §5 (z held constant): ℓᵢ into `loss`, and
@@ -66,9 +71,11 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         let decoder = self.decoder
         decoder.checkParameterGradient(parameterGradient)
         parameterGradient.withUnsafeMutableBufferPointer { pg in
-            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) { p, w, layout, _, _ in
-                decoder.backwardPass(rows: z.rows, parameters: p, workspace: w, layout: layout, inputGradient: nil,
-                                     parameterGradient: pg.baseAddress, scale: scale, accumulate: accumulate)
+            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
+                p, w, layout, _, _ in
+                decoder.backwardPass(
+                    rows: z.rows, parameters: p, workspace: w, layout: layout, inputGradient: nil,
+                    parameterGradient: pg.baseAddress, scale: scale, accumulate: accumulate)
             }
         }
         return Self.sum(loss, z.rows)
@@ -86,10 +93,12 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         decoder.checkParameterGradient(parameterGradient)
         gradient.storage.withUnsafeMutableBufferPointer { g in
             parameterGradient.withUnsafeMutableBufferPointer { pg in
-                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) { p, w, layout, _, _ in
-                    decoder.backwardPass(rows: z.rows, parameters: p, workspace: w, layout: layout,
-                                         inputGradient: g.baseAddress, parameterGradient: pg.baseAddress,
-                                         scale: scale, accumulate: accumulate)
+                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
+                    p, w, layout, _, _ in
+                    decoder.backwardPass(
+                        rows: z.rows, parameters: p, workspace: w, layout: layout,
+                        inputGradient: g.baseAddress, parameterGradient: pg.baseAddress,
+                        scale: scale, accumulate: accumulate)
                 }
             }
         }
@@ -109,10 +118,12 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         decoder.prepareInputGradient(&hessianProduct, rows: z.rows)
         gradient.storage.withUnsafeMutableBufferPointer { g in
             hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
-                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) { p, w, layout, xp, _ in
-                    decoder.secondOrderPass(rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
-                                            inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
-                                            mixedParameterGradient: nil, scale: 1, accumulate: false)
+                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) {
+                    p, w, layout, xp, _ in
+                    decoder.secondOrderPass(
+                        rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
+                        inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
+                        mixedParameterGradient: nil, scale: 1, accumulate: false)
                 }
             }
         }
@@ -132,10 +143,12 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         gradient.storage.withUnsafeMutableBufferPointer { g in
             hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
                 mixedParameterGradient.withUnsafeMutableBufferPointer { mg in
-                    Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) { p, w, layout, xp, _ in
-                        decoder.secondOrderPass(rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
-                                                inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
-                                                mixedParameterGradient: mg.baseAddress, scale: scale, accumulate: accumulate)
+                    Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) {
+                        p, w, layout, xp, _ in
+                        decoder.secondOrderPass(
+                            rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
+                            inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
+                            mixedParameterGradient: mg.baseAddress, scale: scale, accumulate: accumulate)
                     }
                 }
             }
@@ -153,11 +166,13 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         body: (UnsafePointer<T>, UnsafeMutablePointer<T>, MLPWorkspaceLayout, UnsafePointer<T>, Range<Int>) -> Void
     ) {
         decoder.checkInput(z, workspace)
-        precondition(x.rows == z.rows && x.cols == decoder.architecture.outputSize,
-                     "DecoderObjective: targets are \(x.rows)x\(x.cols), expected \(z.rows)x\(decoder.architecture.outputSize)")
+        precondition(
+            x.rows == z.rows && x.cols == decoder.architecture.outputSize,
+            "DecoderObjective: targets are \(x.rows)x\(x.cols), expected \(z.rows)x\(decoder.architecture.outputSize)")
         if let direction {
-            precondition(direction.rows == z.rows && direction.cols == z.cols,
-                         "DecoderObjective: direction is \(direction.rows)x\(direction.cols), expected \(z.rows)x\(z.cols)")
+            precondition(
+                direction.rows == z.rows && direction.cols == z.cols,
+                "DecoderObjective: direction is \(direction.rows)x\(direction.cols), expected \(z.rows)x\(z.cols)")
         }
         let n = z.rows
         if loss.count < n { loss.append(contentsOf: repeatElement(0, count: n - loss.count)) }
@@ -179,13 +194,16 @@ public struct DecoderObjective<T: Scalar>: Sendable {
                             for start in stride(from: 0, to: n, by: block) {
                                 let rows = start..<min(start + block, n)
                                 (w + layout.activation[0]).update(from: zBase + start * d, count: rows.count * d)
-                                decoder.forwardPass(rows: rows.count, parameters: p.baseAddress!, workspace: w, layout: layout)
-                                T.crossEntropy(logits: w + layout.activation[layers], targets: xBase + start * pixels,
-                                               rows: rows.count, cols: pixels, losses: lp.baseAddress! + start,
-                                               gradient: lossGradient ? w + layout.delta[layers] : nil)
+                                decoder.forwardPass(
+                                    rows: rows.count, parameters: p.baseAddress!, workspace: w, layout: layout)
+                                T.crossEntropy(
+                                    logits: w + layout.activation[layers], targets: xBase + start * pixels,
+                                    rows: rows.count, cols: pixels, losses: lp.baseAddress! + start,
+                                    gradient: lossGradient ? w + layout.delta[layers] : nil)
                                 if let direction {
                                     direction.storage.withUnsafeBufferPointer { v in
-                                        (w + layout.tangent[0]).update(from: v.baseAddress! + start * d, count: rows.count * d)
+                                        (w + layout.tangent[0]).update(
+                                            from: v.baseAddress! + start * d, count: rows.count * d)
                                     }
                                 }
                                 body(p.baseAddress!, w, layout, xBase + start * pixels, rows)

@@ -4,7 +4,8 @@
 /// Levenshtein distance (insertions, deletions and substitutions each cost 1) between two strings, by
 /// Unicode scalar, case-insensitive.
 public func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.lowercased().unicodeScalars), y = Array(b.lowercased().unicodeScalars)
+    let x = Array(a.lowercased().unicodeScalars)
+    let y = Array(b.lowercased().unicodeScalars)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     var previous = Array(0...y.count)

@@ -14,7 +14,10 @@ public struct GFEError: ReportableError, Equatable {
     public enum Kind: Sendable, Equatable { case badInput, runFailure }
     public let kind: Kind
     public let message: String
-    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
     public static func badInput(_ message: String) -> GFEError { GFEError(.badInput, message) }
     public static func runFailure(_ message: String) -> GFEError { GFEError(.runFailure, message) }
     public var exitCode: Int32 { kind == .badInput ? 2 : 1 }

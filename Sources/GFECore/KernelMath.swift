@@ -40,7 +40,7 @@ enum VectorFloatMath: KernelMath {
         // 1.5·2²³: adding it rounds to an integer held in the low mantissa bits (for |v| < 2²²).
         let roundingShift: Float = 12_582_912
         let shifted = x * log2e + roundingShift
-        let n = shifted - roundingShift                     // round(x·log2 e) as a Float
+        let n = shifted - roundingShift  // round(x·log2 e) as a Float
         let nBits = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: roundingShift.bitPattern)
         let scale = Float(bitPattern: UInt32(bitPattern: (nBits &+ 127) &<< 23))
         let r = (x - n * ln2Hi) - n * ln2Lo

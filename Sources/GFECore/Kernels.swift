@@ -46,7 +46,9 @@ enum KernelBody {
     // MARK: Bias
 
     @inline(__always)
-    static func addRowBroadcast<T: Scalar>(_ row: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int) {
+    static func addRowBroadcast<T: Scalar>(
+        _ row: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int
+    ) {
         for r in 0..<rows {
             let dst = m + r * cols
             for c in 0..<cols { dst[c] += row[c] }
@@ -143,9 +145,10 @@ enum KernelBody {
         for i in 0..<count {
             let (s, sBar) = sigmoidPair(M.self, logits[i])
             let x = targets[i]
-            let u = s * sBar                       // σ′(y)
-            let a = 1 / (s + eps), b = 1 / (sBar + eps)
-            let slope = sBar - s                   // σ″(y) / σ′(y)
+            let u = s * sBar  // σ′(y)
+            let a = 1 / (s + eps)
+            let b = 1 / (sBar + eps)
+            let slope = sBar - s  // σ″(y) / σ′(y)
             // d/dy[u/(s+ε)] = u[(s̄−s)/(s+ε) − u/(s+ε)²];  d/dy[u/(s̄+ε)] = u[(s̄−s)/(s̄+ε) + u/(s̄+ε)²].
             let fromOne: T = slope * a - u * a * a
             let fromZero: T = slope * b + u * b * b
@@ -162,7 +165,9 @@ enum KernelBody {
     }
 
     @inline(__always)
-    static func axpby<T: Scalar>(_ alpha: T, _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>, _ count: Int) {
+    static func axpby<T: Scalar>(
+        _ alpha: T, _ x: UnsafePointer<T>, _ beta: T, _ y: UnsafeMutablePointer<T>, _ count: Int
+    ) {
         if beta == 0 {
             for i in 0..<count { y[i] = alpha * x[i] }
         } else {
@@ -171,7 +176,9 @@ enum KernelBody {
     }
 
     @inline(__always)
-    static func rowSquaredNorms<T: Scalar>(_ m: UnsafePointer<T>, _ rows: Int, _ cols: Int, _ norms: UnsafeMutablePointer<T>) {
+    static func rowSquaredNorms<T: Scalar>(
+        _ m: UnsafePointer<T>, _ rows: Int, _ cols: Int, _ norms: UnsafeMutablePointer<T>
+    ) {
         for r in 0..<rows {
             let row = m + r * cols
             var s: T = 0
@@ -219,7 +226,9 @@ extension Float {
     public static func eluForward(_ values: UnsafeMutablePointer<Float>, count: Int) {
         KernelBody.eluForward(VectorFloatMath.self, values, count)
     }
-    public static func eluBackward(_ gradient: UnsafeMutablePointer<Float>, activations: UnsafePointer<Float>, count: Int) {
+    public static func eluBackward(
+        _ gradient: UnsafeMutablePointer<Float>, activations: UnsafePointer<Float>, count: Int
+    ) {
         KernelBody.eluBackward(gradient, activations, count)
     }
     public static func eluBackwardSecondOrder(
@@ -228,7 +237,9 @@ extension Float {
     ) {
         KernelBody.eluBackwardSecondOrder(gradient, gradientTangent, activations, activationTangents, count)
     }
-    public static func addRowBroadcast(_ row: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    public static func addRowBroadcast(
+        _ row: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+    ) {
         KernelBody.addRowBroadcast(row, matrix, rows, cols)
     }
     public static func columnSums(
@@ -272,10 +283,12 @@ extension Float {
     public static func adamUpdate(
         parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int,
-        stepSize: Float, biasCorrection2Sqrt: Float, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float, eps: Float
+        stepSize: Float, biasCorrection2Sqrt: Float, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
+        eps: Float
     ) {
-        KernelBody.adamUpdate(parameters, gradient, firstMoment, secondMoment, count,
-                              stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
+        KernelBody.adamUpdate(
+            parameters, gradient, firstMoment, secondMoment, count,
+            stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
     }
 }
 
@@ -283,7 +296,9 @@ extension Double {
     public static func eluForward(_ values: UnsafeMutablePointer<Double>, count: Int) {
         KernelBody.eluForward(LibmMath<Double>.self, values, count)
     }
-    public static func eluBackward(_ gradient: UnsafeMutablePointer<Double>, activations: UnsafePointer<Double>, count: Int) {
+    public static func eluBackward(
+        _ gradient: UnsafeMutablePointer<Double>, activations: UnsafePointer<Double>, count: Int
+    ) {
         KernelBody.eluBackward(gradient, activations, count)
     }
     public static func eluBackwardSecondOrder(
@@ -292,7 +307,9 @@ extension Double {
     ) {
         KernelBody.eluBackwardSecondOrder(gradient, gradientTangent, activations, activationTangents, count)
     }
-    public static func addRowBroadcast(_ row: UnsafePointer<Double>, to matrix: UnsafeMutablePointer<Double>, rows: Int, cols: Int) {
+    public static func addRowBroadcast(
+        _ row: UnsafePointer<Double>, to matrix: UnsafeMutablePointer<Double>, rows: Int, cols: Int
+    ) {
         KernelBody.addRowBroadcast(row, matrix, rows, cols)
     }
     public static func columnSums(
@@ -313,7 +330,8 @@ extension Double {
     ) {
         KernelBody.crossEntropyCurvature(LibmMath<Double>.self, logits, targets, count, pixels, tangents)
     }
-    public static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+    public static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int)
+    {
         KernelBody.axpy(alpha, x, y, count)
     }
     public static func axpby(
@@ -336,9 +354,11 @@ extension Double {
     public static func adamUpdate(
         parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>,
         firstMoment: UnsafeMutablePointer<Double>, secondMoment: UnsafeMutablePointer<Double>, count: Int,
-        stepSize: Double, biasCorrection2Sqrt: Double, oneMinusBeta1: Double, beta2: Double, oneMinusBeta2: Double, eps: Double
+        stepSize: Double, biasCorrection2Sqrt: Double, oneMinusBeta1: Double, beta2: Double, oneMinusBeta2: Double,
+        eps: Double
     ) {
-        KernelBody.adamUpdate(parameters, gradient, firstMoment, secondMoment, count,
-                              stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
+        KernelBody.adamUpdate(
+            parameters, gradient, firstMoment, secondMoment, count,
+            stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
     }
 }

@@ -59,7 +59,7 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
         guard parameters.count == architecture.parameterCount else {
             throw GFEError.badInput(
                 "\(architecture.name): \(parameters.count) parameters given, the architecture \(architecture.sizes) "
-                + "needs \(architecture.parameterCount); check the checkpoint matches the network's layer sizes")
+                    + "needs \(architecture.parameterCount); check the checkpoint matches the network's layer sizes")
         }
         self.init(architecture: architecture, matchingParameters: parameters)
     }
@@ -140,8 +140,9 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
         let n = checkBackward(outputGradient, workspace)
         prepareInputGradient(&inputGradient, rows: n)
         inputGradient.storage.withUnsafeMutableBufferPointer { ig in
-            seededBackward(outputGradient, &workspace, inputGradient: ig.baseAddress, parameterGradient: nil,
-                           scale: 1, accumulate: false)
+            seededBackward(
+                outputGradient, &workspace, inputGradient: ig.baseAddress, parameterGradient: nil,
+                scale: 1, accumulate: false)
         }
     }
 
@@ -154,8 +155,9 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
         _ = checkBackward(outputGradient, workspace)
         checkParameterGradient(parameterGradient)
         parameterGradient.withUnsafeMutableBufferPointer { pg in
-            seededBackward(outputGradient, &workspace, inputGradient: nil, parameterGradient: pg.baseAddress,
-                           scale: scale, accumulate: accumulate)
+            seededBackward(
+                outputGradient, &workspace, inputGradient: nil, parameterGradient: pg.baseAddress,
+                scale: scale, accumulate: accumulate)
         }
     }
 
@@ -169,8 +171,9 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
         checkParameterGradient(parameterGradient)
         inputGradient.storage.withUnsafeMutableBufferPointer { ig in
             parameterGradient.withUnsafeMutableBufferPointer { pg in
-                seededBackward(outputGradient, &workspace, inputGradient: ig.baseAddress,
-                               parameterGradient: pg.baseAddress, scale: scale, accumulate: accumulate)
+                seededBackward(
+                    outputGradient, &workspace, inputGradient: ig.baseAddress,
+                    parameterGradient: pg.baseAddress, scale: scale, accumulate: accumulate)
             }
         }
     }
@@ -188,11 +191,13 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
                 workspace.buffer.withUnsafeMutableBufferPointer { ws in
                     let w = ws.baseAddress!
                     if n > 0 {
-                        (w + layout.delta[layout.layerCount]).update(from: dy.baseAddress!, count: n * architecture.outputSize)
+                        (w + layout.delta[layout.layerCount]).update(
+                            from: dy.baseAddress!, count: n * architecture.outputSize)
                     }
-                    backwardPass(rows: n, parameters: p.baseAddress!, workspace: w, layout: layout,
-                                 inputGradient: inputGradient, parameterGradient: parameterGradient,
-                                 scale: scale, accumulate: accumulate)
+                    backwardPass(
+                        rows: n, parameters: p.baseAddress!, workspace: w, layout: layout,
+                        inputGradient: inputGradient, parameterGradient: parameterGradient,
+                        scale: scale, accumulate: accumulate)
                 }
             }
         }
@@ -201,33 +206,46 @@ public struct MLP<T: Scalar>: Equatable, Sendable {
     // MARK: Checks (programmer errors: shapes are fixed by construction in the harness)
 
     func checkInput(_ input: Matrix<T>, _ workspace: MLPWorkspace<T>) {
-        precondition(input.cols == architecture.inputSize,
-                     "\(architecture.name): input has \(input.cols) columns, expected \(architecture.inputSize)")
-        precondition(workspace.architecture.sizes == architecture.sizes,
-                     "\(architecture.name): workspace is for sizes \(workspace.architecture.sizes), network has \(architecture.sizes)")
-        precondition(parameters.count == architecture.parameterCount,
-                     "\(architecture.name): \(parameters.count) parameters, expected \(architecture.parameterCount)")
+        precondition(
+            input.cols == architecture.inputSize,
+            "\(architecture.name): input has \(input.cols) columns, expected \(architecture.inputSize)")
+        precondition(
+            workspace.architecture.sizes == architecture.sizes,
+            "\(architecture.name): workspace is for sizes \(workspace.architecture.sizes), network has \(architecture.sizes)"
+        )
+        precondition(
+            parameters.count == architecture.parameterCount,
+            "\(architecture.name): \(parameters.count) parameters, expected \(architecture.parameterCount)")
     }
 
     private func checkBackward(_ outputGradient: Matrix<T>, _ workspace: MLPWorkspace<T>) -> Int {
-        precondition(outputGradient.cols == architecture.outputSize,
-                     "\(architecture.name): output gradient has \(outputGradient.cols) columns, expected \(architecture.outputSize)")
-        precondition(outputGradient.rows == workspace.batch,
-                     "\(architecture.name): output gradient has \(outputGradient.rows) rows, last forward had \(workspace.batch)")
-        precondition(workspace.architecture.sizes == architecture.sizes, "\(architecture.name): workspace of another architecture")
-        precondition(parameters.count == architecture.parameterCount,
-                     "\(architecture.name): \(parameters.count) parameters, expected \(architecture.parameterCount)")
+        precondition(
+            outputGradient.cols == architecture.outputSize,
+            "\(architecture.name): output gradient has \(outputGradient.cols) columns, expected \(architecture.outputSize)"
+        )
+        precondition(
+            outputGradient.rows == workspace.batch,
+            "\(architecture.name): output gradient has \(outputGradient.rows) rows, last forward had \(workspace.batch)"
+        )
+        precondition(
+            workspace.architecture.sizes == architecture.sizes,
+            "\(architecture.name): workspace of another architecture")
+        precondition(
+            parameters.count == architecture.parameterCount,
+            "\(architecture.name): \(parameters.count) parameters, expected \(architecture.parameterCount)")
         return outputGradient.rows
     }
 
     func prepareInputGradient(_ m: inout Matrix<T>, rows: Int) {
-        precondition(m.cols == architecture.inputSize,
-                     "\(architecture.name): input gradient has \(m.cols) columns, expected \(architecture.inputSize)")
+        precondition(
+            m.cols == architecture.inputSize,
+            "\(architecture.name): input gradient has \(m.cols) columns, expected \(architecture.inputSize)")
         if m.rows != rows { m.setRows(rows) }
     }
 
     func checkParameterGradient(_ g: [T]) {
-        precondition(g.count == architecture.parameterCount,
-                     "\(architecture.name): parameter gradient has \(g.count) elements, expected \(architecture.parameterCount)")
+        precondition(
+            g.count == architecture.parameterCount,
+            "\(architecture.name): parameter gradient has \(g.count) elements, expected \(architecture.parameterCount)")
     }
 }

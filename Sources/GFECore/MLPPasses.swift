@@ -11,8 +11,10 @@
 
 extension MLP {
     /// Fills activation[1…L] of the workspace from activation[0] (the input, already copied in).
-    func forwardPass(rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
-                     layout: MLPWorkspaceLayout) {
+    func forwardPass(
+        rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
+        layout: MLPWorkspaceLayout
+    ) {
         let sizes = architecture.sizes
         let layers = sizes.count - 1
         for l in 0..<layers {
@@ -30,9 +32,11 @@ extension MLP {
     /// `inputGradient` (n × n_0) when non-nil, and (accumulate ? g : 0) + scale·∂L/∂θ into
     /// `parameterGradient` when non-nil. With neither requested nothing is computed; without the parameter
     /// gradient no weight-gradient product is formed (the ∇_z hot path).
-    func backwardPass(rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
-                      layout: MLPWorkspaceLayout, inputGradient: UnsafeMutablePointer<T>?,
-                      parameterGradient: UnsafeMutablePointer<T>?, scale: T, accumulate: Bool) {
+    func backwardPass(
+        rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
+        layout: MLPWorkspaceLayout, inputGradient: UnsafeMutablePointer<T>?,
+        parameterGradient: UnsafeMutablePointer<T>?, scale: T, accumulate: Bool
+    ) {
         if parameterGradient == nil && inputGradient == nil { return }
         let sizes = architecture.sizes
         let layers = sizes.count - 1
@@ -47,9 +51,10 @@ extension MLP {
             let dA = w + layout.delta[l + 1]
             if let g = parameterGradient {
                 // ∂L/∂W_l = Δ_{l+1}ᵀ·H_l ([out, in]); ∂L/∂b_l = column sums of Δ_{l+1}.
-                T.gemm(transA: true, transB: false, m: nOut, n: nIn, k: n,
-                       alpha: scale, a: dA, lda: nOut, b: w + layout.activation[l], ldb: nIn,
-                       beta: beta, c: g + weightOffsets[l], ldc: nIn)
+                T.gemm(
+                    transA: true, transB: false, m: nOut, n: nIn, k: n,
+                    alpha: scale, a: dA, lda: nOut, b: w + layout.activation[l], ldb: nIn,
+                    beta: beta, c: g + weightOffsets[l], ldc: nIn)
                 T.columnSums(dA, rows: n, cols: nOut, scale: scale, accumulate: accumulate, into: g + biasOffsets[l])
             }
             if l > 0 {
@@ -76,14 +81,18 @@ extension MLP {
     ///                     are independent, so the batch Hessian is block diagonal); and
     ///                     R{∂L/∂θ} = ∂_θ(Σᵢ vᵢ·∇_{xᵢ} L) (mixed partials commute).
     /// Also writes E_0 = ∂L/∂X into `inputGradient` when non-nil.
-    func secondOrderPass(rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
-                         layout: MLPWorkspaceLayout, targets: UnsafePointer<T>,
-                         inputGradient: UnsafeMutablePointer<T>?, hessianProduct: UnsafeMutablePointer<T>,
-                         mixedParameterGradient: UnsafeMutablePointer<T>?, scale: T, accumulate: Bool) {
+    func secondOrderPass(
+        rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
+        layout: MLPWorkspaceLayout, targets: UnsafePointer<T>,
+        inputGradient: UnsafeMutablePointer<T>?, hessianProduct: UnsafeMutablePointer<T>,
+        mixedParameterGradient: UnsafeMutablePointer<T>?, scale: T, accumulate: Bool
+    ) {
         let sizes = architecture.sizes
         let layers = sizes.count - 1
         if n == 0 {
-            if let g = mixedParameterGradient, !accumulate { g.update(repeating: 0, count: architecture.parameterCount) }
+            if let g = mixedParameterGradient, !accumulate {
+                g.update(repeating: 0, count: architecture.parameterCount)
+            }
             return
         }
         // Forward tangents (the forward pass itself has already run).
@@ -95,8 +104,9 @@ extension MLP {
         }
         // R{Δ_L} = ℓ″(Y) ⊙ Ẏ, in place over Ẏ.
         let nY = sizes[layers]
-        T.crossEntropyCurvature(logits: w + layout.activation[layers], targets: targets, count: n * nY,
-                                pixels: nY, tangents: w + layout.tangentDelta[layers])
+        T.crossEntropyCurvature(
+            logits: w + layout.activation[layers], targets: targets, count: n * nY,
+            pixels: nY, tangents: w + layout.tangentDelta[layers])
         // Backward, carrying (Δ, R{Δ}).
         let beta: T = accumulate ? 1 : 0
         for l in stride(from: layers - 1, through: 0, by: -1) {
@@ -104,12 +114,14 @@ extension MLP {
             let dA = w + layout.delta[l + 1]
             let dADot = w + layout.tangentDelta[l + 1]
             if let g = mixedParameterGradient {
-                T.gemm(transA: true, transB: false, m: nOut, n: nIn, k: n,
-                       alpha: scale, a: dADot, lda: nOut, b: w + layout.activation[l], ldb: nIn,
-                       beta: beta, c: g + weightOffsets[l], ldc: nIn)
-                T.gemm(transA: true, transB: false, m: nOut, n: nIn, k: n,
-                       alpha: scale, a: dA, lda: nOut, b: w + layout.tangent[l], ldb: nIn,
-                       beta: 1, c: g + weightOffsets[l], ldc: nIn)
+                T.gemm(
+                    transA: true, transB: false, m: nOut, n: nIn, k: n,
+                    alpha: scale, a: dADot, lda: nOut, b: w + layout.activation[l], ldb: nIn,
+                    beta: beta, c: g + weightOffsets[l], ldc: nIn)
+                T.gemm(
+                    transA: true, transB: false, m: nOut, n: nIn, k: n,
+                    alpha: scale, a: dA, lda: nOut, b: w + layout.tangent[l], ldb: nIn,
+                    beta: 1, c: g + weightOffsets[l], ldc: nIn)
                 T.columnSums(dADot, rows: n, cols: nOut, scale: scale, accumulate: accumulate, into: g + biasOffsets[l])
             }
             if l > 0 {
@@ -117,8 +129,9 @@ extension MLP {
                 let eDot = w + layout.tangentDelta[l]
                 multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: e)
                 multiplyByWeight(.plain, layer: l, rows: n, dADot, parameters: p, into: eDot)
-                T.eluBackwardSecondOrder(gradient: e, gradientTangent: eDot, activations: w + layout.activation[l],
-                                         activationTangents: w + layout.tangent[l], count: n * nIn)
+                T.eluBackwardSecondOrder(
+                    gradient: e, gradientTangent: eDot, activations: w + layout.activation[l],
+                    activationTangents: w + layout.tangent[l], count: n * nIn)
             } else {
                 if let dX = inputGradient {
                     multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dX)

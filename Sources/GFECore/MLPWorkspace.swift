@@ -37,8 +37,9 @@ public struct MLPWorkspace<T: Scalar>: Sendable {
     /// Copies the last forward pass's output into `matrix`, resizing its rows to `batch` (no allocation
     /// when its storage is uniquely referenced and large enough).
     public func copyOutput(into matrix: inout Matrix<T>) {
-        precondition(matrix.cols == architecture.outputSize,
-                     "MLPWorkspace.copyOutput: matrix has \(matrix.cols) columns, output has \(architecture.outputSize)")
+        precondition(
+            matrix.cols == architecture.outputSize,
+            "MLPWorkspace.copyOutput: matrix has \(matrix.cols) columns, output has \(architecture.outputSize)")
         if matrix.rows != batch { matrix.setRows(batch) }
         let count = batch * architecture.outputSize
         guard count > 0 else { return }
@@ -91,7 +92,10 @@ struct MLPWorkspaceLayout: Sendable, Equatable {
         self.maxBatch = maxBatch
         let layers = sizes.count - 1
         var offset = 0
-        func take(_ width: Int) -> Int { defer { offset += maxBatch * width }; return offset }
+        func take(_ width: Int) -> Int {
+            defer { offset += maxBatch * width }
+            return offset
+        }
         activation = (0...layers).map { take(sizes[$0]) }
         delta = (0...layers).map { $0 == 0 ? 0 : take(sizes[$0]) }
         firstOrderCount = offset

@@ -37,8 +37,11 @@ public struct Matrix<T: Scalar>: Equatable, Sendable {
     public mutating func setRows(_ newRows: Int) {
         precondition(newRows >= 0)
         let needed = newRows * cols
-        if storage.count < needed { storage.append(contentsOf: repeatElement(0, count: needed - storage.count)) }
-        else if storage.count > needed { storage.removeLast(storage.count - needed) }
+        if storage.count < needed {
+            storage.append(contentsOf: repeatElement(0, count: needed - storage.count))
+        } else if storage.count > needed {
+            storage.removeLast(storage.count - needed)
+        }
         rows = newRows
     }
 
@@ -69,10 +72,11 @@ public func gemm<T: Scalar>(
     a.storage.withUnsafeBufferPointer { ap in
         b.storage.withUnsafeBufferPointer { bp in
             c.storage.withUnsafeMutableBufferPointer { cp in
-                T.gemm(transA: transA, transB: transB, m: m, n: n, k: k,
-                       alpha: alpha, a: ap.baseAddress!, lda: a.cols,
-                       b: bp.baseAddress!, ldb: b.cols,
-                       beta: beta, c: cp.baseAddress!, ldc: n)
+                T.gemm(
+                    transA: transA, transB: transB, m: m, n: n, k: k,
+                    alpha: alpha, a: ap.baseAddress!, lda: a.cols,
+                    b: bp.baseAddress!, ldb: b.cols,
+                    beta: beta, c: cp.baseAddress!, ldc: n)
             }
         }
     }

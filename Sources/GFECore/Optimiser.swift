@@ -37,11 +37,13 @@ public struct OptimiserState<T: Scalar>: Equatable, Sendable {
     /// The named buffer, checked for presence and size.
     func buffer(_ name: String, count: Int) throws -> [T] {
         guard let b = buffers[name] else {
-            throw GFEError.badInput("\(kind) optimiser state: buffer '\(name)' is missing; the checkpoint is incomplete")
+            throw GFEError.badInput(
+                "\(kind) optimiser state: buffer '\(name)' is missing; the checkpoint is incomplete")
         }
         guard b.count == count else {
-            throw GFEError.badInput("\(kind) optimiser state: buffer '\(name)' has \(b.count) elements, the model has "
-                                    + "\(count) parameters; the checkpoint belongs to another model")
+            throw GFEError.badInput(
+                "\(kind) optimiser state: buffer '\(name)' has \(b.count) elements, the model has "
+                    + "\(count) parameters; the checkpoint belongs to another model")
         }
         return b
     }
@@ -56,7 +58,9 @@ public struct OptimiserState<T: Scalar>: Equatable, Sendable {
 
     func checkKind(_ expected: String) throws {
         guard kind == expected else {
-            throw GFEError.badInput("optimiser state is '\(kind)', expected '\(expected)'; the checkpoint was written with another optimiser")
+            throw GFEError.badInput(
+                "optimiser state is '\(kind)', expected '\(expected)'; the checkpoint was written with another optimiser"
+            )
         }
         guard step >= 0 else { throw GFEError.badInput("\(kind) optimiser state: negative step \(step)") }
     }

@@ -64,24 +64,28 @@ public enum ParallelChunks {
         }
 
         func claim() -> Int? {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             guard error == nil, next < count else { return nil }
             defer { next += 1 }
             return next
         }
 
         func store(_ r: Result, at chunk: Int) {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             slots[chunk] = r
         }
 
         func fail(_ e: Error, at chunk: Int) {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if error == nil || chunk < error!.chunk { error = (chunk, e) }
         }
 
         func results() throws -> [Result] {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if let error { throw error.error }
             return slots.map { $0! }
         }

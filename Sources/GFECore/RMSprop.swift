@@ -30,22 +30,25 @@ public struct RMSprop<T: Scalar>: Optimiser {
     }
 
     public var state: OptimiserState<T> {
-        OptimiserState(kind: "rmsprop", step: step,
-                       hyperparameters: ["lr": learningRate, "alpha": alpha, "eps": eps],
-                       buffers: ["square_avg": squareAverage])
+        OptimiserState(
+            kind: "rmsprop", step: step,
+            hyperparameters: ["lr": learningRate, "alpha": alpha, "eps": eps],
+            buffers: ["square_avg": squareAverage])
     }
 
     public mutating func update(_ parameters: inout [T], gradient: [T]) {
         let n = squareAverage.count
-        precondition(parameters.count == n && gradient.count == n,
-                     "RMSprop: \(parameters.count) parameters and \(gradient.count) gradients for a state of \(n)")
+        precondition(
+            parameters.count == n && gradient.count == n,
+            "RMSprop: \(parameters.count) parameters and \(gradient.count) gradients for a state of \(n)")
         let (lr, a, oneMinusA, e) = (T(learningRate), T(alpha), T(1 - alpha), T(eps))
         parameters.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeBufferPointer { g in
                 squareAverage.withUnsafeMutableBufferPointer { v in
                     guard n > 0 else { return }
-                    T.rmspropUpdate(parameters: p.baseAddress!, gradient: g.baseAddress!, squareAverage: v.baseAddress!,
-                                    count: n, learningRate: lr, alpha: a, oneMinusAlpha: oneMinusA, eps: e)
+                    T.rmspropUpdate(
+                        parameters: p.baseAddress!, gradient: g.baseAddress!, squareAverage: v.baseAddress!,
+                        count: n, learningRate: lr, alpha: a, oneMinusAlpha: oneMinusA, eps: e)
                 }
             }
         }

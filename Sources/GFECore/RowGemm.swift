@@ -1,4 +1,5 @@
 import CGFEKernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -32,22 +33,27 @@ public enum RowGemm {
     /// or empty; an unknown or unavailable path is bad input. The `gfe` command calls this first, so such an
     /// error exits 2 before anything runs.
     public static func configuredPath(environment: String? = getenv("GFE_KERNEL").map { String(cString: $0) })
-        throws(GFEError) -> KernelPath {
+        throws(GFEError) -> KernelPath
+    {
         guard let requested = environment?.lowercased(), !requested.isEmpty else { return KernelPath.fastest }
         guard let chosen = KernelPath(rawValue: requested) else {
-            throw .badInput("GFE_KERNEL=\(requested) is not a code path; use one of "
-                            + KernelPath.allCases.map(\.rawValue).joined(separator: ", ") + " (or unset it)")
+            throw .badInput(
+                "GFE_KERNEL=\(requested) is not a code path; use one of "
+                    + KernelPath.allCases.map(\.rawValue).joined(separator: ", ") + " (or unset it)")
         }
         guard chosen.isAvailable else {
-            throw .badInput("GFE_KERNEL=\(requested): this CPU cannot run the \(chosen.rawValue) path (it runs "
-                            + KernelPath.available.map(\.rawValue).joined(separator: ", ") + ")")
+            throw .badInput(
+                "GFE_KERNEL=\(requested): this CPU cannot run the \(chosen.rawValue) path (it runs "
+                    + KernelPath.available.map(\.rawValue).joined(separator: ", ") + ")")
         }
         return chosen
     }
 
     /// C ← A·B with B packed by `RowGemmPackedMatrix`; `c` gets a.rows rows.
-    public static func multiply(_ a: Matrix<Float>, _ b: RowGemmPackedMatrix, into c: inout Matrix<Float>,
-                                path: KernelPath = RowGemm.path) {
+    public static func multiply(
+        _ a: Matrix<Float>, _ b: RowGemmPackedMatrix, into c: inout Matrix<Float>,
+        path: KernelPath = RowGemm.path
+    ) {
         precondition(a.cols == b.rows, "RowGemm.multiply: A has \(a.cols) columns, packed B has \(b.rows) rows")
         precondition(c.cols == b.cols, "RowGemm.multiply: C has \(c.cols) columns, packed B has \(b.cols)")
         if c.rows != a.rows { c.setRows(a.rows) }
@@ -55,16 +61,19 @@ public enum RowGemm {
         a.storage.withUnsafeBufferPointer { ap in
             c.storage.withUnsafeMutableBufferPointer { cp in
                 // A with zero columns has no storage: any valid pointer will do, nothing is read.
-                gfe_rowgemm(path.code, a.rows, b.cols, b.rows, ap.baseAddress ?? UnsafePointer(cp.baseAddress!),
-                            max(a.cols, 1), b.storage, cp.baseAddress!, c.cols)
+                gfe_rowgemm(
+                    path.code, a.rows, b.cols, b.rows, ap.baseAddress ?? UnsafePointer(cp.baseAddress!),
+                    max(a.cols, 1), b.storage, cp.baseAddress!, c.cols)
             }
         }
     }
 
     /// Raw form: C (rows × b.cols, leading dimension ldc) ← A (rows × b.rows, leading dimension lda) · B.
     @inline(__always)
-    static func multiply(rows: Int, a: UnsafePointer<Float>, lda: Int, _ b: RowGemmPackedMatrix,
-                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func multiply(
+        rows: Int, a: UnsafePointer<Float>, lda: Int, _ b: RowGemmPackedMatrix,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         gfe_rowgemm(path.code, rows, b.cols, b.rows, a, lda, b.storage, c, ldc)
     }
 
@@ -72,28 +81,35 @@ public enum RowGemm {
     /// initialiser), each part just before its first use, while it is in cache: packing then costs no
     /// separate sweep over memory. The caller must be `b`'s only user.
     @inline(__always)
-    static func multiplyPacking(rows: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>,
-                                leadingDimension: Int, transposed: Bool, into b: RowGemmPackedMatrix,
-                                c: UnsafeMutablePointer<Float>, ldc: Int) {
-        gfe_rowgemm_packing(path.code, rows, b.cols, b.rows, a, lda, source, leadingDimension, transposed ? 1 : 0,
-                            b.storage, c, ldc)
+    static func multiplyPacking(
+        rows: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>,
+        leadingDimension: Int, transposed: Bool, into b: RowGemmPackedMatrix,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        gfe_rowgemm_packing(
+            path.code, rows, b.cols, b.rows, a, lda, source, leadingDimension, transposed ? 1 : 0,
+            b.storage, c, ldc)
     }
 
     /// The same product with B (k × n) read from `source`, nothing packed ahead or kept: for a factor used
     /// once, where a full pack would cost a sweep over memory that is never repaid.
     @inline(__always)
-    static func multiplyUnpacked(rows: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>,
-                                 leadingDimension: Int, transposed: Bool, k: Int, n: Int,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func multiplyUnpacked(
+        rows: Int, a: UnsafePointer<Float>, lda: Int, source: UnsafePointer<Float>,
+        leadingDimension: Int, transposed: Bool, k: Int, n: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         gfe_rowgemm_unpacked(path.code, rows, n, k, a, lda, source, leadingDimension, transposed ? 1 : 0, c, ldc)
     }
 
     /// C ← alpha·op(A)·op(B) + beta·C under the contract, raw row-major pointers (BLAS's sgemm interface):
     /// what `Float.gemm` runs.
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-                            c: UnsafeMutablePointer<Float>, ldc: Int, path: KernelPath = RowGemm.path) {
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int, path: KernelPath = RowGemm.path
+    ) {
         gfe_sgemm(path.code, transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 }

@@ -49,7 +49,8 @@ public final class RowGemmPackedMatrix: @unchecked Sendable {
 
     private convenience init(matrix: Matrix<Float>, transposed: Bool) {
         let (k, n) = transposed ? (matrix.cols, matrix.rows) : (matrix.rows, matrix.cols)
-        self.init(source: matrix.storage, leadingDimension: max(matrix.cols, 1), transposed: transposed, rows: k, cols: n)
+        self.init(
+            source: matrix.storage, leadingDimension: max(matrix.cols, 1), transposed: transposed, rows: k, cols: n)
     }
 
     deinit { storage.deallocate() }

@@ -68,8 +68,10 @@ final class RowGemmWeights: @unchecked Sendable {
 
     /// C (rows × n, leading dimension ldc) ← A (rows × k, leading dimension lda) · B with B = W_lᵀ or W_l per
     /// `form`, `weight` pointing at W_l ([outputs, inputs] row-major).
-    func multiply(_ form: Form, layer l: Int, weight: UnsafePointer<Float>, inputs: Int, outputs: Int,
-                  rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    func multiply(
+        _ form: Form, layer l: Int, weight: UnsafePointer<Float>, inputs: Int, outputs: Int,
+        rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let f = form.rawValue
         let transposed = form == .transposed
         let (k, n) = transposed ? (inputs, outputs) : (outputs, inputs)
@@ -83,16 +85,18 @@ final class RowGemmWeights: @unchecked Sendable {
             states[f][l] = .usedOnce
             touched = true
             unlock()
-            RowGemm.multiplyUnpacked(rows: rows, a: a, lda: lda, source: weight, leadingDimension: inputs,
-                                     transposed: transposed, k: k, n: n, c: c, ldc: ldc)
+            RowGemm.multiplyUnpacked(
+                rows: rows, a: a, lda: lda, source: weight, leadingDimension: inputs,
+                transposed: transposed, k: k, n: n, c: c, ldc: ldc)
         case .usedOnce:
             // Filled under the lock: another copy of the network on another thread waits rather than read a
             // half-filled pack.
             defer { unlock() }
             let packed = packs[f][l] ?? RowGemmPackedMatrix(unfilledRows: k, cols: n)
             packs[f][l] = packed
-            RowGemm.multiplyPacking(rows: rows, a: a, lda: lda, source: weight, leadingDimension: inputs,
-                                    transposed: transposed, into: packed, c: c, ldc: ldc)
+            RowGemm.multiplyPacking(
+                rows: rows, a: a, lda: lda, source: weight, leadingDimension: inputs,
+                transposed: transposed, into: packed, c: c, ldc: ldc)
             states[f][l] = .packed
         }
     }

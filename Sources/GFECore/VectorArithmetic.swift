@@ -5,7 +5,8 @@
 extension Matrix {
     /// self ← self + alpha·x (same shape).
     public mutating func add(_ x: Matrix<T>, scaledBy alpha: T) {
-        precondition(x.rows == rows && x.cols == cols, "Matrix.add: shapes \(x.rows)x\(x.cols) and \(rows)x\(cols) differ")
+        precondition(
+            x.rows == rows && x.cols == cols, "Matrix.add: shapes \(x.rows)x\(x.cols) and \(rows)x\(cols) differ")
         let n = count
         guard n > 0 else { return }
         x.storage.withUnsafeBufferPointer { xp in
@@ -15,11 +16,14 @@ extension Matrix {
 
     /// self ← alpha·x + beta·self (same shape); with beta = 0, self's old values are not read.
     public mutating func combine(_ alpha: T, _ x: Matrix<T>, _ beta: T) {
-        precondition(x.rows == rows && x.cols == cols, "Matrix.combine: shapes \(x.rows)x\(x.cols) and \(rows)x\(cols) differ")
+        precondition(
+            x.rows == rows && x.cols == cols, "Matrix.combine: shapes \(x.rows)x\(x.cols) and \(rows)x\(cols) differ")
         let n = count
         guard n > 0 else { return }
         x.storage.withUnsafeBufferPointer { xp in
-            storage.withUnsafeMutableBufferPointer { yp in T.axpby(alpha, xp.baseAddress!, beta, yp.baseAddress!, count: n) }
+            storage.withUnsafeMutableBufferPointer { yp in
+                T.axpby(alpha, xp.baseAddress!, beta, yp.baseAddress!, count: n)
+            }
         }
     }
 

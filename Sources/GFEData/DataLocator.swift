@@ -60,9 +60,10 @@ public struct DataLocator: Sendable {
                 }
             }
         }
-        throw DataError(.missingFile,
+        throw DataError(
+            .missingFile,
             "data file \(file.fileName)[.gz] of dataset \(dataset.filesDataset.name) not found; looked in: "
-            + dirs.map { $0 + "/" }.joined(separator: ", ") + ". " + dataset.howToGet)
+                + dirs.map { $0 + "/" }.joined(separator: ", ") + ". " + dataset.howToGet)
     }
 
     /// Paths of all four files.

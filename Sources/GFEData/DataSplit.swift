@@ -19,8 +19,10 @@ public struct DataSplit: Sendable {
     public let imageFile: IDXFile
     public let source: SourceFile
 
-    init(dataset: DatasetID, name: SplitName, source: SourceFile, images: IDXFile, labels: IDXFile,
-         originalIndices: [Int]) {
+    init(
+        dataset: DatasetID, name: SplitName, source: SourceFile, images: IDXFile, labels: IDXFile,
+        originalIndices: [Int]
+    ) {
         self.dataset = dataset
         self.source = source
         self.name = name
@@ -97,8 +99,9 @@ public struct DataSplit: Sendable {
                     matrix.storage.withUnsafeMutableBufferPointer { dst in
                         for row in 0..<n {
                             let at = position(row)
-                            precondition(at >= 0 && at < original.count,
-                                         "gather: position \(at) outside 0..<\(original.count)")
+                            precondition(
+                                at >= 0 && at < original.count,
+                                "gather: position \(at) outside 0..<\(original.count)")
                             let from = src.baseAddress! + header + original[at] * p
                             let to = dst.baseAddress! + row * p
                             for j in 0..<p { to[j] = table[Int(from[j])] }

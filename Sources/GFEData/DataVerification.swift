@@ -35,8 +35,10 @@ public enum DataVerification {
     }
 
     /// Verifies each of `ids` (splits drawn with `seed`). Never throws: failures are in the reports.
-    public static func verify(_ ids: [DatasetID], seed: UInt64, locator: DataLocator = .standard(),
-                              cache: IDXCache = .shared) -> [Report] {
+    public static func verify(
+        _ ids: [DatasetID], seed: UInt64, locator: DataLocator = .standard(),
+        cache: IDXCache = .shared
+    ) -> [Report] {
         ids.map { verify($0, seed: seed, locator: locator, cache: cache) }
     }
 
@@ -54,19 +56,23 @@ public enum DataVerification {
             } catch let e as DataError {
                 results.append(FileResult(file: file, path: path, sha256: nil, error: e))
             } catch {
-                results.append(FileResult(file: file, path: path, sha256: nil,
-                                          error: DataError(.unreadableFile, "\(error)")))
+                results.append(
+                    FileResult(
+                        file: file, path: path, sha256: nil,
+                        error: DataError(.unreadableFile, "\(error)")))
             }
         }
         results.sort { a, b in
             SourceFile.allCases.firstIndex(of: a.file)! < SourceFile.allCases.firstIndex(of: b.file)!
         }
         guard loaded.count == 4 else {
-            return Report(id: id, seed: seed, files: results, splits: [], fingerprint: nil,
-                          searched: locator.directories(for: id))
+            return Report(
+                id: id, seed: seed, files: results, splits: [], fingerprint: nil,
+                searched: locator.directories(for: id))
         }
-        let dataset = Dataset(id: id, trainImages: loaded[.trainImages]!, trainLabels: loaded[.trainLabels]!,
-                              testImages: loaded[.testImages]!, testLabels: loaded[.testLabels]!)
+        let dataset = Dataset(
+            id: id, trainImages: loaded[.trainImages]!, trainLabels: loaded[.trainLabels]!,
+            testImages: loaded[.testImages]!, testLabels: loaded[.testLabels]!)
         var splits: [SplitSummary] = []
         for name in id.splits {
             // Cannot fail: every split in `id.splits` exists and no limit is given.
@@ -74,8 +80,9 @@ public enum DataVerification {
                 splits.append(SplitSummary(name: name, count: split.count, labelCounts: split.labelCounts))
             }
         }
-        return Report(id: id, seed: seed, files: results, splits: splits, fingerprint: dataset.fingerprint,
-                      searched: locator.directories(for: id))
+        return Report(
+            id: id, seed: seed, files: results, splits: splits, fingerprint: dataset.fingerprint,
+            searched: locator.directories(for: id))
     }
 
     /// A human-readable report: per file its path and checksum status, then split sizes and label counts.
@@ -87,7 +94,7 @@ public enum DataVerification {
             let name = pad(f.file.fileName, 24)
             if let e = f.error {
                 if e.kind == .missingFile {
-                    lines.append("  \(name) missing")   // where we looked and how to fix: once, below
+                    lines.append("  \(name) missing")  // where we looked and how to fix: once, below
                 } else {
                     lines.append("  \(name) \(f.path ?? "?")")
                     lines.append("      \(e.message)")
@@ -104,11 +111,13 @@ public enum DataVerification {
         if !report.splits.isEmpty {
             let splitNote = report.id == .segmentedMNIST ? "label-selected, seed unused" : "split seed \(report.seed)"
             lines.append("  splits (\(splitNote)):")
-            lines.append("    " + pad("split", 11) + lpad("images", 7) + "   "
-                         + (0..<10).map { lpad("\($0)", 5) }.joined())
+            lines.append(
+                "    " + pad("split", 11) + lpad("images", 7) + "   "
+                    + (0..<10).map { lpad("\($0)", 5) }.joined())
             for s in report.splits {
-                lines.append("    " + pad(s.name.rawValue, 11) + lpad(grouped(s.count), 7) + "   "
-                             + s.labelCounts.map { lpad("\($0)", 5) }.joined())
+                lines.append(
+                    "    " + pad(s.name.rawValue, 11) + lpad(grouped(s.count), 7) + "   "
+                        + s.labelCounts.map { lpad("\($0)", 5) }.joined())
             }
         }
         if let fp = report.fingerprint { lines.append("  fingerprint \(fp)") }

@@ -22,7 +22,9 @@ public struct Dataset: Sendable {
 
     /// Locates, reads and validates the dataset's files (each file once per process: see `IDXCache`).
     /// Labels are read before images, so a bad labels file is reported without decoding 47 MB first.
-    public static func load(_ id: DatasetID, locator: DataLocator = .standard(), cache: IDXCache = .shared) throws -> Dataset {
+    public static func load(_ id: DatasetID, locator: DataLocator = .standard(), cache: IDXCache = .shared) throws
+        -> Dataset
+    {
         let paths = try locator.locateAll(for: id)
         func read(_ f: SourceFile) throws -> IDXFile {
             try cache.file(paths[f]!, expecting: id.expectation(f), fix: id.howToGet)
@@ -31,8 +33,9 @@ public struct Dataset: Sendable {
         let testLabels = try read(.testLabels)
         let trainImages = try read(.trainImages)
         let testImages = try read(.testImages)
-        return Dataset(id: id, trainImages: trainImages, trainLabels: trainLabels,
-                       testImages: testImages, testLabels: testLabels)
+        return Dataset(
+            id: id, trainImages: trainImages, trainLabels: trainLabels,
+            testImages: testImages, testLabels: testLabels)
     }
 
     /// `load` by dataset name (did-you-mean error for unknown names).
@@ -68,7 +71,8 @@ public struct Dataset: Sendable {
     public func split(_ name: SplitName, seed: UInt64, limit: Int? = nil) throws -> DataSplit {
         guard id.splits.contains(name) else { throw SplitName.unknown(name.rawValue, for: id) }
         var indices: [Int]
-        let images: IDXFile, labels: IDXFile
+        let images: IDXFile
+        let labels: IDXFile
         let fromTest = name == .test
         switch (id, name) {
         case (.segmentedMNIST, .train):
@@ -91,14 +95,16 @@ public struct Dataset: Sendable {
         }
         if let limit {
             guard limit >= 1 && limit <= indices.count else {
-                throw DataError(.badArgument,
+                throw DataError(
+                    .badArgument,
                     "limit \(limit) for split \(name.rawValue) of \(id.name) must be between 1 and the split's "
-                    + "size, \(grouped(indices.count)).")
+                        + "size, \(grouped(indices.count)).")
             }
             indices.removeLast(indices.count - limit)
         }
-        return DataSplit(dataset: id, name: name, source: fromTest ? .testImages : .trainImages,
-                         images: images, labels: labels, originalIndices: indices)
+        return DataSplit(
+            dataset: id, name: name, source: fromTest ? .testImages : .trainImages,
+            images: images, labels: labels, originalIndices: indices)
     }
 
     /// The permutation of training indices 0..<50,000 that defines train and validation for `seed`.

@@ -26,8 +26,10 @@ public enum DatasetID: String, CaseIterable, Sendable {
     public static func named(_ name: String) throws -> DatasetID {
         if let id = DatasetID(rawValue: name) { return id }
         let valid = allCases.map(\.rawValue)
-        throw DataError(.unknownDataset,
-            "unknown dataset \"\(name)\"\(didYouMean(name, among: valid)); valid datasets: \(valid.joined(separator: ", ")).")
+        throw DataError(
+            .unknownDataset,
+            "unknown dataset \"\(name)\"\(didYouMean(name, among: valid)); valid datasets: \(valid.joined(separator: ", "))."
+        )
     }
 
     /// The name of the folder holding the dataset's files: segmented_mnist is cut from the MNIST files.
@@ -47,8 +49,8 @@ public enum DatasetID: String, CaseIterable, Sendable {
     public func size(of split: SplitName) -> Int? {
         guard splits.contains(split) else { return nil }
         switch (self, split) {
-        case (.segmentedMNIST, .train): return 30_596   // training images of digits 0–4
-        case (.segmentedMNIST, _): return 4_861         // test images of digits 5–9
+        case (.segmentedMNIST, .train): return 30_596  // training images of digits 0–4
+        case (.segmentedMNIST, _): return 4_861  // test images of digits 5–9
         case (_, .train): return Dataset.splitPermutationSize - Dataset.validationCount
         case (_, .validation): return Dataset.validationCount
         case (_, .holdout): return SourceFile.trainImages.count - Dataset.splitPermutationSize
@@ -72,14 +74,14 @@ public enum DatasetID: String, CaseIterable, Sendable {
                 .trainImages: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
                 .trainLabels: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
                 .testImages: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-                .testLabels: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+                .testLabels: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
             ]
         default:
             return [
                 .trainImages: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
                 .trainLabels: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
                 .testImages: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-                .testLabels: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+                .testLabels: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
             ]
         }
     }
@@ -95,7 +97,8 @@ public enum DatasetID: String, CaseIterable, Sendable {
         let folder = filesFolder
         switch filesDataset {
         case .fashionMNIST:
-            return "To get FashionMNIST: `apt-get install dataset-fashion-mnist` (installs /usr/share/datasets/fashion-mnist/), "
+            return
+                "To get FashionMNIST: `apt-get install dataset-fashion-mnist` (installs /usr/share/datasets/fashion-mnist/), "
                 + "or set GFE_DATA_DIR to a folder whose \(folder)/ subfolder holds \(names)."
         default:
             return "To get MNIST: run `make data` (links ../shared/datasets/mnist into data/mnist), "
@@ -126,10 +129,13 @@ public enum SplitName: String, CaseIterable, Sendable {
     /// The error for a split name that `dataset` does not have.
     static func unknown(_ name: String, for dataset: DatasetID) -> DataError {
         let valid = dataset.splits.map(\.rawValue)
-        let why = SplitName(rawValue: name) != nil
+        let why =
+            SplitName(rawValue: name) != nil
             ? " (\(dataset.name) has no \(name) split)"
             : didYouMean(name, among: valid)
-        return DataError(.unknownSplit,
-            "unknown split \"\(name)\" for dataset \(dataset.name)\(why); valid splits: \(valid.joined(separator: ", ")).")
+        return DataError(
+            .unknownSplit,
+            "unknown split \"\(name)\" for dataset \(dataset.name)\(why); valid splits: \(valid.joined(separator: ", "))."
+        )
     }
 }

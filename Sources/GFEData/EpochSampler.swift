@@ -34,7 +34,7 @@ public struct EpochSampler: Sendable {
         self.batchSize = batchSize
         rng = RNG(seed: seed, stream: "shuffle")
         order = Array(0..<count)
-        cursor = count   // the first call starts an epoch
+        cursor = count  // the first call starts an epoch
     }
 
     /// Batches per epoch: ⌈count / batchSize⌉.

@@ -41,14 +41,18 @@ public enum FileContents {
         if let hint = gzipSizeHint(file) { inflater.reserveOutput(hint) }
         var n = firstCount
         while n > 0 {
-            try chunk.withUnsafeMutableBufferPointer { try inflater.feed(UnsafeMutableBufferPointer(rebasing: $0[0..<n])) }
+            try chunk.withUnsafeMutableBufferPointer {
+                try inflater.feed(UnsafeMutableBufferPointer(rebasing: $0[0..<n]))
+            }
             n = try readChunk(file, into: &chunk, path: path, fix: fix)
         }
         return try inflater.finish()
     }
 
-    private static func readChunk(_ file: UnsafeMutablePointer<FILE>, into chunk: inout [UInt8],
-                                  path: String, fix: String) throws -> Int {
+    private static func readChunk(
+        _ file: UnsafeMutablePointer<FILE>, into chunk: inout [UInt8],
+        path: String, fix: String
+    ) throws -> Int {
         let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
         if n < chunk.count && ferror(file) != 0 {
             let reason = String(cString: strerror(errno))

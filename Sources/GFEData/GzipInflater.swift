@@ -14,9 +14,9 @@ public final class GzipInflater {
     private var output: [UInt8] = []
     private var outChunk = [UInt8](repeating: 0, count: 1 << 18)
     private var initialised = false
-    private var memberEnded = false       // the current member has reached its end
-    private var members = 0               // members completed
-    private var memberInput = 0           // compressed bytes consumed by the current member
+    private var memberEnded = false  // the current member has reached its end
+    private var members = 0  // members completed
+    private var memberInput = 0  // compressed bytes consumed by the current member
     private var compressedTotal = 0
     private let path: String
     private let fix: String
@@ -29,7 +29,8 @@ public final class GzipInflater {
         stream.initialize(to: z_stream())
         let status = inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
-            throw DataError(.corruptGzip, "zlib could not start decompressing \(path) (inflateInit2 returned \(status)).")
+            throw DataError(
+                .corruptGzip, "zlib could not start decompressing \(path) (inflateInit2 returned \(status)).")
         }
         initialised = true
     }
@@ -42,7 +43,10 @@ public final class GzipInflater {
 
     /// Releases zlib's state; the inflater cannot be fed afterwards. Called by `deinit` too.
     public func close() {
-        if initialised { inflateEnd(stream); initialised = false }
+        if initialised {
+            inflateEnd(stream)
+            initialised = false
+        }
     }
 
     /// Reserves room for `count` output bytes (a hint, e.g. from the gzip trailer).
@@ -79,18 +83,20 @@ public final class GzipInflater {
                 memberEnded = true
                 members += 1
             case Z_BUF_ERROR:
-                return   // no progress possible with this input: wait for more
+                return  // no progress possible with this input: wait for more
             case Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR:
                 if members > 0 && memberInput <= 10 {
                     // Failed on the header of a would-be next member: garbage after the gzip data.
-                    throw DataError(.trailingData,
+                    throw DataError(
+                        .trailingData,
                         "data file \(path): bytes after the end of its gzip stream are not another gzip member "
-                        + "(trailing garbage: the file is damaged).\(suffix(fix))")
+                            + "(trailing garbage: the file is damaged).\(suffix(fix))")
                 }
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw DataError(.corruptGzip,
+                throw DataError(
+                    .corruptGzip,
                     "data file \(path) is not a valid gzip file (\(reason), after \(grouped(compressedTotal)) "
-                    + "compressed bytes read): the file is damaged.\(suffix(fix))")
+                        + "compressed bytes read): the file is damaged.\(suffix(fix))")
             case Z_MEM_ERROR:
                 throw DataError(.corruptGzip, "out of memory while decompressing \(path).")
             default:
@@ -105,14 +111,16 @@ public final class GzipInflater {
     public func finish() throws -> [UInt8] {
         try drainPendingOutput()
         if !memberEnded && members > 0 {
-            throw DataError(.trailingData,
+            throw DataError(
+                .trailingData,
                 "data file \(path): the \(grouped(memberInput)) byte(s) after its gzip data do not form a complete "
-                + "gzip member (trailing garbage, or a truncated file).\(suffix(fix))")
+                    + "gzip member (trailing garbage, or a truncated file).\(suffix(fix))")
         }
         guard memberEnded else {
-            throw DataError(.truncated,
+            throw DataError(
+                .truncated,
                 "data file \(path): its gzip stream ends early, after \(grouped(compressedTotal)) compressed bytes "
-                + "(\(grouped(output.count)) bytes decompressed): the file is truncated.\(suffix(fix))")
+                    + "(\(grouped(output.count)) bytes decompressed): the file is truncated.\(suffix(fix))")
         }
         close()
         let result = output
@@ -132,10 +140,15 @@ public final class GzipInflater {
                 output.append(contentsOf: out[0..<n])
                 return (s, n)
             }
-            if status == Z_STREAM_END { memberEnded = true; members += 1; return }
+            if status == Z_STREAM_END {
+                memberEnded = true
+                members += 1
+                return
+            }
             if status == Z_BUF_ERROR || produced == 0 { return }
             if status != Z_OK {
-                throw DataError(.corruptGzip, "data file \(path) is not a valid gzip file (zlib status \(status)).\(suffix(fix))")
+                throw DataError(
+                    .corruptGzip, "data file \(path) is not a valid gzip file (zlib status \(status)).\(suffix(fix))")
             }
         }
     }

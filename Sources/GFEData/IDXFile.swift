@@ -63,9 +63,10 @@ public struct IDXFile: Sendable {
         try validateStructure(bytes, path: path, expecting: e, fix: fix)
         let digest = Checksum.sha256(bytes)
         if let want = e.sha256, want.lowercased() != digest {
-            throw DataError(.checksumMismatch,
+            throw DataError(
+                .checksumMismatch,
                 "data file \(path): SHA-256 of the uncompressed contents is \(digest), expected \(want.lowercased()) "
-                + "(the file is damaged or is not the official release).\(suffix(fix))")
+                    + "(the file is damaged or is not the official release).\(suffix(fix))")
         }
         return IDXFile(path: path, expectation: e, sha256: digest, bytes: bytes)
     }
@@ -76,51 +77,61 @@ public struct IDXFile: Sendable {
             Int(bytes[4 * i]) << 24 | Int(bytes[4 * i + 1]) << 16 | Int(bytes[4 * i + 2]) << 8 | Int(bytes[4 * i + 3])
         }
         guard bytes.count >= 4 else {
-            throw DataError(.truncated,
-                "data file \(path) is \(bytes.count) bytes long, too short for an IDX header: the file is truncated.\(fix)")
+            throw DataError(
+                .truncated,
+                "data file \(path) is \(bytes.count) bytes long, too short for an IDX header: the file is truncated.\(fix)"
+            )
         }
         let magic = word(0)
         guard magic == e.magic else {
             let other = e.kind == .images ? 2049 : 2051
-            let hint = magic == other
+            let hint =
+                magic == other
                 ? " (that is the magic number of an IDX \(e.kind == .images ? "labels" : "images") file: are the files swapped?)"
                 : ""
-            throw DataError(.badMagic,
+            throw DataError(
+                .badMagic,
                 "data file \(path): magic number is \(magic) (0x\(hex8(magic))), expected \(e.magic) "
-                + "(0x\(hex8(e.magic)), IDX \(e.itemName))\(hint).\(fix)")
+                    + "(0x\(hex8(e.magic)), IDX \(e.itemName))\(hint).\(fix)")
         }
         guard bytes.count >= e.headerSize else {
-            throw DataError(.truncated,
+            throw DataError(
+                .truncated,
                 "data file \(path) is \(bytes.count) bytes long, shorter than its \(e.headerSize)-byte IDX header: "
-                + "the file is truncated.\(fix)")
+                    + "the file is truncated.\(fix)")
         }
         let n = word(1)
         if e.kind == .images {
             let (r, c) = (word(2), word(3))
             guard r == rows && c == cols else {
-                throw DataError(.badDimensions,
+                throw DataError(
+                    .badDimensions,
                     "data file \(path): images are \(r)×\(c), expected \(rows)×\(cols).\(fix)")
             }
         }
         guard n == e.count else {
-            throw DataError(.wrongCount,
+            throw DataError(
+                .wrongCount,
                 "data file \(path): header says \(grouped(n)) \(e.itemName), expected \(grouped(e.count)).\(fix)")
         }
         let expectedSize = e.headerSize + n * e.itemSize
         if bytes.count < expectedSize {
-            throw DataError(.truncated,
+            throw DataError(
+                .truncated,
                 "data file \(path) is \(grouped(bytes.count)) bytes uncompressed, but its header (\(grouped(n)) "
-                + "\(e.itemName)) needs \(grouped(expectedSize)): the file is truncated.\(fix)")
+                    + "\(e.itemName)) needs \(grouped(expectedSize)): the file is truncated.\(fix)")
         }
         if bytes.count > expectedSize {
-            throw DataError(.trailingData,
+            throw DataError(
+                .trailingData,
                 "data file \(path) is \(grouped(bytes.count)) bytes uncompressed, \(grouped(bytes.count - expectedSize)) "
-                + "more than its header (\(grouped(n)) \(e.itemName)) accounts for (\(grouped(expectedSize))): "
-                + "trailing garbage.\(fix)")
+                    + "more than its header (\(grouped(n)) \(e.itemName)) accounts for (\(grouped(expectedSize))): "
+                    + "trailing garbage.\(fix)")
         }
         if e.kind == .labels {
             for i in 0..<n where bytes[e.headerSize + i] > 9 {
-                throw DataError(.badLabel,
+                throw DataError(
+                    .badLabel,
                     "data file \(path): label \(bytes[e.headerSize + i]) at index \(i) is outside 0…9.\(fix)")
             }
         }

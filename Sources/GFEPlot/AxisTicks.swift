@@ -12,7 +12,10 @@ public enum AxisScale: String, Sendable, Equatable {
 public struct TickLabel: Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public let exponent: String?
-    public init(_ text: String, exponent: String? = nil) { self.text = text; self.exponent = exponent }
+    public init(_ text: String, exponent: String? = nil) {
+        self.text = text
+        self.exponent = exponent
+    }
     public var description: String { exponent.map { "\(text)^\($0)" } ?? text }
     /// Characters, for layout (a superscript counts as 0.7 characters each).
     var visualLength: Double { Double(text.count) + 0.7 * Double(exponent?.count ?? 0) }
@@ -37,8 +40,15 @@ public struct AxisTicks: Sendable, Equatable {
     /// label says so (`axisLabel(_:)`); nil otherwise.
     public let multiplierPower: Int?
 
-    init(scale: AxisScale, lower: Double, upper: Double, values: [Double], labels: [TickLabel], multiplierPower: Int? = nil) {
-        self.scale = scale; self.lower = lower; self.upper = upper; self.values = values; self.labels = labels
+    init(
+        scale: AxisScale, lower: Double, upper: Double, values: [Double], labels: [TickLabel],
+        multiplierPower: Int? = nil
+    ) {
+        self.scale = scale
+        self.lower = lower
+        self.upper = upper
+        self.values = values
+        self.labels = labels
         self.multiplierPower = multiplierPower
     }
 
@@ -50,8 +60,10 @@ public struct AxisTicks: Sendable, Equatable {
 
     /// Ticks for data in [dataMin, dataMax] (finite; positive for a logarithmic axis), or within `fixed`
     /// limits when given. Degenerate ranges (dataMin == dataMax) widen around the value.
-    public static func make(scale: AxisScale, dataMin: Double, dataMax: Double,
-                            fixed: ClosedRange<Double>? = nil, target: Int = 6) -> AxisTicks {
+    public static func make(
+        scale: AxisScale, dataMin: Double, dataMax: Double,
+        fixed: ClosedRange<Double>? = nil, target: Int = 6
+    ) -> AxisTicks {
         switch scale {
         case .linear: return linear(dataMin: dataMin, dataMax: dataMax, fixed: fixed, target: target)
         case .logarithmic: return logarithmic(dataMin: dataMin, dataMax: dataMax, fixed: fixed)
@@ -73,24 +85,35 @@ public struct AxisTicks: Sendable, Equatable {
     // MARK: Linear
 
     static func linear(dataMin: Double, dataMax: Double, fixed: ClosedRange<Double>?, target: Int) -> AxisTicks {
-        var lo = fixed?.lowerBound ?? dataMin, hi = fixed?.upperBound ?? dataMax
-        if !(lo.isFinite && hi.isFinite) { lo = 0; hi = 1 }
+        var lo = fixed?.lowerBound ?? dataMin
+        var hi = fixed?.upperBound ?? dataMax
+        if !(lo.isFinite && hi.isFinite) {
+            lo = 0
+            hi = 1
+        }
         if hi < lo { swap(&lo, &hi) }
         if hi == lo {
             let half = lo == 0 ? 1 : abs(lo) * 0.1
-            lo -= half; hi += half
+            lo -= half
+            hi += half
         }
         let step = NiceStep(approximately: (hi - lo) / Double(max(target - 1, 1)))
-        let first: Double, last: Double
+        let first: Double
+        let last: Double
         if fixed == nil {
-            let kLo = (lo / step.value + 1e-9).rounded(.down), kHi = (hi / step.value - 1e-9).rounded(.up)
+            let kLo = (lo / step.value + 1e-9).rounded(.down)
+            let kHi = (hi / step.value - 1e-9).rounded(.up)
             // Snap the extended limits to exact tick multiples.
-            lo = step.multiple(Int(kLo)); hi = step.multiple(Int(kHi))
-            first = kLo; last = kHi
+            lo = step.multiple(Int(kLo))
+            hi = step.multiple(Int(kHi))
+            first = kLo
+            last = kHi
         } else {
-            first = (lo / step.value - 1e-9).rounded(.up); last = (hi / step.value + 1e-9).rounded(.down)
+            first = (lo / step.value - 1e-9).rounded(.up)
+            last = (hi / step.value + 1e-9).rounded(.down)
         }
-        var values: [Double] = [], labels: [TickLabel] = []
+        var values: [Double] = []
+        var labels: [TickLabel] = []
         let largest = max(abs(lo), abs(hi))
         let power = largest >= 1e6 ? Int(log10(largest).rounded(.down)) : nil
         if first <= last {
@@ -105,15 +128,23 @@ public struct AxisTicks: Sendable, Equatable {
     // MARK: Logarithmic
 
     static func logarithmic(dataMin: Double, dataMax: Double, fixed: ClosedRange<Double>?) -> AxisTicks {
-        var lo = fixed?.lowerBound ?? dataMin, hi = fixed?.upperBound ?? dataMax
-        if !(lo.isFinite && hi.isFinite && lo > 0 && hi > 0) { lo = 1; hi = 10 }
+        var lo = fixed?.lowerBound ?? dataMin
+        var hi = fixed?.upperBound ?? dataMax
+        if !(lo.isFinite && hi.isFinite && lo > 0 && hi > 0) {
+            lo = 1
+            hi = 10
+        }
         if hi < lo { swap(&lo, &hi) }
-        if hi == lo { lo /= 2; hi *= 2 }
+        if hi == lo {
+            lo /= 2
+            hi *= 2
+        }
         let span = log10(hi) - log10(lo)
         let mantissas: [Double]
         var decadeStride = 1
         if span > 8 {
-            mantissas = [1]; decadeStride = Int((span / 8).rounded(.up))
+            mantissas = [1]
+            decadeStride = Int((span / 8).rounded(.up))
         } else if span >= 2 {
             mantissas = [1]
         } else if span >= 0.7 {
@@ -122,7 +153,8 @@ public struct AxisTicks: Sendable, Equatable {
             mantissas = [1, 2, 3, 4, 5, 6, 7, 8, 9]
         }
         // Candidate ticks m·10ᵏ over the decades around the data, every `decadeStride`-th decade.
-        let kLo = Int(log10(lo).rounded(.down)) - 1, kHi = Int(log10(hi).rounded(.up)) + 1
+        let kLo = Int(log10(lo).rounded(.down)) - 1
+        let kHi = Int(log10(hi).rounded(.up)) + 1
         var candidates: [(value: Double, mantissa: Double, exponent: Int)] = []
         for k in kLo...kHi where ((k % decadeStride) + decadeStride) % decadeStride == 0 {
             for m in mantissas { candidates.append((m * pow(10, Double(k)), m, k)) }
@@ -138,11 +170,13 @@ public struct AxisTicks: Sendable, Equatable {
             // Less than a tick per third of the axis: label it like a linear axis (positions stay logarithmic).
             let ticks = linear(dataMin: lo, dataMax: hi, fixed: lo...hi, target: 5)
             let keep = ticks.values.indices.filter { ticks.values[$0] > 0 }
-            return AxisTicks(scale: .logarithmic, lower: lo, upper: hi,
-                             values: keep.map { ticks.values[$0] }, labels: keep.map { ticks.labels[$0] })
+            return AxisTicks(
+                scale: .logarithmic, lower: lo, upper: hi,
+                values: keep.map { ticks.values[$0] }, labels: keep.map { ticks.labels[$0] })
         }
-        return AxisTicks(scale: .logarithmic, lower: lo, upper: hi, values: inside.map(\.value),
-                         labels: inside.map { logLabel(mantissa: $0.mantissa, exponent: $0.exponent) })
+        return AxisTicks(
+            scale: .logarithmic, lower: lo, upper: hi, values: inside.map(\.value),
+            labels: inside.map { logLabel(mantissa: $0.mantissa, exponent: $0.exponent) })
     }
 
     /// 0.001 … 10000 in plain digits, other powers as 10ᵏ (and m×10ᵏ).
@@ -158,8 +192,10 @@ public struct AxisTicks: Sendable, Equatable {
 
 /// An integer in Unicode superscript digits (−12 → ⁻¹²).
 func superscript(_ k: Int) -> String {
-    let digits: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶",
-                                          "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+    let digits: [Character: Character] = [
+        "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶",
+        "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"
+    ]
     return String(String(k).map { digits[$0] ?? $0 })
 }
 
@@ -173,10 +209,18 @@ struct NiceStep {
         let e = Int(log10(raw).rounded(.down))
         let f = raw / pow(10, Double(e))
         switch f {
-        case ..<1.5: factor = 1; exponent = e
-        case ..<3.5: factor = 2; exponent = e
-        case ..<7.5: factor = 5; exponent = e
-        default: factor = 1; exponent = e + 1
+        case ..<1.5:
+            factor = 1
+            exponent = e
+        case ..<3.5:
+            factor = 2
+            exponent = e
+        case ..<7.5:
+            factor = 5
+            exponent = e
+        default:
+            factor = 1
+            exponent = e + 1
         }
     }
 

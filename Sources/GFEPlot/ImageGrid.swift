@@ -23,10 +23,18 @@ public struct ImageGrid: Sendable {
     /// Dark ink on a white page instead of MNIST's white on black.
     public var invert: Bool = false
 
-    public init(imageWidth: Int = 28, imageHeight: Int = 28, gap: Int = 2, margin: Int = 2, pairGap: Int = 6,
-                scale: Int = 2, background: UInt8 = 255, invert: Bool = false) {
-        self.imageWidth = imageWidth; self.imageHeight = imageHeight; self.gap = gap; self.margin = margin
-        self.pairGap = pairGap; self.scale = scale; self.background = background; self.invert = invert
+    public init(
+        imageWidth: Int = 28, imageHeight: Int = 28, gap: Int = 2, margin: Int = 2, pairGap: Int = 6,
+        scale: Int = 2, background: UInt8 = 255, invert: Bool = false
+    ) {
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.gap = gap
+        self.margin = margin
+        self.pairGap = pairGap
+        self.scale = scale
+        self.background = background
+        self.invert = invert
     }
 
     /// `images` in row-major cell order (image k in row k / columns, column k % columns) on a rows × columns
@@ -45,9 +53,12 @@ public struct ImageGrid: Sendable {
     ) throws -> PNGImage {
         guard originals.count == reconstructed.count, !originals.isEmpty else {
             throw GFEError.badInput(
-                "Reconstruction grid: expected as many reconstructions as originals (at least one), got \(originals.count) originals and \(reconstructed.count) reconstructions.")
+                "Reconstruction grid: expected as many reconstructions as originals (at least one), got \(originals.count) originals and \(reconstructed.count) reconstructions."
+            )
         }
-        guard columns > 0 else { throw GFEError.badInput("Reconstruction grid: columns must be positive, got \(columns).") }
+        guard columns > 0 else {
+            throw GFEError.badInput("Reconstruction grid: columns must be positive, got \(columns).")
+        }
         let pairs = (originals.count + columns - 1) / columns
         var cells: [[T]] = []
         var rowTops: [Int] = []
@@ -63,10 +74,14 @@ public struct ImageGrid: Sendable {
     }
 
     /// An empty array in `images` is an empty cell.
-    private func render<T: BinaryFloatingPoint>(_ images: [[T]], rows: Int, columns: Int, rowTops: [Int]) throws -> PNGImage {
-        guard rows > 0, columns > 0, imageWidth > 0, imageHeight > 0, gap >= 0, margin >= 0, pairGap >= 0, scale >= 1 else {
+    private func render<T: BinaryFloatingPoint>(_ images: [[T]], rows: Int, columns: Int, rowTops: [Int]) throws
+        -> PNGImage
+    {
+        guard rows > 0, columns > 0, imageWidth > 0, imageHeight > 0, gap >= 0, margin >= 0, pairGap >= 0, scale >= 1
+        else {
             throw GFEError.badInput(
-                "Image grid: rows, columns, image size and scale must be positive and gaps non-negative (rows \(rows), columns \(columns), image \(imageWidth) × \(imageHeight), gap \(gap), margin \(margin), scale \(scale)).")
+                "Image grid: rows, columns, image size and scale must be positive and gaps non-negative (rows \(rows), columns \(columns), image \(imageWidth) × \(imageHeight), gap \(gap), margin \(margin), scale \(scale))."
+            )
         }
         guard images.count <= rows * columns else {
             throw GFEError.badInput("Image grid: \(images.count) images do not fit in \(rows) × \(columns) cells.")
@@ -74,21 +89,24 @@ public struct ImageGrid: Sendable {
         let pixelsPerImage = imageWidth * imageHeight
         if let bad = images.firstIndex(where: { !$0.isEmpty && $0.count != pixelsPerImage }) {
             throw GFEError.badInput(
-                "Image grid: image \(bad) has \(images[bad].count) values, expected \(imageHeight) × \(imageWidth) = \(pixelsPerImage).")
+                "Image grid: image \(bad) has \(images[bad].count) values, expected \(imageHeight) × \(imageWidth) = \(pixelsPerImage)."
+            )
         }
         let width = 2 * margin + columns * imageWidth + (columns - 1) * gap
         let height = rowTops[rows - 1] + imageHeight + margin
         var canvas = [UInt8](repeating: background, count: width * height)
         for (k, image) in images.enumerated() where !image.isEmpty {
-            let top = rowTops[k / columns], left = margin + (k % columns) * (imageWidth + gap)
+            let top = rowTops[k / columns]
+            let left = margin + (k % columns) * (imageWidth + gap)
             for y in 0..<imageHeight {
                 for x in 0..<imageWidth {
                     canvas[(top + y) * width + left + x] = byte(image[y * imageWidth + x])
                 }
             }
         }
-        return try PNGImage(width: width * scale, height: height * scale, colour: .greyscale,
-                            pixels: enlarged(canvas, width, height))
+        return try PNGImage(
+            width: width * scale, height: height * scale, colour: .greyscale,
+            pixels: enlarged(canvas, width, height))
     }
 
     private func byte<T: BinaryFloatingPoint>(_ v: T) -> UInt8 {

@@ -23,15 +23,22 @@ public struct LabelledImageGrid: Sendable {
         let width = labelWidth + Double(png.width)
         let height = titleHeight + Double(png.height)
         var svg = SVGWriter(width: width, height: height, fontSize: fontSize)
-        svg.element("text", ["x": n(width / 2), "y": n(1.5 * fontSize), "text-anchor": "middle", "font-weight": "bold"],
-                    content: SVGWriter.escape(title))
-        svg.element("image", ["x": n(labelWidth), "y": n(titleHeight), "width": String(png.width), "height": String(png.height),
-                              "style": "image-rendering: pixelated",
-                              "href": "data:image/png;base64," + Data(try png.encoded()).base64EncodedString()])
+        svg.element(
+            "text", ["x": n(width / 2), "y": n(1.5 * fontSize), "text-anchor": "middle", "font-weight": "bold"],
+            content: SVGWriter.escape(title))
+        svg.element(
+            "image",
+            [
+                "x": n(labelWidth), "y": n(titleHeight), "width": String(png.width), "height": String(png.height),
+                "style": "image-rendering: pixelated",
+                "href": "data:image/png;base64," + Data(try png.encoded()).base64EncodedString()
+            ])
         for (r, label) in rowLabels.enumerated() {
-            let centre = Double(grid.scale * (grid.margin + r * (grid.imageHeight + grid.gap)) + grid.scale * grid.imageHeight / 2)
-            svg.element("text", ["x": n(labelWidth - 8), "y": n(titleHeight + centre + 0.35 * fontSize), "text-anchor": "end"],
-                        content: SVGWriter.escape(label))
+            let centre = Double(
+                grid.scale * (grid.margin + r * (grid.imageHeight + grid.gap)) + grid.scale * grid.imageHeight / 2)
+            svg.element(
+                "text", ["x": n(labelWidth - 8), "y": n(titleHeight + centre + 0.35 * fontSize), "text-anchor": "end"],
+                content: SVGWriter.escape(label))
         }
         return svg.finish()
     }

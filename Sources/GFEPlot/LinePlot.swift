@@ -20,7 +20,11 @@ public struct PlotSeries: Sendable, Equatable {
     public var markers: Markers
 
     public init(label: String, x: [Double], y: [Double], style: SeriesStyle? = nil, markers: Markers = .automatic) {
-        self.label = label; self.x = x; self.y = y; self.style = style; self.markers = markers
+        self.label = label
+        self.x = x
+        self.y = y
+        self.style = style
+        self.markers = markers
     }
 }
 
@@ -39,16 +43,24 @@ public struct LinePlot: Sendable {
 
     public static let automaticMarkerLimit = 40
 
-    public init(title: String = "", x: PlotAxis, y: PlotAxis, series: [PlotSeries] = [],
-                width: Double = 800, height: Double = 500, fontSize: Double = 14) {
-        self.title = title; self.x = x; self.y = y; self.series = series
-        self.width = width; self.height = height; self.fontSize = fontSize
+    public init(
+        title: String = "", x: PlotAxis, y: PlotAxis, series: [PlotSeries] = [],
+        width: Double = 800, height: Double = 500, fontSize: Double = 14
+    ) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.series = series
+        self.width = width
+        self.height = height
+        self.fontSize = fontSize
     }
 
     /// The SVG document. Throws `badInput` when a series has different numbers of x and y values.
     public func svg() throws -> String {
         for s in series where s.x.count != s.y.count {
-            throw GFEError.badInput("Line plot \"\(title)\": series \"\(s.label)\" has \(s.x.count) x values but \(s.y.count) y values.")
+            throw GFEError.badInput(
+                "Line plot \"\(title)\": series \"\(s.label)\" has \(s.x.count) x values but \(s.y.count) y values.")
         }
         let styles = series.indices.map { series[$0].style ?? SeriesStyle.palette($0) }
         let drawableCounts = series.map { s in zip(s.x, s.y).filter { x.accepts($0.0) && y.accepts($0.1) }.count }
@@ -60,19 +72,30 @@ public struct LinePlot: Sendable {
             }
         }
 
-        var xs: [Double] = [], ys: [Double] = []
+        var xs: [Double] = []
+        var ys: [Double] = []
         for s in series {
-            for (a, b) in zip(s.x, s.y) where x.accepts(a) && y.accepts(b) { xs.append(a); ys.append(b) }
+            for (a, b) in zip(s.x, s.y) where x.accepts(a) && y.accepts(b) {
+                xs.append(a)
+                ys.append(b)
+            }
         }
-        let xAxis = x, yAxis = y
+        let xAxis = x
+        let yAxis = y
         let legend = series.indices.filter { !series[$0].label.isEmpty }.map {
             PlotFrame.LegendEntry(text: series[$0].label, sample: .line(styles[$0], markers: showMarkers[$0]))
         }
-        let frame = PlotFrame(width: width, height: height, fontSize: fontSize, hasTitle: !title.isEmpty, legend: legend) { w, h in
-            (AxisTicks.make(scale: xAxis.scale, dataMin: xs.min() ?? .nan, dataMax: xs.max() ?? .nan, fixed: xAxis.limits,
-                            target: max(3, min(8, Int(w / 90)))),
-             AxisTicks.make(scale: yAxis.scale, dataMin: ys.min() ?? .nan, dataMax: ys.max() ?? .nan, fixed: yAxis.limits,
-                            target: max(3, min(8, Int(h / 60)))))
+        let frame = PlotFrame(
+            width: width, height: height, fontSize: fontSize, hasTitle: !title.isEmpty, legend: legend
+        ) { w, h in
+            (
+                AxisTicks.make(
+                    scale: xAxis.scale, dataMin: xs.min() ?? .nan, dataMax: xs.max() ?? .nan, fixed: xAxis.limits,
+                    target: max(3, min(8, Int(w / 90)))),
+                AxisTicks.make(
+                    scale: yAxis.scale, dataMin: ys.min() ?? .nan, dataMax: ys.max() ?? .nan, fixed: yAxis.limits,
+                    target: max(3, min(8, Int(h / 60))))
+            )
         }
 
         var svg = SVGWriter(width: frame.width, height: frame.height, fontSize: fontSize)
@@ -85,14 +108,20 @@ public struct LinePlot: Sendable {
         }
         svg.close("g")
         if xs.isEmpty {
-            svg.element("text", ["x": n(frame.left + frame.plotWidth / 2), "y": n(frame.top + frame.plotHeight / 2),
-                                 "text-anchor": "middle", "fill": "#777777", "class": "no-data"], content: "no data")
+            svg.element(
+                "text",
+                [
+                    "x": n(frame.left + frame.plotWidth / 2), "y": n(frame.top + frame.plotHeight / 2),
+                    "text-anchor": "middle", "fill": "#777777", "class": "no-data"
+                ], content: "no data")
         }
         frame.drawLegend(&svg)
         return svg.finish()
     }
 
-    private func drawSeries(_ s: PlotSeries, style: SeriesStyle, markers: Bool, frame: PlotFrame, into svg: inout SVGWriter) {
+    private func drawSeries(
+        _ s: PlotSeries, style: SeriesStyle, markers: Bool, frame: PlotFrame, into svg: inout SVGWriter
+    ) {
         // Segments of consecutive drawable points.
         var segments: [[(Double, Double)]] = []
         var current: [(Double, Double)] = []
@@ -100,7 +129,8 @@ public struct LinePlot: Sendable {
             if x.accepts(a) && y.accepts(b) {
                 current.append((frame.px(a), frame.py(b)))
             } else if !current.isEmpty {
-                segments.append(current); current = []
+                segments.append(current)
+                current = []
             }
         }
         if !current.isEmpty { segments.append(current) }
@@ -112,17 +142,26 @@ public struct LinePlot: Sendable {
             var last = (n(segment[0].0), n(segment[0].1))
             for p in segment.dropFirst() {
                 let here = (n(p.0), n(p.1))
-                if here != last { d += "L\(here.0) \(here.1)"; last = here }
+                if here != last {
+                    d += "L\(here.0) \(here.1)"
+                    last = here
+                }
             }
         }
         if !d.isEmpty {
-            svg.element("path", ["d": d, "fill": "none", "stroke": style.colour, "stroke-width": n(style.lineWidth),
-                                 "stroke-dasharray": dashAttribute(style.dash), "stroke-linejoin": "round"])
+            svg.element(
+                "path",
+                [
+                    "d": d, "fill": "none", "stroke": style.colour, "stroke-width": n(style.lineWidth),
+                    "stroke-dasharray": dashAttribute(style.dash), "stroke-linejoin": "round"
+                ])
         }
         // Markers everywhere when asked; isolated points (one-point segments) always, or they would vanish.
         let r = 3 + style.lineWidth / 2
         for segment in segments where markers || segment.count == 1 {
-            for p in segment { svg.raw(markerMarkup(style.marker, x: p.0, y: p.1, r: r, fill: style.colour, stroke: "white")) }
+            for p in segment {
+                svg.raw(markerMarkup(style.marker, x: p.0, y: p.1, r: r, fill: style.colour, stroke: "white"))
+            }
         }
         svg.close("g")
     }

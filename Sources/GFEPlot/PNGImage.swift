@@ -27,19 +27,25 @@ public struct PNGImage: Sendable, Equatable {
     /// not match `width·height·channels`.
     public init(width: Int, height: Int, colour: Colour, pixels: [UInt8]) throws {
         guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max) else {
-            throw GFEError.badInput("PNG image: width and height must be between 1 and 2³¹ − 1, got \(width) × \(height).")
+            throw GFEError.badInput(
+                "PNG image: width and height must be between 1 and 2³¹ − 1, got \(width) × \(height).")
         }
         guard pixels.count == width * height * colour.channels else {
             throw GFEError.badInput(
-                "PNG image: a \(width) × \(height) \(colour) image needs \(width * height * colour.channels) bytes, got \(pixels.count).")
+                "PNG image: a \(width) × \(height) \(colour) image needs \(width * height * colour.channels) bytes, got \(pixels.count)."
+            )
         }
-        self.width = width; self.height = height; self.colour = colour; self.pixels = pixels
+        self.width = width
+        self.height = height
+        self.colour = colour
+        self.pixels = pixels
     }
 
     /// A blank image filled with `value` in every channel.
     public init(width: Int, height: Int, colour: Colour, filledWith value: UInt8) throws {
-        try self.init(width: width, height: height, colour: colour,
-                      pixels: [UInt8](repeating: value, count: max(0, width * height * colour.channels)))
+        try self.init(
+            width: width, height: height, colour: colour,
+            pixels: [UInt8](repeating: value, count: max(0, width * height * colour.channels)))
     }
 
     /// The complete PNG file. `compressionLevel` is zlib's 0…9.
@@ -49,7 +55,7 @@ public struct PNGImage: Sendable, Equatable {
         var header: [UInt8] = []
         header.appendBigEndian(UInt32(width))
         header.appendBigEndian(UInt32(height))
-        header += [8, colour.pngColourType, 0, 0, 0]   // bit depth, colour type, deflate, adaptive filters, no interlace
+        header += [8, colour.pngColourType, 0, 0, 0]  // bit depth, colour type, deflate, adaptive filters, no interlace
         PNGImage.appendChunk("IHDR", header, to: &file)
 
         PNGImage.appendChunk("IDAT", try zlibCompress(scanlines(), level: compressionLevel), to: &file)
@@ -102,7 +108,9 @@ public struct PNGImage: Sendable, Equatable {
 
 extension Array where Element == UInt8 {
     mutating func appendBigEndian(_ value: UInt32) {
-        append(UInt8(truncatingIfNeeded: value >> 24)); append(UInt8(truncatingIfNeeded: value >> 16))
-        append(UInt8(truncatingIfNeeded: value >> 8)); append(UInt8(truncatingIfNeeded: value))
+        append(UInt8(truncatingIfNeeded: value >> 24))
+        append(UInt8(truncatingIfNeeded: value >> 16))
+        append(UInt8(truncatingIfNeeded: value >> 8))
+        append(UInt8(truncatingIfNeeded: value))
     }
 }

@@ -5,7 +5,9 @@ public struct PlotAxis: Sendable, Equatable {
     public var limits: ClosedRange<Double>?
 
     public init(_ label: String, scale: AxisScale = .linear, limits: ClosedRange<Double>? = nil) {
-        self.label = label; self.scale = scale; self.limits = limits
+        self.label = label
+        self.scale = scale
+        self.limits = limits
     }
 
     /// Whether `v` can be placed on this axis: finite, and positive on a logarithmic axis.

@@ -7,8 +7,11 @@ import GFECore
 /// on that row alone and by reducing across rows afterwards, serially, in row order.
 enum RowParallel {
     static func forEachBlock(count: Int, threads: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
-        let workers = max(1, min(threads, count / 32, 64))   // small problems are not worth a thread
-        guard workers > 1 else { body(0..<count); return }
+        let workers = max(1, min(threads, count / 32, 64))  // small problems are not worth a thread
+        guard workers > 1 else {
+            body(0..<count)
+            return
+        }
         let blocks = (0..<workers).map { w in (w * count / workers)..<((w + 1) * count / workers) }
         // Nothing in the body throws.
         _ = try? ParallelChunks.map(count: workers, threads: workers, makeState: {}, body: { _, w in body(blocks[w]) })

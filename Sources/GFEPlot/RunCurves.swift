@@ -7,7 +7,10 @@ public struct CurvePoint: Sendable, Equatable {
     public var value: Double
 
     public init(iteration: Int, imagesSeen: Int, wallSeconds: Double, value: Double) {
-        self.iteration = iteration; self.imagesSeen = imagesSeen; self.wallSeconds = wallSeconds; self.value = value
+        self.iteration = iteration
+        self.imagesSeen = imagesSeen
+        self.wallSeconds = wallSeconds
+        self.value = value
     }
 }
 

@@ -4,7 +4,8 @@ struct SVGWriter {
 
     init(width: Double, height: Double, fontSize: Double) {
         text += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        text += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(n(width))\" height=\"\(n(height))\" "
+        text +=
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(n(width))\" height=\"\(n(height))\" "
         text += "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
         text += "font-size=\"\(n(fontSize))\">\n"
         element("rect", ["x": "0", "y": "0", "width": n(width), "height": n(height), "fill": "white"])
@@ -29,7 +30,9 @@ struct SVGWriter {
     mutating func raw(_ markup: String) { text += markup }
 
     /// A text element; `label.exponent` becomes a raised, smaller `tspan`.
-    mutating func label(_ label: TickLabel, x: Double, y: Double, anchor: String, extra: KeyValuePairs<String, String> = [:]) {
+    mutating func label(
+        _ label: TickLabel, x: Double, y: Double, anchor: String, extra: KeyValuePairs<String, String> = [:]
+    ) {
         var content = Self.escape(label.text)
         if let e = label.exponent {
             content += "<tspan dy=\"-0.45em\" font-size=\"75%\">\(Self.escape(e))</tspan>"

@@ -36,17 +36,24 @@ public struct TSNEResult: Sendable {
 /// Deterministic for a seed and independent of `threads`.
 public enum TSNE {
     /// Embeds `count` points of `dimension` coordinates (row-major in `points`).
-    public static func embed(_ points: [Double], count: Int, dimension: Int,
-                             options: TSNEOptions = TSNEOptions()) throws -> TSNEResult {
-        let affinities = try TSNEAffinities.compute(points: points, count: count, dimension: dimension, options: options)
+    public static func embed(
+        _ points: [Double], count: Int, dimension: Int,
+        options: TSNEOptions = TSNEOptions()
+    ) throws -> TSNEResult {
+        let affinities = try TSNEAffinities.compute(
+            points: points, count: count, dimension: dimension, options: options)
         return optimise(affinities, options: options)
     }
 
     /// Embeds rows of equal length (e.g. latent vectors converted from Float).
-    public static func embed<T: BinaryFloatingPoint>(rows: [[T]], options: TSNEOptions = TSNEOptions()) throws -> TSNEResult {
+    public static func embed<T: BinaryFloatingPoint>(rows: [[T]], options: TSNEOptions = TSNEOptions()) throws
+        -> TSNEResult
+    {
         let d = rows.first?.count ?? 0
         if let bad = rows.firstIndex(where: { $0.count != d }) {
-            throw GFEError.badInput("t-SNE: point \(bad) has \(rows[bad].count) coordinates, point 0 has \(d); every point needs the same number.")
+            throw GFEError.badInput(
+                "t-SNE: point \(bad) has \(rows[bad].count) coordinates, point 0 has \(d); every point needs the same number."
+            )
         }
         var flat: [Double] = []
         flat.reserveCapacity(rows.count * d)
@@ -56,7 +63,8 @@ public enum TSNE {
 
     /// Gradient descent from the seeded initial embedding on given affinities.
     public static func optimise(_ affinities: TSNEAffinities, options: TSNEOptions) -> TSNEResult {
-        let n = affinities.count, m = options.outputDimension
+        let n = affinities.count
+        let m = options.outputDimension
         var rng = RNG(seed: options.seed, stream: "tsne")
         var y = (0..<(n * m)).map { _ in options.initialStandardDeviation * rng.normal() }
         var gradient = [Double](repeating: 0, count: n * m)
@@ -70,9 +78,10 @@ public enum TSNE {
             let exaggeration = t < options.exaggerationIterations ? options.earlyExaggeration : 1
             let momentum = t < options.momentumSwitchIteration ? options.initialMomentum : options.finalMomentum
             let report = (t + 1) % options.reportEvery == 0 || t + 1 == options.iterations
-            TSNEGradient.evaluate(joint: affinities.joint, embedding: y, count: n, dimension: m,
-                                  exaggeration: exaggeration, threads: options.threads,
-                                  computeKL: false, gradient: &gradient, kernel: &kernel)
+            TSNEGradient.evaluate(
+                joint: affinities.joint, embedding: y, count: n, dimension: m,
+                exaggeration: exaggeration, threads: options.threads,
+                computeKL: false, gradient: &gradient, kernel: &kernel)
             for k in 0..<(n * m) {
                 let g = gradient[k]
                 gains[k] = sign(g) != sign(update[k]) ? gains[k] + 0.2 : gains[k] * 0.8
@@ -87,15 +96,17 @@ public enum TSNE {
             }
         }
         if options.iterations == 0 { lastKL = klDivergence(affinities, y, n, m, threads: options.threads) }
-        return TSNEResult(count: n, dimension: m, embedding: y, klDivergence: lastKL, history: history,
-                          maxEntropyError: affinities.maxEntropyError)
+        return TSNEResult(
+            count: n, dimension: m, embedding: y, klDivergence: lastKL, history: history,
+            maxEntropyError: affinities.maxEntropyError)
     }
 
     /// KL(P‖Q) of an embedding.
     static func klDivergence(_ a: TSNEAffinities, _ y: [Double], _ n: Int, _ m: Int, threads: Int) -> Double {
         var scratch = [Double](repeating: 0, count: n * m)
-        return TSNEGradient.evaluate(joint: a.joint, embedding: y, count: n, dimension: m, threads: threads,
-                                     computeKL: true, gradient: &scratch)
+        return TSNEGradient.evaluate(
+            joint: a.joint, embedding: y, count: n, dimension: m, threads: threads,
+            computeKL: true, gradient: &scratch)
     }
 
     private static func sign(_ v: Double) -> Int { v > 0 ? 1 : (v < 0 ? -1 : 0) }

@@ -21,13 +21,19 @@ public struct TSNEAffinities: Sendable {
 
     /// `points` row-major count × dimension, finite. Throws `badInput` for a size mismatch, non-finite
     /// values or invalid options.
-    public static func compute(points: [Double], count: Int, dimension: Int, options: TSNEOptions) throws -> TSNEAffinities {
+    public static func compute(points: [Double], count: Int, dimension: Int, options: TSNEOptions) throws
+        -> TSNEAffinities
+    {
         try options.validate(count: count)
         guard dimension >= 1, points.count == count * dimension else {
-            throw GFEError.badInput("t-SNE: expected \(count) points × \(dimension) coordinates = \(count * max(dimension, 0)) values, got \(points.count).")
+            throw GFEError.badInput(
+                "t-SNE: expected \(count) points × \(dimension) coordinates = \(count * max(dimension, 0)) values, got \(points.count)."
+            )
         }
         if let bad = points.firstIndex(where: { !$0.isFinite }) {
-            throw GFEError.badInput("t-SNE: coordinate \(bad % dimension) of point \(bad / dimension) is \(points[bad]); every coordinate must be finite.")
+            throw GFEError.badInput(
+                "t-SNE: coordinate \(bad % dimension) of point \(bad / dimension) is \(points[bad]); every coordinate must be finite."
+            )
         }
         let n = count
         var joint = [Double](repeating: 0, count: n * n)
@@ -39,14 +45,18 @@ public struct TSNEAffinities: Sendable {
             joint.withUnsafeMutableBufferPointer { p in
                 betas.withUnsafeMutableBufferPointer { b in
                     entropies.withUnsafeMutableBufferPointer { h in
-                        let (pp, bb, hh) = (SharedPointer(p.baseAddress!), SharedPointer(b.baseAddress!), SharedPointer(h.baseAddress!))
+                        let (pp, bb, hh) = (
+                            SharedPointer(p.baseAddress!), SharedPointer(b.baseAddress!), SharedPointer(h.baseAddress!)
+                        )
                         RowParallel.forEachBlock(count: n, threads: options.threads) { rows in
                             var distances = [Double](repeating: 0, count: n)
                             for i in rows {
                                 squaredDistances(from: i, xs.base, n, dimension, into: &distances)
-                                let (beta, entropy) = calibrate(distances, i, target: target, options: options,
-                                                                row: pp.base + i * n)
-                                bb.base[i] = beta; hh.base[i] = entropy
+                                let (beta, entropy) = calibrate(
+                                    distances, i, target: target, options: options,
+                                    row: pp.base + i * n)
+                                bb.base[i] = beta
+                                hh.base[i] = entropy
                             }
                         }
                     }
@@ -58,20 +68,26 @@ public struct TSNEAffinities: Sendable {
         for i in 0..<n {
             for j in (i + 1)..<n {
                 let v = (joint[i * n + j] + joint[j * n + i]) * scale
-                joint[i * n + j] = v; joint[j * n + i] = v
+                joint[i * n + j] = v
+                joint[j * n + i] = v
             }
         }
         let maxError = entropies.map { abs($0 - target) }.max() ?? 0
         return TSNEAffinities(count: n, joint: joint, betas: betas, entropies: entropies, maxEntropyError: maxError)
     }
 
-    private static func squaredDistances(from i: Int, _ x: UnsafeMutablePointer<Double>, _ n: Int, _ d: Int,
-                                         into out: inout [Double]) {
+    private static func squaredDistances(
+        from i: Int, _ x: UnsafeMutablePointer<Double>, _ n: Int, _ d: Int,
+        into out: inout [Double]
+    ) {
         let xi = x + i * d
         for j in 0..<n {
             let xj = x + j * d
             var s = 0.0
-            for k in 0..<d { let t = xi[k] - xj[k]; s += t * t }
+            for k in 0..<d {
+                let t = xi[k] - xj[k]
+                s += t * t
+            }
             out[j] = s
         }
     }
@@ -81,30 +97,40 @@ public struct TSNEAffinities: Sendable {
     ///
     /// Distances are shifted by the smallest one before exponentiating — P and H do not change, but
     /// exp no longer underflows to an all-zero row when distances are large.
-    private static func calibrate(_ distances: [Double], _ i: Int, target: Double, options: TSNEOptions,
-                                  row: UnsafeMutablePointer<Double>) -> (Double, Double) {
+    private static func calibrate(
+        _ distances: [Double], _ i: Int, target: Double, options: TSNEOptions,
+        row: UnsafeMutablePointer<Double>
+    ) -> (Double, Double) {
         let n = distances.count
         var nearest = Double.infinity
         for j in 0..<n where j != i { nearest = min(nearest, distances[j]) }
 
         // Fills `row` with P_{·|i} for `beta` and returns its entropy.
         func entropy(_ beta: Double) -> Double {
-            var sum = 0.0, weighted = 0.0
+            var sum = 0.0
+            var weighted = 0.0
             for j in 0..<n {
-                if j == i { row[j] = 0; continue }
+                if j == i {
+                    row[j] = 0
+                    continue
+                }
                 let shifted = distances[j] - nearest
                 let e = exp(-beta * shifted)
-                row[j] = e; sum += e; weighted += shifted * e
+                row[j] = e
+                sum += e
+                weighted += shifted * e
             }
             for j in 0..<n { row[j] /= sum }
             return log(sum) + beta * weighted / sum
         }
 
-        var beta = 1.0, low = -Double.infinity, high = Double.infinity
+        var beta = 1.0
+        var low = -Double.infinity
+        var high = Double.infinity
         var h = entropy(beta)
         var steps = 0
         while abs(h - target) > options.entropyTolerance && steps < options.maxCalibrationSteps {
-            if h > target {   // too flat: sharpen
+            if h > target {  // too flat: sharpen
                 low = beta
                 beta = high.isInfinite ? beta * 2 : (beta + high) / 2
             } else {

@@ -12,11 +12,14 @@ public enum TSNEGradient {
     /// `computeKL`, else NaN. `kernel`, when given, is n·n scratch space for the w_ij (saves computing
     /// them twice); otherwise it is allocated.
     @discardableResult
-    public static func evaluate(joint p: [Double], embedding y: [Double], count n: Int, dimension m: Int,
-                                exaggeration: Double = 1, threads: Int = 1, computeKL: Bool = true,
-                                gradient: inout [Double], kernel: inout [Double]) -> Double {
-        precondition(p.count == n * n && y.count == n * m && gradient.count == n * m && kernel.count == n * n,
-                     "TSNEGradient: size mismatch")
+    public static func evaluate(
+        joint p: [Double], embedding y: [Double], count n: Int, dimension m: Int,
+        exaggeration: Double = 1, threads: Int = 1, computeKL: Bool = true,
+        gradient: inout [Double], kernel: inout [Double]
+    ) -> Double {
+        precondition(
+            p.count == n * n && y.count == n * m && gradient.count == n * m && kernel.count == n * n,
+            "TSNEGradient: size mismatch")
         var rowSums = [Double](repeating: 0, count: n)
         var rowKL = [Double](repeating: 0, count: n)
         p.withUnsafeBufferPointer { pb in
@@ -41,12 +44,16 @@ public enum TSNEGradient {
                             // Pass 2: the gradient rows (and each row's KL terms).
                             RowParallel.forEachBlock(count: n, threads: threads) { rows in
                                 for i in rows {
-                                    gradientRow(i, yy.base, pp.base + i * n, ww.base + i * n, n, m,
-                                                exaggeration: exaggeration, inverseZ: inverseZ, into: gg.base + i * m)
+                                    gradientRow(
+                                        i, yy.base, pp.base + i * n, ww.base + i * n, n, m,
+                                        exaggeration: exaggeration, inverseZ: inverseZ, into: gg.base + i * m)
                                     if computeKL {
-                                        let pi = pp.base + i * n, wi = ww.base + i * n
+                                        let pi = pp.base + i * n
+                                        let wi = ww.base + i * n
                                         var kl = 0.0
-                                        for j in 0..<n where j != i && pi[j] > 0 { kl += pi[j] * log(pi[j] / (wi[j] * inverseZ)) }
+                                        for j in 0..<n where j != i && pi[j] > 0 {
+                                            kl += pi[j] * log(pi[j] / (wi[j] * inverseZ))
+                                        }
                                         kk.base[i] = kl
                                     }
                                 }
@@ -64,22 +71,28 @@ public enum TSNEGradient {
 
     /// `evaluate` with its own scratch space.
     @discardableResult
-    public static func evaluate(joint p: [Double], embedding y: [Double], count n: Int, dimension m: Int,
-                                exaggeration: Double = 1, threads: Int = 1, computeKL: Bool = true,
-                                gradient: inout [Double]) -> Double {
+    public static func evaluate(
+        joint p: [Double], embedding y: [Double], count n: Int, dimension m: Int,
+        exaggeration: Double = 1, threads: Int = 1, computeKL: Bool = true,
+        gradient: inout [Double]
+    ) -> Double {
         var kernel = [Double](repeating: 0, count: n * n)
-        return evaluate(joint: p, embedding: y, count: n, dimension: m, exaggeration: exaggeration, threads: threads,
-                        computeKL: computeKL, gradient: &gradient, kernel: &kernel)
+        return evaluate(
+            joint: p, embedding: y, count: n, dimension: m, exaggeration: exaggeration, threads: threads,
+            computeKL: computeKL, gradient: &gradient, kernel: &kernel)
     }
 
     /// w_ij for j = 0..<n (w_ii = 0); returns Σ_j w_ij. Two dimensions get their own loop (the plots' case).
-    private static func kernelRow(_ i: Int, _ y: UnsafeMutablePointer<Double>, _ n: Int, _ m: Int,
-                                  into w: UnsafeMutablePointer<Double>) -> Double {
+    private static func kernelRow(
+        _ i: Int, _ y: UnsafeMutablePointer<Double>, _ n: Int, _ m: Int,
+        into w: UnsafeMutablePointer<Double>
+    ) -> Double {
         var s = 0.0
         if m == 2 {
             let (a, b) = (y[2 * i], y[2 * i + 1])
             for j in 0..<n {
-                let dx = a - y[2 * j], dy = b - y[2 * j + 1]
+                let dx = a - y[2 * j]
+                let dy = b - y[2 * j + 1]
                 w[j] = 1 / (1 + (dx * dx + dy * dy))
             }
         } else {
@@ -87,7 +100,10 @@ public enum TSNEGradient {
             for j in 0..<n {
                 let yj = y + j * m
                 var d2 = 0.0
-                for k in 0..<m { let t = yi[k] - yj[k]; d2 += t * t }
+                for k in 0..<m {
+                    let t = yi[k] - yj[k]
+                    d2 += t * t
+                }
                 w[j] = 1 / (1 + d2)
             }
         }
@@ -97,17 +113,22 @@ public enum TSNEGradient {
     }
 
     /// g_i = 4 Σ_j (α p_ij − w_ij / Z) w_ij (y_i − y_j), summed over j in order.
-    private static func gradientRow(_ i: Int, _ y: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>,
-                                    _ w: UnsafeMutablePointer<Double>, _ n: Int, _ m: Int,
-                                    exaggeration: Double, inverseZ: Double, into g: UnsafeMutablePointer<Double>) {
+    private static func gradientRow(
+        _ i: Int, _ y: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>,
+        _ w: UnsafeMutablePointer<Double>, _ n: Int, _ m: Int,
+        exaggeration: Double, inverseZ: Double, into g: UnsafeMutablePointer<Double>
+    ) {
         if m == 2 {
             let (a, b) = (y[2 * i], y[2 * i + 1])
-            var gx = 0.0, gy = 0.0
+            var gx = 0.0
+            var gy = 0.0
             for j in 0..<n {
                 let c = 4 * (exaggeration * p[j] - w[j] * inverseZ) * w[j]
-                gx += c * (a - y[2 * j]); gy += c * (b - y[2 * j + 1])
+                gx += c * (a - y[2 * j])
+                gy += c * (b - y[2 * j + 1])
             }
-            g[0] = gx; g[1] = gy
+            g[0] = gx
+            g[1] = gy
         } else {
             let yi = y + i * m
             for k in 0..<m { g[k] = 0 }

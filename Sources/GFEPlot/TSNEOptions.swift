@@ -39,12 +39,18 @@ public struct TSNEOptions: Sendable, Equatable {
     /// Throws `badInput` naming the first setting outside its domain, or a perplexity too large for `count` points.
     public func validate(count: Int) throws {
         func bad(_ what: String) -> GFEError { GFEError.badInput("t-SNE: \(what).") }
-        guard perplexity > 0, perplexity.isFinite else { throw bad("perplexity must be a positive number, got \(perplexity)") }
+        guard perplexity > 0, perplexity.isFinite else {
+            throw bad("perplexity must be a positive number, got \(perplexity)")
+        }
         guard count >= 2 else { throw bad("needs at least 2 points, got \(count)") }
         guard perplexity < Double(count - 1) else {
-            throw bad("perplexity \(perplexity) needs more than \(Int(perplexity.rounded(.up)) + 1) points, got \(count); lower the perplexity or embed more points")
+            throw bad(
+                "perplexity \(perplexity) needs more than \(Int(perplexity.rounded(.up)) + 1) points, got \(count); lower the perplexity or embed more points"
+            )
         }
-        guard entropyTolerance > 0, maxCalibrationSteps > 0 else { throw bad("entropyTolerance and maxCalibrationSteps must be positive") }
+        guard entropyTolerance > 0, maxCalibrationSteps > 0 else {
+            throw bad("entropyTolerance and maxCalibrationSteps must be positive")
+        }
         guard outputDimension >= 1 else { throw bad("outputDimension must be at least 1, got \(outputDimension)") }
         guard iterations >= 0, exaggerationIterations >= 0, momentumSwitchIteration >= 0 else {
             throw bad("iteration counts must be non-negative")
@@ -52,7 +58,9 @@ public struct TSNEOptions: Sendable, Equatable {
         guard learningRate > 0, earlyExaggeration > 0, minGain > 0, initialStandardDeviation > 0 else {
             throw bad("learningRate, earlyExaggeration, minGain and initialStandardDeviation must be positive")
         }
-        guard (0..<1).contains(initialMomentum), (0..<1).contains(finalMomentum) else { throw bad("momenta must lie in [0, 1)") }
+        guard (0..<1).contains(initialMomentum), (0..<1).contains(finalMomentum) else {
+            throw bad("momenta must lie in [0, 1)")
+        }
         guard reportEvery >= 1 else { throw bad("reportEvery must be at least 1, got \(reportEvery)") }
     }
 }

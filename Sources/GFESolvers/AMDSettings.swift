@@ -66,8 +66,14 @@ public struct AMDSettings: Codable, Sendable, Equatable {
     public init(preset: AMDPreset = .official) {
         self.preset = preset
         switch preset {
-        case .official: beta = 0.5; maxReductions = 20; initialPoint = .uniform
-        case .paper: beta = 0.75; maxReductions = 48; initialPoint = .zeros
+        case .official:
+            beta = 0.5
+            maxReductions = 20
+            initialPoint = .uniform
+        case .paper:
+            beta = 0.75
+            maxReductions = 48
+            initialPoint = .zeros
         }
     }
 
@@ -77,9 +83,11 @@ public struct AMDSettings: Codable, Sendable, Equatable {
     /// β^K, the step below which an attempt is force-accepted (Glibc `pow`, as `torch.pow` in Double).
     public var forcedAcceptBelow: Double { Math.pow(beta, Double(maxReductions)) }
 
-    static let fieldNames = ["preset", "tau", "initialStep", "maxStep", "kappa", "beta", "maxReductions", "sigma",
-                             "jump", "window", "threshold", "startFraction", "stepControl", "initialPoint",
-                             "maxAttempts", "record"]
+    static let fieldNames = [
+        "preset", "tau", "initialStep", "maxStep", "kappa", "beta", "maxReductions", "sigma",
+        "jump", "window", "threshold", "startFraction", "stepControl", "initialPoint",
+        "maxAttempts", "record"
+    ]
 
     /// Checks every constant's range. The message names the field and the allowed range.
     public func validate() throws(GFEError) {

@@ -54,8 +54,9 @@ public struct AMDSolver<O: LatentObjective> {
         let n = x.rows
         let d = objective.latentDim
         guard z0.rows == n, z0.cols == d else {
-            throw .badInput("AMD: z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d) "
-                            + "(one row of latent dimension \(d) per image)")
+            throw .badInput(
+                "AMD: z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d) "
+                    + "(one row of latent dimension \(d) per image)")
         }
         guard z0.storage.allSatisfy(\.isFinite) else {
             throw .badInput("AMD: z0 contains NaN or infinite values; supply a finite starting point")
@@ -68,9 +69,10 @@ public struct AMDSolver<O: LatentObjective> {
         let recordFull = record == .full
 
         var groups = ranges.map { r in
-            AMDGroupState<T>(rows: r, dt: s.initialStep,
-                             stats: GroupStatistics(rowStart: r.lowerBound, rowCount: r.count),
-                             trajectory: recordFull ? AMDGroupTrajectory<T>() : nil)
+            AMDGroupState<T>(
+                rows: r, dt: s.initialStep,
+                stats: GroupStatistics(rowStart: r.lowerBound, rowCount: r.count),
+                trajectory: recordFull ? AMDGroupTrajectory<T>() : nil)
         }
         var calls = 0
         var evaluatedRows = 0
@@ -95,11 +97,13 @@ public struct AMDSolver<O: LatentObjective> {
             for gi in active {
                 let g = groups[gi]
                 if firstRound {
-                    RowOps.copyRows(ws.zCur, from: g.rows.lowerBound, into: &ws.zTrial, at: g.offset,
-                                    count: g.rows.count)
+                    RowOps.copyRows(
+                        ws.zCur, from: g.rows.lowerBound, into: &ws.zTrial, at: g.offset,
+                        count: g.rows.count)
                 } else {
-                    RowOps.eulerStep(into: &ws.zTrial, at: g.offset, ws.zCur, T(g.dt), ws.gCur,
-                                     from: g.rows.lowerBound, count: g.rows.count)
+                    RowOps.eulerStep(
+                        into: &ws.zTrial, at: g.offset, ws.zCur, T(g.dt), ws.gCur,
+                        from: g.rows.lowerBound, count: g.rows.count)
                 }
             }
             if packedX {
@@ -113,7 +117,8 @@ public struct AMDSolver<O: LatentObjective> {
             var kept = 0
             for k in active.indices {
                 let gi = active[k]
-                let finished = firstRound
+                let finished =
+                    firstRound
                     ? Self.start(&groups[gi], ws: &ws, recordSummary: recordSummary)
                     : Self.advance(&groups[gi], ws: &ws, constants: constants, recordSummary: recordSummary)
                 if finished {
@@ -127,15 +132,17 @@ public struct AMDSolver<O: LatentObjective> {
             firstRound = false
         }
 
-        return assemble(groups: groups, n: n, d: d, calls: calls, evaluatedRows: evaluatedRows,
-                        recordFull: recordFull)
+        return assemble(
+            groups: groups, n: n, d: d, calls: calls, evaluatedRows: evaluatedRows,
+            recordFull: recordFull)
     }
 
     /// Assigns each active group its rows of the trial matrices (in group order, contiguously) and gathers
     /// their images into `xActive` unless the layout is the natural one.
     /// Returns the matrix height and whether `xActive` is to be used.
     private mutating func compact(_ groups: inout [AMDGroupState<T>], active: [Int], x: Matrix<T>)
-        -> (rows: Int, packedX: Bool) {
+        -> (rows: Int, packedX: Bool)
+    {
         var offset = 0
         var natural = active.count == groups.count
         for gi in active {
@@ -150,8 +157,9 @@ public struct AMDSolver<O: LatentObjective> {
         if !natural {
             ws.xActive.setRows(offset)
             for gi in active {
-                RowOps.copyRows(x, from: groups[gi].rows.lowerBound, into: &ws.xActive, at: groups[gi].offset,
-                                count: groups[gi].rows.count)
+                RowOps.copyRows(
+                    x, from: groups[gi].rows.lowerBound, into: &ws.xActive, at: groups[gi].offset,
+                    count: groups[gi].rows.count)
             }
         }
         return (offset, !natural)
@@ -196,8 +204,10 @@ public struct AMDSolver<O: LatentObjective> {
         if dtUsed < c.forcedBelow {
             deltaT = min(c.jump, c.tau - g.t)
             g.stats.forced += 1
-        } else if Self.sufficientDecrease(ws: ws, trialRow: o, currentRow: r0, count: count,
-                                          coefficient: T(c.sigma * dtUsed * c.maxStep)) {
+        } else if Self.sufficientDecrease(
+            ws: ws, trialRow: o, currentRow: r0, count: count,
+            coefficient: T(c.sigma * dtUsed * c.maxStep))
+        {
             deltaT = dtUsed
         } else {
             g.dt = c.beta * dtUsed
@@ -246,8 +256,10 @@ public struct AMDSolver<O: LatentObjective> {
         return true
     }
 
-    private func assemble(groups: [AMDGroupState<T>], n: Int, d: Int, calls: Int, evaluatedRows: Int,
-                          recordFull: Bool) -> AMDSolution<T> {
+    private func assemble(
+        groups: [AMDGroupState<T>], n: Int, d: Int, calls: Int, evaluatedRows: Int,
+        recordFull: Bool
+    ) -> AMDSolution<T> {
         let z = n > 0 ? RowOps.rows(ws.zCur, from: 0, count: n) : Matrix<T>(rows: 0, cols: d)
         var loss = [Double](repeating: 0, count: n)
         var norm = [Double](repeating: 0, count: n)
@@ -280,8 +292,16 @@ struct AMDConstants {
     let maxAttempts: Int?
 
     init(_ s: AMDSettings) {
-        tau = s.tau; initialStep = s.initialStep; maxStep = s.maxStep; kappa = s.kappa; beta = s.beta
-        sigma = s.sigma; jump = s.jump; threshold = s.threshold; window = s.window; maxAttempts = s.maxAttempts
+        tau = s.tau
+        initialStep = s.initialStep
+        maxStep = s.maxStep
+        kappa = s.kappa
+        beta = s.beta
+        sigma = s.sigma
+        jump = s.jump
+        threshold = s.threshold
+        window = s.window
+        maxAttempts = s.maxAttempts
         forcedBelow = s.forcedAcceptBelow
         historyStart = (1 - s.startFraction) * s.tau
     }
@@ -344,7 +364,11 @@ struct AMDWorkspace<T: Scalar> {
         func fit(_ m: inout Matrix<T>, _ cols: Int) {
             if m.cols != cols { m = Matrix(rows: n, cols: cols) } else { m.setRows(n) }
         }
-        fit(&zCur, d); fit(&gCur, d); fit(&zTrial, d); fit(&gTrial, d); fit(&xActive, p)
+        fit(&zCur, d)
+        fit(&gCur, d)
+        fit(&zTrial, d)
+        fit(&gTrial, d)
+        fit(&xActive, p)
         RowOps.setCount(&lossCur, n)
         RowOps.setCount(&lossTrial, n)
     }

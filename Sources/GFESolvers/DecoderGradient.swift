@@ -55,8 +55,9 @@ public enum DecoderGradient {
     ) throws(GFEError) -> DecoderGradientResult<T> {
         try settings.validate(encoder: encoder.settings)
         guard x.cols == objective.pixelCount else {
-            throw .badInput("decoder gradient: the images have \(x.cols) pixels but the decoder outputs "
-                            + "\(objective.pixelCount); use images of the decoder's output size")
+            throw .badInput(
+                "decoder gradient: the images have \(x.cols) pixels but the decoder outputs "
+                    + "\(objective.pixelCount); use images of the decoder's output size")
         }
         let parameterCount = objective.decoder.parameterCount
         if parameterGradient.count != parameterCount {
@@ -64,8 +65,9 @@ public enum DecoderGradient {
         }
         let mode = settings.mode
         let recordForward = mode == .unrolled || mode == .adjoint
-        var (encoding, stages) = try encoder.encode(objective: &objective, x: x, layout: layout, z0: z0, rng: &rng,
-                                                    recordForward: recordForward)
+        var (encoding, stages) = try encoder.encode(
+            objective: &objective, x: x, layout: layout, z0: z0, rng: &rng,
+            recordForward: recordForward)
         let z = encoding.z
         var loss: [T] = []
         var passes = DecoderGradientPasses<T>()
@@ -77,8 +79,9 @@ public enum DecoderGradient {
         } else {
             // ∂_θ L at z* and a = ∇_z L(z*), the adjoint every correction starts from.
             var a = Matrix<T>(rows: z.rows, cols: z.cols)
-            total = objective.lossAndGradients(z: z, x: x, loss: &loss, gradient: &a,
-                                               parameterGradient: &parameterGradient)
+            total = objective.lossAndGradients(
+                z: z, x: x, loss: &loss, gradient: &a,
+                parameterGradient: &parameterGradient)
             if z.rows > 0 {
                 switch (mode, encoder.settings, encoding.trajectory) {
                 case (.unrolled, .oneStep(let s), .oneStep(let start, _, _)?):
@@ -103,9 +106,10 @@ public enum DecoderGradient {
                         maxIterations: settings.cgMaxIterations, objective: &objective, x: x, passes: &passes,
                         parameterGradient: &parameterGradient)
                 default:
-                    throw .runFailure("decoder gradient: mode '\(mode.rawValue)' with the "
-                                      + "'\(encoder.settings.method.rawValue)' encoder found no recorded forward "
-                                      + "pass; this is a bug in GFESolvers")
+                    throw .runFailure(
+                        "decoder gradient: mode '\(mode.rawValue)' with the "
+                            + "'\(encoder.settings.method.rawValue)' encoder found no recorded forward "
+                            + "pass; this is a bug in GFESolvers")
                 }
             } else if mode == .implicit {
                 implicitSolve = ImplicitSolveStatistics(rows: 0)
@@ -115,13 +119,15 @@ public enum DecoderGradient {
         let finite = parameterGradient.allSatisfy(\.isFinite)
         return DecoderGradientResult(
             encoding: encoding, loss: total,
-            statistics: DecoderGradientStatistics(mode: mode, secondOrderPasses: passes.count,
-                                                  parameterGradientIsFinite: finite, implicitSolve: implicitSolve))
+            statistics: DecoderGradientStatistics(
+                mode: mode, secondOrderPasses: passes.count,
+                parameterGradientIsFinite: finite, implicitSolve: implicitSolve))
     }
 
     private static func require<T>(_ stages: FixedGridStageRecord<T>?) throws(GFEError) -> FixedGridStageRecord<T> {
         guard let stages else {
-            throw .runFailure("decoder gradient: the fixed-grid encoder returned no stage record; this is a bug in GFESolvers")
+            throw .runFailure(
+                "decoder gradient: the fixed-grid encoder returned no stage record; this is a bug in GFESolvers")
         }
         return stages
     }

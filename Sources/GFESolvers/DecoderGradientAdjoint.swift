@@ -42,7 +42,7 @@ enum DecoderGradientAdjoint {
         let (times, steps, nesterov, n, d, width, lastGridIndex) =
             (grid.times, grid.steps, grid.nesterov, grid.n, grid.d, grid.width, grid.lastGridIndex)
 
-        var state = Matrix<T>(rows: n, cols: width)          // (a) or (a_z | a_v)
+        var state = Matrix<T>(rows: n, cols: width)  // (a) or (a_z | a_v)
         DecoderGradientRowMath.setColumns(&state, 0..<d, to: a0)
         var stageValue = Matrix<T>(rows: n, cols: width)
         var slope = [Matrix<T>](repeating: Matrix(rows: n, cols: width), count: 4)
@@ -59,17 +59,21 @@ enum DecoderGradientAdjoint {
             let stageTimes = [tNext, t + 2 * h / 3, t + h / 3, t]
             let weights = [h / 8, 3 * h / 8, 3 * h / 8, h / 8]
             let (zLeft, zRight) = (gridLatent(stages, k, d), gridLatent(stages, k + 1, d))
-            let (dzLeft, dzRight) = (gridVelocity(stages, k, d, settings, times), gridVelocity(stages, k + 1, d, settings, times))
+            let (dzLeft, dzRight) = (
+                gridVelocity(stages, k, d, settings, times), gridVelocity(stages, k + 1, d, settings, times)
+            )
 
             for j in 0..<4 {
                 // Stage value A_j = A − h·Σ (coefficients of the 3/8 rule) K (backward step −h).
                 switch j {
                 case 0: RowOps.copyRows(state, from: 0, into: &stageValue, at: 0, count: n)
                 case 1: DecoderGradientRowMath.linearCombination([(1, state), (T(-h / 3), slope[0])], into: &stageValue)
-                case 2: DecoderGradientRowMath.linearCombination(
-                    [(1, state), (T(h / 3), slope[0]), (T(-h), slope[1])], into: &stageValue)
-                default: DecoderGradientRowMath.linearCombination(
-                    [(1, state), (T(-h), slope[0]), (T(h), slope[1]), (T(-h), slope[2])], into: &stageValue)
+                case 2:
+                    DecoderGradientRowMath.linearCombination(
+                        [(1, state), (T(h / 3), slope[0]), (T(-h), slope[1])], into: &stageValue)
+                default:
+                    DecoderGradientRowMath.linearCombination(
+                        [(1, state), (T(-h), slope[0]), (T(h), slope[1]), (T(-h), slope[2])], into: &stageValue)
                 }
                 switch j {
                 case 0: zStage = zRight
@@ -81,8 +85,9 @@ enum DecoderGradientAdjoint {
                 let alpha = T(settings.alpha(time))
                 DecoderGradientRowMath.scaledColumns(stageValue, nesterov ? d..<(2 * d) : 0..<d, by: alpha, into: &u)
                 // dL/dθ −= w_j·α·∂_θ(A_j·g): the quadrature weight as the pass's scale.
-                passes.run(&objective, z: zStage, x: x, direction: u, active: active, mixedScale: T(-weights[j]),
-                           parameterGradient: &parameterGradient, hessianProduct: &hu)
+                passes.run(
+                    &objective, z: zStage, x: x, direction: u, active: active, mixedScale: T(-weights[j]),
+                    parameterGradient: &parameterGradient, hessianProduct: &hu)
                 if nesterov {
                     let gamma = T(3 / (time + settings.epsilon))
                     DecoderGradientRowMath.combineHalves(stageValue, -1, gamma, intoSecondHalfOf: &slope[j])

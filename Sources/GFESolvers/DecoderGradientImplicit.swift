@@ -29,8 +29,10 @@ public struct ImplicitSolveStatistics: Codable, Sendable, Equatable {
     /// Batched Hessian-vector passes (each serves all samples still iterating).
     public var hessianPasses: Int
 
-    public init(sampleGradientNorm: [Double], sampleIterations: [Int], sampleRelativeResidual: [Double],
-                sampleResult: [ImplicitSolveResult], hessianPasses: Int) {
+    public init(
+        sampleGradientNorm: [Double], sampleIterations: [Int], sampleRelativeResidual: [Double],
+        sampleResult: [ImplicitSolveResult], hessianPasses: Int
+    ) {
         self.sampleGradientNorm = sampleGradientNorm
         self.sampleIterations = sampleIterations
         self.sampleRelativeResidual = sampleRelativeResidual
@@ -39,9 +41,10 @@ public struct ImplicitSolveStatistics: Codable, Sendable, Equatable {
     }
 
     init(rows n: Int) {
-        self.init(sampleGradientNorm: Array(repeating: 0, count: n), sampleIterations: Array(repeating: 0, count: n),
-                  sampleRelativeResidual: Array(repeating: 0, count: n),
-                  sampleResult: Array(repeating: .converged, count: n), hessianPasses: 0)
+        self.init(
+            sampleGradientNorm: Array(repeating: 0, count: n), sampleIterations: Array(repeating: 0, count: n),
+            sampleRelativeResidual: Array(repeating: 0, count: n),
+            sampleResult: Array(repeating: .converged, count: n), hessianPasses: 0)
     }
 
     public var allConverged: Bool { sampleResult.allSatisfy { $0 == .converged } }
@@ -161,14 +164,16 @@ enum DecoderGradientImplicit {
         let (u, stats) = BatchedConjugateGradient.solve(
             rhs: gradient, eligible: eligible, tolerance: tolerance, maxIterations: maxIterations
         ) { p, active, hp in
-            passes.run(&objective, z: z, x: x, direction: p, active: active, mixedScale: nil,
-                       parameterGradient: &parameterGradient, hessianProduct: &hp)
+            passes.run(
+                &objective, z: z, x: x, direction: p, active: active, mixedScale: nil,
+                parameterGradient: &parameterGradient, hessianProduct: &hp)
         }
         let used = (0..<n).map { stats.sampleResult[$0] == .converged || stats.sampleResult[$0] == .maxIterations }
         if used.contains(true) {
             var unused = Matrix<T>(rows: n, cols: z.cols)
-            passes.run(&objective, z: z, x: x, direction: u, active: used, mixedScale: -1,
-                       parameterGradient: &parameterGradient, hessianProduct: &unused)
+            passes.run(
+                &objective, z: z, x: x, direction: u, active: used, mixedScale: -1,
+                parameterGradient: &parameterGradient, hessianProduct: &unused)
         }
         return stats
     }

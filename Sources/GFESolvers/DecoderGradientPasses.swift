@@ -40,8 +40,9 @@ struct DecoderGradientPasses<T: Scalar> {
         }
         count += 1
         if activeRows.count == n {
-            Self.evaluate(&objective, z: z, x: x, direction: direction, mixedScale: mixedScale,
-                          parameterGradient: &parameterGradient, loss: &loss, gradient: &gradient, into: &out)
+            Self.evaluate(
+                &objective, z: z, x: x, direction: direction, mixedScale: mixedScale,
+                parameterGradient: &parameterGradient, loss: &loss, gradient: &gradient, into: &out)
             return
         }
         let m = activeRows.count
@@ -62,8 +63,9 @@ struct DecoderGradientPasses<T: Scalar> {
             for (k, i) in activeRows.enumerated() { RowOps.copyRows(x, from: i, into: &xActive, at: k, count: 1) }
             gatheredRows = activeRows
         }
-        Self.evaluate(&objective, z: zActive, x: xActive, direction: vActive, mixedScale: mixedScale,
-                      parameterGradient: &parameterGradient, loss: &loss, gradient: &gradient, into: &product)
+        Self.evaluate(
+            &objective, z: zActive, x: xActive, direction: vActive, mixedScale: mixedScale,
+            parameterGradient: &parameterGradient, loss: &loss, gradient: &gradient, into: &product)
         RowOps.fill(&out, 0)
         for (k, i) in activeRows.enumerated() { RowOps.copyRows(product, from: k, into: &out, at: i, count: 1) }
     }
@@ -74,12 +76,14 @@ struct DecoderGradientPasses<T: Scalar> {
     ) {
         if gradient.cols != z.cols { gradient = Matrix(rows: z.rows, cols: z.cols) }
         if let scale = mixedScale {
-            objective.secondOrderProducts(z: z, x: x, direction: direction, loss: &loss, gradient: &gradient,
-                                          hessianProduct: &out, mixedParameterGradient: &parameterGradient,
-                                          scale: scale, accumulate: true)
+            objective.secondOrderProducts(
+                z: z, x: x, direction: direction, loss: &loss, gradient: &gradient,
+                hessianProduct: &out, mixedParameterGradient: &parameterGradient,
+                scale: scale, accumulate: true)
         } else {
-            objective.hessianProduct(z: z, x: x, direction: direction, loss: &loss, gradient: &gradient,
-                                     hessianProduct: &out)
+            objective.hessianProduct(
+                z: z, x: x, direction: direction, loss: &loss, gradient: &gradient,
+                hessianProduct: &out)
         }
     }
 }

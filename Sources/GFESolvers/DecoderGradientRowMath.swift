@@ -98,8 +98,10 @@ struct ReverseGrid {
     let width: Int
     let lastGridIndex: [Int]
 
-    init<T: Scalar>(settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
-                    adjoint a0: Matrix<T>) {
+    init<T: Scalar>(
+        settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
+        adjoint a0: Matrix<T>
+    ) {
         times = settings.times
         steps = times.count - 1
         precondition(stages.inputs.count == 4 * steps + 1, "fixed-grid stage record is incomplete")

@@ -37,8 +37,9 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
     /// Checks the numeric fields' ranges.
     public func validate() throws(GFEError) {
         guard cgTolerance.isFinite, cgTolerance > 0, cgTolerance < 1 else {
-            throw .badInput("decoder-gradient settings: 'cgTolerance' is \(cgTolerance); it must be a relative "
-                            + "residual strictly between 0 and 1 (e.g. 1e-4)")
+            throw .badInput(
+                "decoder-gradient settings: 'cgTolerance' is \(cgTolerance); it must be a relative "
+                    + "residual strictly between 0 and 1 (e.g. 1e-4)")
         }
         guard cgMaxIterations >= 1 else {
             throw .badInput("decoder-gradient settings: 'cgMaxIterations' is \(cgMaxIterations); it must be at least 1")
@@ -51,9 +52,10 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
     public func validate(encoder: EncoderSettings) throws(GFEError) {
         try validate()
         if mode == .adjoint, encoder.method != .fixedGrid {
-            throw .badInput("decoder-gradient mode 'adjoint' needs the fixed-grid encoder (method 'fixedGrid'), "
-                            + "but the encoder is '\(encoder.method.rawValue)'; use 'unrolled' for the exact "
-                            + "gradient through its steps, or 'implicit' or 'approximate'")
+            throw .badInput(
+                "decoder-gradient mode 'adjoint' needs the fixed-grid encoder (method 'fixedGrid'), "
+                    + "but the encoder is '\(encoder.method.rawValue)'; use 'unrolled' for the exact "
+                    + "gradient through its steps, or 'implicit' or 'approximate'")
         }
     }
 
@@ -61,8 +63,9 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
         if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
             guard let mode = DecoderGradientMode(rawValue: name) else {
                 let allowed = DecoderGradientMode.allCases.map(\.rawValue)
-                throw GFEError.badInput("decoder-gradient settings: mode '\(name)' is unknown\(didYouMean(name, among: allowed)); "
-                                        + "expected one of \(SettingsReader.quoted(allowed))")
+                throw GFEError.badInput(
+                    "decoder-gradient settings: mode '\(name)' is unknown\(didYouMean(name, among: allowed)); "
+                        + "expected one of \(SettingsReader.quoted(allowed))")
             }
             self.init(mode: mode)
             return

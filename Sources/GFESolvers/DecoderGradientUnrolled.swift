@@ -20,8 +20,9 @@ enum DecoderGradientUnrolled {
         RowOps.scale(-T(eta), a, into: &u)
         let active = statistics.sampleResult.map { $0 != .nonFinite }
         var product = Matrix<T>(rows: 0, cols: a.cols)
-        passes.run(&objective, z: z0, x: x, direction: u, active: active, mixedScale: 1,
-                   parameterGradient: &parameterGradient, hessianProduct: &product)
+        passes.run(
+            &objective, z: z0, x: x, direction: u, active: active, mixedScale: 1,
+            parameterGradient: &parameterGradient, hessianProduct: &product)
     }
 
     /// AMD through its accepted Euler steps z_{k+1} = z_k − h_k∇L(z_k), h_k = T(dt_k) as recorded (forced
@@ -44,8 +45,9 @@ enum DecoderGradientUnrolled {
         var active = [Bool](repeating: false, count: n)
         let steps = trajectory.groups.map(\.stepSizes.count)
         for (g, record) in trajectory.groups.enumerated() {
-            precondition(record.states.count == steps[g] + 1 && record.states.allSatisfy { $0.rows == groups[g].rowCount },
-                         "AMD trajectory of group \(g) is incomplete")
+            precondition(
+                record.states.count == steps[g] + 1 && record.states.allSatisfy { $0.rows == groups[g].rowCount },
+                "AMD trajectory of group \(g) is incomplete")
         }
         for j in 0..<(steps.max() ?? 0) {
             for (g, record) in trajectory.groups.enumerated() {
@@ -60,8 +62,9 @@ enum DecoderGradientUnrolled {
                     for c in 0..<d { u[i, c] = h * a[i, c] }
                 }
             }
-            passes.run(&objective, z: z, x: x, direction: u, active: active, mixedScale: 1,
-                       parameterGradient: &parameterGradient, hessianProduct: &hu)
+            passes.run(
+                &objective, z: z, x: x, direction: u, active: active, mixedScale: 1,
+                parameterGradient: &parameterGradient, hessianProduct: &hu)
             RowOps.axpy(1, hu, into: &a)
         }
     }
@@ -119,8 +122,9 @@ enum DecoderGradientUnrolled {
                 let input = stages.inputs[FixedGridStageRecord<T>.index(interval: k, stage: j)]
                 let z = DecoderGradientRowMath.latentPart(input, dim: d)
                 DecoderGradientRowMath.scaledColumns(kBar[j], nesterov ? d..<(2 * d) : 0..<d, by: -alpha, into: &u)
-                passes.run(&objective, z: z, x: x, direction: u, active: active, mixedScale: 1,
-                           parameterGradient: &parameterGradient, hessianProduct: &hu)
+                passes.run(
+                    &objective, z: z, x: x, direction: u, active: active, mixedScale: 1,
+                    parameterGradient: &parameterGradient, hessianProduct: &hu)
                 if nesterov {
                     let gamma = T(3 / (time + settings.epsilon))
                     DecoderGradientRowMath.combineHalves(kBar[j], 1, -gamma, intoSecondHalfOf: &yBar)

@@ -35,8 +35,9 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         // Only "method" is read here; the chosen method's settings check the other fields.
         let r = try SettingsReader(decoder, what: "encoder settings", allowed: nil)
         guard let method = try r.choice("method", Method.self) else {
-            throw r.problem("field '\(r.qualified("method"))' is missing; expected one of "
-                            + SettingsReader.quoted(Method.allCases.map(\.rawValue)))
+            throw r.problem(
+                "field '\(r.qualified("method"))' is missing; expected one of "
+                    + SettingsReader.quoted(Method.allCases.map(\.rawValue)))
         }
         switch method {
         case .amd: self = .amd(try AMDSettings(from: decoder))
@@ -136,15 +137,20 @@ public struct LatentEncoder<O: LatentObjective> {
             solver.stageRecord = recordForward ? FixedGridStageRecord() : nil
             defer { solver.stageRecord = nil }
             let s = try solver.solve(objective: &objective, x: x, layout: layout)
-            return (Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) }),
-                    solver.stageRecord)
+            return (
+                Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) }),
+                solver.stageRecord
+            )
         }
         guard var solver = oneStep else { throw .badInput("encoder: no solver is configured (\(settings))") }
         oneStep = nil
         defer { oneStep = solver }
         let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
         let s = try solver.solve(objective: &objective, x: x, z0: start, layout: layout)
-        return (Encoding(z: s.z, statistics: s.statistics,
-                         trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0)), nil)
+        return (
+            Encoding(
+                z: s.z, statistics: s.statistics,
+                trajectory: .oneStep(z0: s.z0, loss0: s.loss0, gradient0: s.gradient0)), nil
+        )
     }
 }

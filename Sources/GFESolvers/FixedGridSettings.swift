@@ -61,8 +61,10 @@ public struct FixedGridSettings: Codable, Sendable, Equatable {
         }
     }
 
-    static let fieldNames = ["dynamics", "grid", "points", "tau", "logBase", "scaling", "epsilon",
-                             "recordTrajectory"]
+    static let fieldNames = [
+        "dynamics", "grid", "points", "tau", "logBase", "scaling", "epsilon",
+        "recordTrajectory"
+    ]
 
     public func validate() throws(GFEError) {
         func need(_ ok: Bool, _ field: String, _ value: Any, _ rule: String) throws(GFEError) {

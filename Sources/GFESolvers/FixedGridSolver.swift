@@ -47,7 +47,8 @@ public struct FixedGridSolver<O: LatentObjective> {
         let width = nesterov ? 2 * d : d
         let steps = times.count - 1
         var run = FixedGridRun(rows: n)
-        var trajectory: FixedGridTrajectory<T>? = settings.recordTrajectory
+        var trajectory: FixedGridTrajectory<T>? =
+            settings.recordTrajectory
             ? FixedGridTrajectory(times: times, z: [], v: nesterov ? [] : nil, sampleLosses: []) : nil
 
         if n > 0 {
@@ -57,17 +58,21 @@ public struct FixedGridSolver<O: LatentObjective> {
                 let tNext = times[k + 1]
                 let h = tNext - t
                 // Stage 1, at the grid point: also what z* falls back to if a later stage fails.
-                evaluateStage(&objective, x, input: .state, time: t, into: 0, run: &run, gridIndex: k, nesterov: nesterov)
+                evaluateStage(
+                    &objective, x, input: .state, time: t, into: 0, run: &run, gridIndex: k, nesterov: nesterov)
                 trajectory?.record(ws.state, losses: ws.lossSafe, dim: d)
                 RowOps.combine(into: &ws.stage, ws.state, T(h / 3), ws.k[0])
-                evaluateStage(&objective, x, input: .stage, time: t + h / 3, into: 1, run: &run, gridIndex: nil,
-                      nesterov: nesterov)
+                evaluateStage(
+                    &objective, x, input: .stage, time: t + h / 3, into: 1, run: &run, gridIndex: nil,
+                    nesterov: nesterov)
                 RowOps.combine(into: &ws.stage, ws.state, T(-h / 3), ws.k[0], T(h), ws.k[1])
-                evaluateStage(&objective, x, input: .stage, time: t + 2 * h / 3, into: 2, run: &run, gridIndex: nil,
-                      nesterov: nesterov)
+                evaluateStage(
+                    &objective, x, input: .stage, time: t + 2 * h / 3, into: 2, run: &run, gridIndex: nil,
+                    nesterov: nesterov)
                 RowOps.combine(into: &ws.stage, ws.state, T(h), ws.k[0], T(-h), ws.k[1], T(h), ws.k[2])
-                evaluateStage(&objective, x, input: .stage, time: tNext, into: 3, run: &run, gridIndex: nil,
-                      nesterov: nesterov)
+                evaluateStage(
+                    &objective, x, input: .stage, time: tNext, into: 3, run: &run, gridIndex: nil,
+                    nesterov: nesterov)
                 let (c1, c3) = (T(h / 8), T(3 * h / 8))
                 RowOps.axpy(c1, ws.k[0], into: &ws.state)
                 RowOps.axpy(c3, ws.k[1], into: &ws.state)
@@ -76,8 +81,9 @@ public struct FixedGridSolver<O: LatentObjective> {
                 ws.restoreFrozen(run.frozen, in: .state)
             }
             // The last grid point: ℓ and ∇ℓ at z*, no derivative needed.
-            evaluateStage(&objective, x, input: .state, time: times[steps], into: nil, run: &run, gridIndex: steps,
-                  nesterov: nesterov)
+            evaluateStage(
+                &objective, x, input: .state, time: times[steps], into: nil, run: &run, gridIndex: steps,
+                nesterov: nesterov)
             trajectory?.record(ws.state, losses: ws.lossSafe, dim: d)
         }
 
@@ -86,8 +92,9 @@ public struct FixedGridSolver<O: LatentObjective> {
         var groups: [GroupStatistics] = []
         var groupOf = [Int](repeating: 0, count: n)
         for (gi, r) in ranges.enumerated() {
-            var g = GroupStatistics(rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
-                                    attempts: max(evaluations - 1, 0), accepted: steps)
+            var g = GroupStatistics(
+                rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
+                attempts: max(evaluations - 1, 0), accepted: steps)
             for i in r {
                 groupOf[i] = gi
                 g.accepted = min(g.accepted, run.safeIndex[i])
@@ -124,7 +131,8 @@ public struct FixedGridSolver<O: LatentObjective> {
         }
 
         for i in 0..<n where !run.frozen[i] {
-            let finite = RowOps.finite(ws.loss, ws.gradient, from: i, count: 1)
+            let finite =
+                RowOps.finite(ws.loss, ws.gradient, from: i, count: 1)
                 && (gridIndex == nil || RowOps.rowFinite(ws.state, row: i))
             if !finite {
                 run.frozen[i] = true
@@ -141,8 +149,9 @@ public struct FixedGridSolver<O: LatentObjective> {
         let alpha = T(settings.alpha(time))
         if nesterov {
             let gamma = T(3 / (time + settings.epsilon))
-            FixedGridWorkspace.nesterovDerivative(ws.buffer(input), ws.gradient, gamma: gamma, alpha: alpha,
-                                                  into: &ws.k[slot])
+            FixedGridWorkspace.nesterovDerivative(
+                ws.buffer(input), ws.gradient, gamma: gamma, alpha: alpha,
+                into: &ws.k[slot])
         } else {
             RowOps.scale(-alpha, ws.gradient, into: &ws.k[slot])
         }
@@ -222,14 +231,19 @@ struct FixedGridWorkspace<T: Scalar> {
     /// Puts frozen rows back to their safe state in `b`, so they never feed NaN into an evaluation.
     mutating func restoreFrozen(_ frozen: [Bool], in b: Buffer) {
         for i in frozen.indices where frozen[i] {
-            if b == .state { RowOps.copyRows(safe, from: i, into: &state, at: i, count: 1) }
-            else { RowOps.copyRows(safe, from: i, into: &stage, at: i, count: 1) }
+            if b == .state {
+                RowOps.copyRows(safe, from: i, into: &state, at: i, count: 1)
+            } else {
+                RowOps.copyRows(safe, from: i, into: &stage, at: i, count: 1)
+            }
         }
     }
 
     /// out = (v, −γ·v − α·∇L) row by row, v the second half of the input state's columns.
-    static func nesterovDerivative(_ src: Matrix<T>, _ gradient: Matrix<T>, gamma: T, alpha: T,
-                                   into out: inout Matrix<T>) {
+    static func nesterovDerivative(
+        _ src: Matrix<T>, _ gradient: Matrix<T>, gamma: T, alpha: T,
+        into out: inout Matrix<T>
+    ) {
         let d = gradient.cols
         let n = src.rows
         src.storage.withUnsafeBufferPointer { sp in

@@ -28,11 +28,15 @@ public enum GroupLayout: Sendable, Equatable {
             }
             let total = sizes.reduce(0, +)
             guard total == rows else {
-                throw .badInput("group layout: group sizes sum to \(total) but the batch has \(rows) rows; "
-                                + "give sizes that add up to the number of images")
+                throw .badInput(
+                    "group layout: group sizes sum to \(total) but the batch has \(rows) rows; "
+                        + "give sizes that add up to the number of images")
             }
             var start = 0
-            return sizes.map { size in defer { start += size }; return start..<(start + size) }
+            return sizes.map { size in
+                defer { start += size }
+                return start..<(start + size)
+            }
         }
     }
 }

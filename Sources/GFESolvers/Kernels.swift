@@ -38,11 +38,13 @@ enum Kernels {
         _ out: UnsafeMutablePointer<T>, _ a: T, _ x: UnsafePointer<T>, _ b: T, _ y: UnsafePointer<T>, _ n: Int
     ) {
         if T.self == Float.self {
-            axpbyF(rebind(out), unsafeBitCast(a, to: Float.self), rebind(x),
-                   unsafeBitCast(b, to: Float.self), rebind(y), n)
+            axpbyF(
+                rebind(out), unsafeBitCast(a, to: Float.self), rebind(x),
+                unsafeBitCast(b, to: Float.self), rebind(y), n)
         } else if T.self == Double.self {
-            axpbyD(rebind(out), unsafeBitCast(a, to: Double.self), rebind(x),
-                   unsafeBitCast(b, to: Double.self), rebind(y), n)
+            axpbyD(
+                rebind(out), unsafeBitCast(a, to: Double.self), rebind(x),
+                unsafeBitCast(b, to: Double.self), rebind(y), n)
         } else {
             for i in 0..<n { out[i] = a * x[i] + b * y[i] }
         }
@@ -74,7 +76,10 @@ enum Kernels {
     /// √(Σ x[i]²) with the sum taken in Double (a reported statistic, not part of any decision).
     static func normInDouble<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> Double {
         var s = 0.0
-        for i in 0..<n { let v = Double(x[i]); s += v * v }
+        for i in 0..<n {
+            let v = Double(x[i])
+            s += v * v
+        }
         return s.squareRoot()
     }
 

@@ -26,7 +26,8 @@ extension LatentObjective {
     /// `lossAndGradient` with the shape part of the contract checked: how the solvers call an objective.
     mutating func checkedLossAndGradient(z: Matrix<T>, x: Matrix<T>, loss: inout [T], gradient: inout Matrix<T>) {
         lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
-        precondition(gradient.rows == z.rows && gradient.cols == z.cols && loss.count >= z.rows,
-                     "LatentObjective must fill loss[0..<n] and an n×d gradient without resizing them")
+        precondition(
+            gradient.rows == z.rows && gradient.cols == z.cols && loss.count >= z.rows,
+            "LatentObjective must fill loss[0..<n] and an n×d gradient without resizing them")
     }
 }

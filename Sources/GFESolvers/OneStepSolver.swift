@@ -107,9 +107,11 @@ public struct OneStepSolver<O: LatentObjective> {
         for (gi, r) in ranges.enumerated() {
             let bad = r.contains { sampleResult[$0] == .nonFinite }
             for i in r { groupOf[i] = gi }
-            groups.append(GroupStatistics(rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
-                                          attempts: 1, accepted: bad ? 0 : 1, finalTime: bad ? 0 : settings.eta,
-                                          result: bad ? .nonFinite : .reachedTau))
+            groups.append(
+                GroupStatistics(
+                    rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
+                    attempts: 1, accepted: bad ? 0 : 1, finalTime: bad ? 0 : settings.eta,
+                    result: bad ? .nonFinite : .reachedTau))
         }
         let statistics = SolveStatistics(
             groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm, sampleFinalTime: sampleTime,

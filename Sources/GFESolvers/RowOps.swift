@@ -38,8 +38,9 @@ enum RowOps {
         z.storage.withUnsafeBufferPointer { zp in
             g.storage.withUnsafeBufferPointer { gp in
                 out.storage.withUnsafeMutableBufferPointer { op in
-                    Kernels.eulerStep(op.baseAddress! + outRow * w, zp.baseAddress! + row * w, a,
-                                      gp.baseAddress! + row * w, count * w)
+                    Kernels.eulerStep(
+                        op.baseAddress! + outRow * w, zp.baseAddress! + row * w, a,
+                        gp.baseAddress! + row * w, count * w)
                 }
             }
         }
@@ -80,8 +81,11 @@ enum RowOps {
 
     /// Resizes a loss vector to `n` entries without releasing capacity.
     static func setCount<T: Scalar>(_ a: inout [T], _ n: Int) {
-        if a.count > n { a.removeLast(a.count - n) }
-        else if a.count < n { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
+        if a.count > n {
+            a.removeLast(a.count - n)
+        } else if a.count < n {
+            a.append(contentsOf: repeatElement(0, count: n - a.count))
+        }
     }
 
     /// True when every element of row `row` is finite.

@@ -33,14 +33,17 @@ public struct SettingsReader {
         do {
             container = try decoder.container(keyedBy: SettingsKey.self)
         } catch {
-            throw GFEError.badInput(path.isEmpty ? "\(what): expected an object of named fields"
-                                                 : "\(what): field '\(path)' must be an object of named fields")
+            throw GFEError.badInput(
+                path.isEmpty
+                    ? "\(what): expected an object of named fields"
+                    : "\(what): field '\(path)' must be an object of named fields")
         }
         guard let allowed else { return }
         let unknown = container.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
         if let first = unknown.first {
-            throw problem("unknown field '\(qualified(first))'\(didYouMean(first, among: allowed)); "
-                          + "allowed fields\(path.isEmpty ? "" : " of '\(path)'") are \(Self.quoted(allowed))")
+            throw problem(
+                "unknown field '\(qualified(first))'\(didYouMean(first, among: allowed)); "
+                    + "allowed fields\(path.isEmpty ? "" : " of '\(path)'") are \(Self.quoted(allowed))")
         }
     }
 
@@ -59,7 +62,9 @@ public struct SettingsReader {
 
     /// A `badInput` error for a string field whose value is not among `allowed`, with a suggestion.
     public func unknownValue(_ key: String, _ raw: String, allowed: [String]) -> GFEError {
-        problem("field '\(qualified(key))' is '\(raw)'\(didYouMean(raw, among: allowed)); expected one of \(Self.quoted(allowed))")
+        problem(
+            "field '\(qualified(key))' is '\(raw)'\(didYouMean(raw, among: allowed)); expected one of \(Self.quoted(allowed))"
+        )
     }
 
     /// The value of `key` if present (null counts as absent). `expected` describes the type for messages
@@ -83,7 +88,9 @@ public struct SettingsReader {
     public func seed(_ key: String) throws -> UInt64? {
         try value(key, UInt64.self, expected: "a non-negative integer below 2^64")
     }
-    public func intArray(_ key: String) throws -> [Int]? { try value(key, [Int].self, expected: "an array of integers") }
+    public func intArray(_ key: String) throws -> [Int]? {
+        try value(key, [Int].self, expected: "an array of integers")
+    }
 
     /// An integer ≥ `minimum`, if present.
     public func int(_ key: String, atLeast minimum: Int) throws -> Int? {

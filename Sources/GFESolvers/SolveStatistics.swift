@@ -43,9 +43,11 @@ public struct GroupStatistics: Codable, Sendable, Equatable {
     public var rows: Range<Int> { rowStart..<(rowStart + rowCount) }
     public var converged: Bool { result == .converged }
 
-    public init(rowStart: Int, rowCount: Int, evaluations: Int = 0, attempts: Int = 0, accepted: Int = 0,
-                rejected: Int = 0, forced: Int = 0, finalTime: Double = 0, result: SolveResult = .reachedTau,
-                acceptedTimes: [Double]? = nil, meanLossTrajectory: [Double]? = nil) {
+    public init(
+        rowStart: Int, rowCount: Int, evaluations: Int = 0, attempts: Int = 0, accepted: Int = 0,
+        rejected: Int = 0, forced: Int = 0, finalTime: Double = 0, result: SolveResult = .reachedTau,
+        acceptedTimes: [Double]? = nil, meanLossTrajectory: [Double]? = nil
+    ) {
         self.rowStart = rowStart
         self.rowCount = rowCount
         self.evaluations = evaluations
@@ -79,9 +81,11 @@ public struct SolveStatistics: Codable, Sendable, Equatable {
     /// Rows evaluated over all calls: the forward/backward work done, in images.
     public var evaluatedRows: Int
 
-    public init(groups: [GroupStatistics], sampleLoss: [Double], sampleGradientNorm: [Double],
-                sampleFinalTime: [Double], sampleResult: [SolveResult], sampleGroup: [Int],
-                objectiveCalls: Int, evaluatedRows: Int) {
+    public init(
+        groups: [GroupStatistics], sampleLoss: [Double], sampleGradientNorm: [Double],
+        sampleFinalTime: [Double], sampleResult: [SolveResult], sampleGroup: [Int],
+        objectiveCalls: Int, evaluatedRows: Int
+    ) {
         self.groups = groups
         self.sampleLoss = sampleLoss
         self.sampleGradientNorm = sampleGradientNorm

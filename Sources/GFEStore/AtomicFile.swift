@@ -1,8 +1,9 @@
+import GFECore
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import GFECore
-import SystemPackage
 
 /// Atomic replacement of a file: the new contents go to a temporary file in the same folder, which is
 /// flushed to disk (fsync) and then renamed over the target. Readers see either the old file or the complete
@@ -52,7 +53,10 @@ public enum AtomicFile {
         let synced = fsync(fd) == 0
         let savedErrno = errno
         close(fd)
-        guard synced else { errno = savedErrno; throw systemError(path, "could not flush the new contents to disk") }
+        guard synced else {
+            errno = savedErrno
+            throw systemError(path, "could not flush the new contents to disk")
+        }
         guard rename(temporary, path) == 0 else { throw systemError(path, "could not move the new file into place") }
         let (folder, _) = split(path)
         let folderFD = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
@@ -68,7 +72,8 @@ public enum AtomicFile {
         var info = stat()
         let folderPath = folder.isEmpty ? "." : folder
         guard stat(folderPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw StoreError(file: path, problem: "cannot write: the folder \(folderPath) does not exist; create it first")
+            throw StoreError(
+                file: path, problem: "cannot write: the folder \(folderPath) does not exist; create it first")
         }
     }
 
@@ -83,7 +88,10 @@ public enum AtomicFile {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let got = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if got < 0 { if errno == EINTR { continue }; throw systemError(display, "could not read") }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw systemError(display, "could not read")
+            }
             if got == 0 { break }
             try writeAll(buffer[0..<got], descriptor: output, reportingAs: display)
         }

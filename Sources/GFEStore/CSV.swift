@@ -1,4 +1,5 @@
 import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,8 @@ public enum CSV {
 
     /// `field` quoted when it must be.
     static func escape(_ field: String, first: Bool) -> String {
-        let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        let needsQuotes =
+            field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             || (first && field.hasPrefix("#"))
         guard needsQuotes else { return field }
         return "\"" + field.replacingQuotes + "\""
@@ -77,15 +79,18 @@ public enum CSV {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if got < 0 { if errno == EINTR { continue }; return nil }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
             if got == 0 { return bytes }
             bytes += chunk[0..<got]
         }
     }
 }
 
-private extension String {
-    var replacingQuotes: String {
+extension String {
+    fileprivate var replacingQuotes: String {
         var out = ""
         for character in self { out += character == "\"" ? "\"\"" : String(character) }
         return out
@@ -106,13 +111,16 @@ private struct CSVParser {
     }
 
     private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"),
-                       carriageReturn = UInt8(ascii: "\r"), hash = UInt8(ascii: "#"), space = UInt8(ascii: " ")
+        carriageReturn = UInt8(ascii: "\r"), hash = UInt8(ascii: "#"), space = UInt8(ascii: " ")
 
     mutating func table() throws -> CSVTable {
         var comments: [String] = []
         var records: [(fields: [String], line: Int)] = []
         while position < bytes.count {
-            if atLineEnd() { skipLineEnd(); continue }  // blank line
+            if atLineEnd() {
+                skipLineEnd()
+                continue
+            }  // blank line
             if bytes[position] == Self.hash {
                 comments.append(commentLine())
                 continue
@@ -127,8 +135,11 @@ private struct CSVParser {
         var lines: [Int] = []
         for (fields, startLine) in records.dropFirst() {
             guard fields.count == header.fields.count else {
-                throw StoreError(file: source, object: "line \(startLine)",
-                                 problem: "\(fields.count) fields, expected \(header.fields.count) like the header (\(header.fields.joined(separator: ", ")))")
+                throw StoreError(
+                    file: source, object: "line \(startLine)",
+                    problem:
+                        "\(fields.count) fields, expected \(header.fields.count) like the header (\(header.fields.joined(separator: ", ")))"
+                )
             }
             rows.append(fields)
             lines.append(startLine)
@@ -138,7 +149,8 @@ private struct CSVParser {
 
     private func atLineEnd() -> Bool {
         bytes[position] == Self.newline
-            || (bytes[position] == Self.carriageReturn && position + 1 < bytes.count && bytes[position + 1] == Self.newline)
+            || (bytes[position] == Self.carriageReturn && position + 1 < bytes.count
+                && bytes[position + 1] == Self.newline)
     }
 
     private mutating func skipLineEnd() {
@@ -163,7 +175,10 @@ private struct CSVParser {
         while true {
             fields.append(try field())
             if position >= bytes.count { return fields }
-            if bytes[position] == Self.comma { position += 1; continue }
+            if bytes[position] == Self.comma {
+                position += 1
+                continue
+            }
             skipLineEnd()  // field() stops only at a comma, a line end or the end
             return fields
         }
@@ -174,8 +189,11 @@ private struct CSVParser {
         let start = position
         while position < bytes.count && bytes[position] != Self.comma && !atLineEnd() {
             if bytes[position] == Self.quote {
-                throw StoreError(file: source, object: "line \(line)",
-                                 problem: "a double quote inside an unquoted field; enclose the whole field in double quotes and double the quote")
+                throw StoreError(
+                    file: source, object: "line \(line)",
+                    problem:
+                        "a double quote inside an unquoted field; enclose the whole field in double quotes and double the quote"
+                )
             }
             position += 1
         }
@@ -188,8 +206,9 @@ private struct CSVParser {
         var content: [UInt8] = []
         while true {
             guard position < bytes.count else {
-                throw StoreError(file: source, object: "line \(startLine)",
-                                 problem: "a quoted field is never closed (missing closing double quote)")
+                throw StoreError(
+                    file: source, object: "line \(startLine)",
+                    problem: "a quoted field is never closed (missing closing double quote)")
             }
             let byte = bytes[position]
             if byte == Self.quote {
@@ -206,8 +225,9 @@ private struct CSVParser {
             position += 1
         }
         guard position >= bytes.count || bytes[position] == Self.comma || atLineEnd() else {
-            throw StoreError(file: source, object: "line \(line)",
-                             problem: "unexpected text after a closing double quote (expected a comma or the end of the line)")
+            throw StoreError(
+                file: source, object: "line \(line)",
+                problem: "unexpected text after a closing double quote (expected a comma or the end of the line)")
         }
         return String(decoding: content, as: UTF8.self)
     }

@@ -14,8 +14,10 @@ public struct CSVTable: Equatable, Sendable {
     /// The 1-based line on which each row starts in `source` (empty for tables built in memory).
     public var rowLines: [Int]
 
-    public init(header: [String], rows: [[String]] = [], comments: [String] = [], source: String = "<table>",
-                rowLines: [Int] = []) {
+    public init(
+        header: [String], rows: [[String]] = [], comments: [String] = [], source: String = "<table>",
+        rowLines: [Int] = []
+    ) {
         self.header = header
         self.rows = rows
         self.comments = comments
@@ -26,9 +28,10 @@ public struct CSVTable: Equatable, Sendable {
     /// Appends a row; throws when it does not have one field per header column.
     public mutating func append(_ row: [String]) throws {
         guard row.count == header.count else {
-            throw StoreError(file: source, object: "row \(rows.count + 1)",
-                             problem: "\(row.count) fields, expected \(header.count) (\(header.joined(separator: ", ")))",
-                             kind: .runFailure)
+            throw StoreError(
+                file: source, object: "row \(rows.count + 1)",
+                problem: "\(row.count) fields, expected \(header.count) (\(header.joined(separator: ", ")))",
+                kind: .runFailure)
         }
         rows.append(row)
     }
@@ -38,11 +41,14 @@ public struct CSVTable: Equatable, Sendable {
     public func columnIndex(_ name: String) throws -> Int {
         let matches = header.indices.filter { header[$0] == name }
         guard let index = matches.first else {
-            throw StoreError(file: source, object: "column '\(name)'",
-                             problem: "no such column; the columns are: \(header.joined(separator: ", "))")
+            throw StoreError(
+                file: source, object: "column '\(name)'",
+                problem: "no such column; the columns are: \(header.joined(separator: ", "))")
         }
         guard matches.count == 1 else {
-            throw StoreError(file: source, object: "column '\(name)'", problem: "the header names this column \(matches.count) times")
+            throw StoreError(
+                file: source, object: "column '\(name)'", problem: "the header names this column \(matches.count) times"
+            )
         }
         return index
     }
@@ -72,8 +78,9 @@ public struct CSVTable: Equatable, Sendable {
             if trimmed.isEmpty && allowingEmpty { return nil }
             guard let value = Double(trimmed) else {
                 let line = r < rowLines.count ? " (line \(rowLines[r]))" : ""
-                throw StoreError(file: source, object: "column '\(name)', row \(r + 1)\(line)",
-                                 problem: trimmed.isEmpty ? "empty cell, expected a number" : "\(quoted(cell)) is not a number")
+                throw StoreError(
+                    file: source, object: "column '\(name)', row \(r + 1)\(line)",
+                    problem: trimmed.isEmpty ? "empty cell, expected a number" : "\(quoted(cell)) is not a number")
             }
             return value
         }
@@ -84,7 +91,9 @@ extension String {
     /// The string without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

@@ -1,4 +1,5 @@
 import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,9 @@ import Glibc
 /// `encoder.*` when only the decoder is loaded) are ignored, unless that architecture is loaded too.
 public enum Checkpoint {
     /// Attribute holding an architecture's layer sizes, e.g. `decoder_layer_sizes` = [20, 150, 300, 600, 784].
-    public static func layerSizesAttribute(_ architecture: Architecture) -> String { "\(architecture.name)_layer_sizes" }
+    public static func layerSizesAttribute(_ architecture: Architecture) -> String {
+        "\(architecture.name)_layer_sizes"
+    }
     /// Attribute holding the training step (iterations) the parameters are from, when given.
     public static let stepAttribute = "step"
     /// Subgroup of the checkpoint group holding the state of the optimiser of `architecture`'s parameters,
@@ -33,13 +36,17 @@ public enum Checkpoint {
     /// on the group. Existing tensors of the same names are replaced, and stale tensors with the
     /// architecture's prefix (and a stale optimiser state of the architecture) removed, so the group always
     /// loads back as exactly this checkpoint.
-    public static func save(parameters: [Float], architecture: Architecture, to file: HDF5Group,
-                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
-                            attributes: [String: HDF5AttributeValue] = [:]) throws {
+    public static func save(
+        parameters: [Float], architecture: Architecture, to file: HDF5Group,
+        group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
+        attributes: [String: HDF5AttributeValue] = [:]
+    ) throws {
         guard parameters.count == architecture.parameterCount else {
-            throw StoreError(file: file.filePath, object: group,
-                             problem: "cannot save: \(parameters.count) parameters given, the \(architecture.name) with sizes \(architecture.sizes) has \(architecture.parameterCount)",
-                             kind: .runFailure)
+            throw StoreError(
+                file: file.filePath, object: group,
+                problem:
+                    "cannot save: \(parameters.count) parameters given, the \(architecture.name) with sizes \(architecture.sizes) has \(architecture.parameterCount)",
+                kind: .runFailure)
         }
         let target = try file.createGroup(group ?? ".")
         try writeTensors(parameters, architecture: architecture, into: target)
@@ -52,13 +59,16 @@ public enum Checkpoint {
 
     /// Saves into the HDF5 file at `path`: an existing file keeps its other contents (it is rewritten
     /// atomically with the checkpoint replaced), a missing one is created. Nothing changes if this throws.
-    public static func save(parameters: [Float], architecture: Architecture, to path: String,
-                            group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
-                            attributes: [String: HDF5AttributeValue] = [:]) throws {
+    public static func save(
+        parameters: [Float], architecture: Architecture, to path: String,
+        group: String? = nil, step: Int64? = nil, optimiser: OptimiserState<Float>? = nil,
+        attributes: [String: HDF5AttributeValue] = [:]
+    ) throws {
         let file = access(path, F_OK) == 0 ? try HDF5File.open(path, mode: .readWrite) : try HDF5File.create(path)
         do {
-            try save(parameters: parameters, architecture: architecture, to: file, group: group, step: step,
-                     optimiser: optimiser, attributes: attributes)
+            try save(
+                parameters: parameters, architecture: architecture, to: file, group: group, step: step,
+                optimiser: optimiser, attributes: attributes)
             try file.close()
         } catch {
             file.discard()
@@ -70,8 +80,10 @@ public enum Checkpoint {
     /// `optimiserGroup(architecture)` of the checkpoint group `checkpoint`: one subgroup per buffer (e.g.
     /// `decoder_optimiser/square_avg/decoder.0.weight`), laid out like the parameters, with `kind`, `step`
     /// and the hyperparameters (PyTorch names: `lr`, `alpha`, `eps`, `beta1`, `beta2`) as attributes.
-    public static func saveOptimiserState(_ state: OptimiserState<Float>, architecture: Architecture,
-                                          to checkpoint: HDF5Group) throws {
+    public static func saveOptimiserState(
+        _ state: OptimiserState<Float>, architecture: Architecture,
+        to checkpoint: HDF5Group
+    ) throws {
         let group = try checkpoint.createGroup(optimiserGroup(architecture))
         try group.setAttribute(optimiserKindAttribute, .string(state.kind))
         try group.setAttribute(stepAttribute, .int64(Int64(state.step)))
@@ -80,9 +92,11 @@ public enum Checkpoint {
         }
         for (name, buffer) in state.buffers.sorted(by: { $0.key < $1.key }) {
             guard buffer.count == architecture.parameterCount else {
-                throw StoreError(file: checkpoint.filePath, object: group.path + "/" + name,
-                                 problem: "cannot save optimiser buffer: \(buffer.count) values, expected \(architecture.parameterCount)",
-                                 kind: .runFailure)
+                throw StoreError(
+                    file: checkpoint.filePath, object: group.path + "/" + name,
+                    problem:
+                        "cannot save optimiser buffer: \(buffer.count) values, expected \(architecture.parameterCount)",
+                    kind: .runFailure)
             }
             try writeTensors(buffer, architecture: architecture, into: try group.createGroup(name))
         }
@@ -98,7 +112,9 @@ public enum Checkpoint {
 
     /// Reads several architectures stored side by side (an AE: encoder and decoder) from one group, checking
     /// each one's tensors as `load(architecture:from:group:)` does. One flat vector per architecture.
-    public static func load(architectures: [Architecture], from file: HDF5Group, group: String? = nil) throws -> [[Float]] {
+    public static func load(architectures: [Architecture], from file: HDF5Group, group: String? = nil) throws
+        -> [[Float]]
+    {
         let source = try file.group(group ?? ".")
         try validate(source, architectures: architectures)
         return try architectures.map { try readTensors(architecture: $0, from: source) }
@@ -119,18 +135,22 @@ public enum Checkpoint {
     /// The state of the optimiser of `architecture`'s parameters saved with the checkpoint in `group`, or
     /// nil when there is none. Each buffer is checked like the parameters; `RMSprop(state:parameterCount:)`
     /// or `Adam(state:parameterCount:)` resume from it bit-identically.
-    public static func loadOptimiserState(architecture: Architecture, from file: HDF5Group,
-                                          group: String? = nil) throws -> OptimiserState<Float>? {
+    public static func loadOptimiserState(
+        architecture: Architecture, from file: HDF5Group,
+        group: String? = nil
+    ) throws -> OptimiserState<Float>? {
         let checkpoint = try file.group(group ?? ".")
         guard try checkpoint.kind(of: optimiserGroup(architecture)) == .group else { return nil }
         let stateGroup = try checkpoint.group(optimiserGroup(architecture))
         let step = try stateGroup.int64Attribute(stepAttribute)
         guard step >= 0 else {
-            throw StoreError(file: stateGroup.filePath, object: stateGroup.path,
-                             problem: "optimiser step \(step) is negative; the checkpoint is damaged")
+            throw StoreError(
+                file: stateGroup.filePath, object: stateGroup.path,
+                problem: "optimiser step \(step) is negative; the checkpoint is damaged")
         }
-        var state = OptimiserState<Float>(kind: try stateGroup.stringAttribute(optimiserKindAttribute), step: Int(step),
-                                          hyperparameters: [:], buffers: [:])
+        var state = OptimiserState<Float>(
+            kind: try stateGroup.stringAttribute(optimiserKindAttribute), step: Int(step),
+            hyperparameters: [:], buffers: [:])
         for attribute in try stateGroup.attributes()
         where attribute.name != optimiserKindAttribute && attribute.name != stepAttribute {
             if let value = attribute.value.doubleValue { state.hyperparameters[attribute.name] = value }
@@ -147,14 +167,17 @@ public enum Checkpoint {
 
     private static func writeTensors(_ flat: [Float], architecture: Architecture, into group: HDF5Group) throws {
         let expected = Set(architecture.tensors.map(\.name))
-        for member in try group.members() where member.kind == .dataset
-            && member.name.hasPrefix(architecture.name + ".") && !expected.contains(member.name) {
+        for member in try group.members()
+        where member.kind == .dataset
+            && member.name.hasPrefix(architecture.name + ".") && !expected.contains(member.name)
+        {
             try group.delete(member.name)
         }
         try flat.withUnsafeBufferPointer { all in
             for tensor in architecture.tensors {
-                try group.write(buffer: UnsafeBufferPointer(rebasing: all[tensor.range]), shape: tensor.shape,
-                                to: tensor.name, replacing: true)
+                try group.write(
+                    buffer: UnsafeBufferPointer(rebasing: all[tensor.range]), shape: tensor.shape,
+                    to: tensor.name, replacing: true)
             }
         }
     }
@@ -170,8 +193,9 @@ public enum Checkpoint {
 
     /// Checks the group against the architectures' tensors; throws one error listing every problem.
     private static func validate(_ group: HDF5Group, architectures: [Architecture]) throws {
-        let datasets = Dictionary(try group.members().filter { $0.kind == .dataset }.map { ($0.name, $0) },
-                                  uniquingKeysWith: { first, _ in first })
+        let datasets = Dictionary(
+            try group.members().filter { $0.kind == .dataset }.map { ($0.name, $0) },
+            uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         for architecture in architectures {
             let expected = architecture.tensors
@@ -188,15 +212,17 @@ public enum Checkpoint {
                     problems.append("\(tensor.name) holds \(type) values, expected float32 (or float64)")
                 }
             }
-            for name in datasets.keys.sorted() where name.hasPrefix(architecture.name + ".") && !expectedNames.contains(name) {
+            for name in datasets.keys.sorted()
+            where name.hasPrefix(architecture.name + ".") && !expectedNames.contains(name) {
                 problems.append("unexpected \(name) \(datasets[name]!.shape ?? [])")
             }
         }
         guard problems.isEmpty else {
             let wanted = architectures.map { "\($0.name) with layer sizes \($0.sizes)" }.joined(separator: " and ")
-            throw StoreError(file: group.filePath, object: group.path,
-                             problem: "not a checkpoint of the \(wanted): " + problems.joined(separator: "; ")
-                             + ". Load it with the architecture it was saved with (latent and hidden sizes).")
+            throw StoreError(
+                file: group.filePath, object: group.path,
+                problem: "not a checkpoint of the \(wanted): " + problems.joined(separator: "; ")
+                    + ". Load it with the architecture it was saved with (latent and hidden sizes).")
         }
     }
 }

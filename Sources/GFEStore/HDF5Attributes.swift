@@ -7,8 +7,10 @@ extension HDF5Group {
     /// Sets attribute `name` on the object at `objectPath` ("." or "" = this group; a dataset or group path
     /// otherwise), replacing any attribute of that name. Strings are stored as UTF-8, variable-length unless
     /// `strings` is `.fixedLength`. Array attributes are one-dimensional (an empty array is allowed).
-    public func setAttribute(_ name: String, _ value: HDF5AttributeValue, on objectPath: String = ".",
-                             strings: HDF5StringStorage = .variableLength) throws {
+    public func setAttribute(
+        _ name: String, _ value: HDF5AttributeValue, on objectPath: String = ".",
+        strings: HDF5StringStorage = .variableLength
+    ) throws {
         guard !name.isEmpty else { throw failure(objectPath, "an attribute needs a name") }
         try HDF5Library.locked {
             try requireOpen(writing: true)
@@ -18,20 +20,24 @@ extension HDF5Group {
             let object = HDF5ObjectPath.relativeName(objectPath)
             if H5Aexists_by_name(id, object, name, gfe_H5P_DEFAULT()) > 0 {
                 guard H5Adelete_by_name(id, object, name, gfe_H5P_DEFAULT()) >= 0 else {
-                    throw failure(objectPath, "could not replace attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
+                    throw failure(
+                        objectPath, "could not replace attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
                 }
             }
             func create(type: hid_t, count: Int?, _ write: (hid_t) -> herr_t) throws {
                 let space = count.map { H5Screate_simple(1, [hsize_t($0)], nil) } ?? H5Screate(H5S_SCALAR)
                 defer { H5Sclose(space) }
-                let attribute = H5Acreate_by_name(id, object, name, type, space, gfe_H5P_DEFAULT(), gfe_H5P_DEFAULT(),
-                                                  gfe_H5P_DEFAULT())
+                let attribute = H5Acreate_by_name(
+                    id, object, name, type, space, gfe_H5P_DEFAULT(), gfe_H5P_DEFAULT(),
+                    gfe_H5P_DEFAULT())
                 guard attribute >= 0 else {
-                    throw failure(objectPath, "could not create attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
+                    throw failure(
+                        objectPath, "could not create attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
                 }
                 defer { H5Aclose(attribute) }
                 guard write(attribute) >= 0 else {
-                    throw failure(objectPath, "could not write attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
+                    throw failure(
+                        objectPath, "could not write attribute '\(name)'", kind: .runFailure, hdf5Detail: true)
                 }
             }
             func createArray<T: HDF5Element>(_ values: [T]) throws {
@@ -121,7 +127,9 @@ extension HDF5Group {
     public func attributes(of objectPath: String = ".") throws -> [HDF5Attribute] {
         try HDF5Library.locked {
             try requireOpen()
-            return try attributeNames(objectPath).map { HDF5Attribute(name: $0, value: try readAttribute($0, objectPath)) }
+            return try attributeNames(objectPath).map {
+                HDF5Attribute(name: $0, value: try readAttribute($0, objectPath))
+            }
         }
     }
 
@@ -146,7 +154,9 @@ extension HDF5Group {
         return v
     }
 
-    private func mismatch(_ name: String, _ objectPath: String, _ value: HDF5AttributeValue, expected: String) -> StoreError {
+    private func mismatch(_ name: String, _ objectPath: String, _ value: HDF5AttributeValue, expected: String)
+        -> StoreError
+    {
         failure(objectPath, "attribute '\(name)' = \(value) (\(value.typeDescription)), expected \(expected)")
     }
 
@@ -176,8 +186,9 @@ extension HDF5Group {
 
     /// Reads one attribute, mapping its HDF5 type and shape onto `HDF5AttributeValue`.
     private func readAttribute(_ name: String, _ objectPath: String) throws -> HDF5AttributeValue {
-        let attribute = H5Aopen_by_name(id, HDF5ObjectPath.relativeName(objectPath), name, gfe_H5P_DEFAULT(),
-                                        gfe_H5P_DEFAULT())
+        let attribute = H5Aopen_by_name(
+            id, HDF5ObjectPath.relativeName(objectPath), name, gfe_H5P_DEFAULT(),
+            gfe_H5P_DEFAULT())
         guard attribute >= 0 else { throw failure(objectPath, "could not open attribute '\(name)'", hdf5Detail: true) }
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
@@ -227,12 +238,16 @@ extension HDF5Group {
             return .string(String(decoding: text, as: UTF8.self))
         }
         if typeClass == H5T_ENUM {
-            guard HDF5ElementType.isH5pyBool(type), shape.isEmpty else { return .unsupported("\(elementType) \(shape)") }
+            guard HDF5ElementType.isH5pyBool(type), shape.isEmpty else {
+                return .unsupported("\(elementType) \(shape)")
+            }
             var v: Int8 = 0
             guard H5Aread(attribute, type, &v) >= 0 else { throw readFailure() }
             return .bool(v != 0)
         }
-        guard elementType.isNumeric else { return .unsupported(shape.isEmpty ? "\(elementType)" : "\(elementType) \(shape)") }
+        guard elementType.isNumeric else {
+            return .unsupported(shape.isEmpty ? "\(elementType)" : "\(elementType) \(shape)")
+        }
         let isFloat = typeClass == H5T_FLOAT
         if shape.isEmpty {
             return isFloat ? .double(try readNumbers(Double.self)[0]) : .int64(try readNumbers(Int64.self)[0])

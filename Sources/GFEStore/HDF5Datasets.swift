@@ -51,9 +51,13 @@ extension HDF5Group {
     /// Shape [] writes a scalar (one value); any dimension may be 0. Datasets over 64 KiB are chunked and
     /// gzip-compressed (level 4). Throws when `values.count` differs from the product of `shape`, or when
     /// an object already exists at `path` and `replacing` is false.
-    public func write<T: HDF5Element>(_ values: [T], shape: [Int], to datasetPath: String,
-                                      replacing: Bool = false) throws {
-        try values.withUnsafeBufferPointer { try write(buffer: $0, shape: shape, to: datasetPath, replacing: replacing) }
+    public func write<T: HDF5Element>(
+        _ values: [T], shape: [Int], to datasetPath: String,
+        replacing: Bool = false
+    ) throws {
+        try values.withUnsafeBufferPointer {
+            try write(buffer: $0, shape: shape, to: datasetPath, replacing: replacing)
+        }
     }
 
     /// Writes a one-dimensional dataset of `values` (shape [values.count]).
@@ -62,14 +66,18 @@ extension HDF5Group {
     }
 
     /// Writes a matrix as a dataset of shape [rows, cols].
-    public func write<T: Scalar & HDF5Element>(_ matrix: Matrix<T>, to datasetPath: String,
-                                               replacing: Bool = false) throws {
+    public func write<T: Scalar & HDF5Element>(
+        _ matrix: Matrix<T>, to datasetPath: String,
+        replacing: Bool = false
+    ) throws {
         try write(matrix.storage, shape: [matrix.rows, matrix.cols], to: datasetPath, replacing: replacing)
     }
 
     /// Writes `buffer` (row-major) as a dataset of `shape` at `path`: the same as the array form, without a copy.
-    public func write<T: HDF5Element>(buffer: UnsafeBufferPointer<T>, shape: [Int], to datasetPath: String,
-                                      replacing: Bool = false) throws {
+    public func write<T: HDF5Element>(
+        buffer: UnsafeBufferPointer<T>, shape: [Int], to datasetPath: String,
+        replacing: Bool = false
+    ) throws {
         guard !HDF5ObjectPath.components(datasetPath).isEmpty else {
             throw failure(nil, "a dataset needs a name (got the path \"\(datasetPath)\")")
         }
@@ -80,15 +88,18 @@ extension HDF5Group {
             try requireOpen(writing: true)
             if let existing = kindOfObject(at: datasetPath) {
                 guard replacing, existing == .dataset else {
-                    throw failure(datasetPath, "a \(existing) already exists here; "
-                                  + (existing == .dataset ? "pass replacing: true to overwrite it" : "choose another name"))
+                    throw failure(
+                        datasetPath,
+                        "a \(existing) already exists here; "
+                            + (existing == .dataset ? "pass replacing: true to overwrite it" : "choose another name"))
                 }
                 guard H5Ldelete(id, HDF5ObjectPath.relativeName(datasetPath), gfe_H5P_DEFAULT()) >= 0 else {
                     throw failure(datasetPath, "could not remove the old dataset", kind: .runFailure, hdf5Detail: true)
                 }
             }
             let type = T.hdf5ElementType.nativeTypeID!
-            let space = shape.isEmpty
+            let space =
+                shape.isEmpty
                 ? H5Screate(H5S_SCALAR)
                 : H5Screate_simple(Int32(shape.count), shape.map { hsize_t($0) }, nil)
             guard space >= 0 else { throw failure(datasetPath, "bad shape \(shape)", hdf5Detail: true) }
@@ -101,15 +112,18 @@ extension HDF5Group {
                 H5Pset_chunk(dcpl, Int32(chunk.count), chunk.map { hsize_t($0) })
                 H5Pset_deflate(dcpl, UInt32(HDF5Storage.gzipLevel))
             }
-            let dataset = H5Dcreate2(id, HDF5ObjectPath.relativeName(datasetPath), type, space, lcpl, dcpl,
-                                     gfe_H5P_DEFAULT())
+            let dataset = H5Dcreate2(
+                id, HDF5ObjectPath.relativeName(datasetPath), type, space, lcpl, dcpl,
+                gfe_H5P_DEFAULT())
             guard dataset >= 0 else {
                 throw failure(datasetPath, "could not create the dataset", kind: .runFailure, hdf5Detail: true)
             }
             defer { H5Dclose(dataset) }
             if buffer.count > 0 {
-                guard H5Dwrite(dataset, type, gfe_H5S_ALL(), gfe_H5S_ALL(), gfe_H5P_DEFAULT(), buffer.baseAddress) >= 0 else {
-                    throw failure(datasetPath, "could not write the dataset's values", kind: .runFailure, hdf5Detail: true)
+                guard H5Dwrite(dataset, type, gfe_H5S_ALL(), gfe_H5S_ALL(), gfe_H5P_DEFAULT(), buffer.baseAddress) >= 0
+                else {
+                    throw failure(
+                        datasetPath, "could not write the dataset's values", kind: .runFailure, hdf5Detail: true)
                 }
             }
         }
@@ -121,8 +135,10 @@ extension HDF5Group {
     /// `T`'s (float32 → Float, float64 → Double, int64 → Int64, uint8 → UInt8) or this throws naming both
     /// types. With `converting`, any numeric dataset is converted by HDF5 (e.g. float64 → Float rounds to
     /// nearest; integers to floats exactly where representable).
-    public func read<T: HDF5Element>(_ datasetPath: String, as type: T.Type = T.self,
-                                     converting: Bool = false) throws -> HDF5Array<T> {
+    public func read<T: HDF5Element>(
+        _ datasetPath: String, as type: T.Type = T.self,
+        converting: Bool = false
+    ) throws -> HDF5Array<T> {
         try HDF5Library.locked {
             try requireOpen()
             let dataset = try openDataset(datasetPath)
@@ -132,11 +148,14 @@ extension HDF5Group {
             let stored = HDF5ElementType(describing: fileType)
             if stored != T.hdf5ElementType {
                 guard converting else {
-                    throw failure(datasetPath, "holds \(stored) values, expected \(T.hdf5ElementType)"
-                                  + (stored.isNumeric ? " (read with converting: true to convert)" : ""))
+                    throw failure(
+                        datasetPath,
+                        "holds \(stored) values, expected \(T.hdf5ElementType)"
+                            + (stored.isNumeric ? " (read with converting: true to convert)" : ""))
                 }
                 guard stored.isNumeric else {
-                    throw failure(datasetPath, "holds \(stored) values, which cannot be converted to \(T.hdf5ElementType)")
+                    throw failure(
+                        datasetPath, "holds \(stored) values, which cannot be converted to \(T.hdf5ElementType)")
                 }
             }
             let shape = try datasetShape(dataset, datasetPath)
@@ -145,8 +164,10 @@ extension HDF5Group {
             var failed = false
             let values = [T](unsafeUninitializedCapacity: count) { buffer, initialised in
                 if count > 0 {
-                    failed = H5Dread(dataset, memoryType, gfe_H5S_ALL(), gfe_H5S_ALL(), gfe_H5P_DEFAULT(),
-                                     buffer.baseAddress) < 0
+                    failed =
+                        H5Dread(
+                            dataset, memoryType, gfe_H5S_ALL(), gfe_H5S_ALL(), gfe_H5P_DEFAULT(),
+                            buffer.baseAddress) < 0
                 }
                 // On failure the values are garbage but of a trivial type; they are dropped below.
                 initialised = count
@@ -177,8 +198,10 @@ extension HDF5Group {
     }
 
     /// Reads a two-dimensional dataset as a matrix (rows = shape[0]); throws for any other rank.
-    public func readMatrix<T: Scalar & HDF5Element>(_ datasetPath: String, as type: T.Type = T.self,
-                                                     converting: Bool = false) throws -> Matrix<T> {
+    public func readMatrix<T: Scalar & HDF5Element>(
+        _ datasetPath: String, as type: T.Type = T.self,
+        converting: Bool = false
+    ) throws -> Matrix<T> {
         let array = try read(datasetPath, as: T.self, converting: converting)
         guard array.shape.count == 2 else {
             throw failure(datasetPath, "has shape \(array.shape), expected a matrix (two dimensions)")
@@ -252,7 +275,8 @@ extension HDF5Group {
                 if filter == H5Z_FILTER_DEFLATE { gzip = valueCount > 0 ? Int(values[0]) : nil }
             }
         }
-        return HDF5DatasetInfo(path: HDF5ObjectPath.absolute(datasetPath, from: path), shape: shape,
-                               elementType: HDF5ElementType(describing: type), chunkShape: chunk, gzipLevel: gzip)
+        return HDF5DatasetInfo(
+            path: HDF5ObjectPath.absolute(datasetPath, from: path), shape: shape,
+            elementType: HDF5ElementType(describing: type), chunkShape: chunk, gzipLevel: gzip)
     }
 }

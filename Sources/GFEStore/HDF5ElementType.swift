@@ -46,9 +46,13 @@ public enum HDF5ElementType: Hashable, Sendable, CustomStringConvertible {
             self = size == 4 ? .float32 : size == 8 ? .float64 : .other("float\(size * 8)")
         case H5T_INTEGER:
             let signed = H5Tget_sign(type) == H5T_SGN_2
-            if signed && size == 8 { self = .int64 }
-            else if !signed && size == 1 { self = .uint8 }
-            else { self = .other("\(signed ? "int" : "uint")\(size * 8)") }
+            if signed && size == 8 {
+                self = .int64
+            } else if !signed && size == 1 {
+                self = .uint8
+            } else {
+                self = .other("\(signed ? "int" : "uint")\(size * 8)")
+            }
         case H5T_STRING:
             self = .other(H5Tis_variable_str(type) > 0 ? "string" : "string[\(size)]")
         case H5T_ENUM:
@@ -94,8 +98,9 @@ public struct HDF5Array<Element: HDF5Element>: Equatable, Sendable {
     public let values: [Element]
 
     public init(shape: [Int], values: [Element]) {
-        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == values.count,
-                     "HDF5Array: \(values.count) values for shape \(shape)")
+        precondition(
+            shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == values.count,
+            "HDF5Array: \(values.count) values for shape \(shape)")
         self.shape = shape
         self.values = values
     }

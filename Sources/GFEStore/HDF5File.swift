@@ -1,5 +1,6 @@
 import CHDF5
 import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,10 +62,12 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
             guard fileID >= 0 else {
                 let detail = HDF5Library.takeErrorDescription()
                 unlink(temporary)
-                throw StoreError(file: path, problem: "could not create the HDF5 file (HDF5: \(detail))", kind: .runFailure)
+                throw StoreError(
+                    file: path, problem: "could not create the HDF5 file (HDF5: \(detail))", kind: .runFailure)
             }
-            return HDF5File(context: HDF5FileContext(displayPath: path, workingPath: temporary, isWritable: true),
-                            fileID: fileID)
+            return HDF5File(
+                context: HDF5FileContext(displayPath: path, workingPath: temporary, isWritable: true),
+                fileID: fileID)
         }
     }
 
@@ -105,9 +108,11 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
         guard context.isWritable else { return }
         guard closed.ok else {
             unlink(context.workingPath)
-            throw StoreError(file: context.displayPath,
-                             problem: "could not finish writing the HDF5 file (HDF5: \(closed.detail)); the previous file, if any, is unchanged",
-                             kind: .runFailure)
+            throw StoreError(
+                file: context.displayPath,
+                problem:
+                    "could not finish writing the HDF5 file (HDF5: \(closed.detail)); the previous file, if any, is unchanged",
+                kind: .runFailure)
         }
         do {
             try AtomicFile.commit(temporary: context.workingPath, to: context.displayPath)
@@ -163,8 +168,9 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
                 let detail = HDF5Library.takeErrorDescription()
                 throw StoreError(file: path, problem: "could not open the HDF5 file (HDF5: \(detail))")
             }
-            return HDF5File(context: HDF5FileContext(displayPath: path, workingPath: workingPath, isWritable: writable),
-                            fileID: fileID)
+            return HDF5File(
+                context: HDF5FileContext(displayPath: path, workingPath: workingPath, isWritable: writable),
+                fileID: fileID)
         }
     }
 

@@ -59,15 +59,18 @@ public class HDF5Group: @unchecked Sendable {
 
     /// An error about the object at `objectPath` (relative to this group), with HDF5's own explanation of the
     /// failure when `hdf5Detail` is set (call with the lock held, right after the failing call).
-    func failure(_ objectPath: String?, _ problem: String, kind: GFEError.Kind = .badInput,
-                 hdf5Detail: Bool = false) -> StoreError {
+    func failure(
+        _ objectPath: String?, _ problem: String, kind: GFEError.Kind = .badInput,
+        hdf5Detail: Bool = false
+    ) -> StoreError {
         var text = problem
         if hdf5Detail {
             let detail = HDF5Library.takeErrorDescription()
             if !detail.isEmpty { text += " (HDF5: \(detail))" }
         }
-        return StoreError(file: context.displayPath,
-                          object: objectPath.map { HDF5ObjectPath.absolute($0, from: path) }, problem: text, kind: kind)
+        return StoreError(
+            file: context.displayPath,
+            object: objectPath.map { HDF5ObjectPath.absolute($0, from: path) }, problem: text, kind: kind)
     }
 
     /// Throws unless the file is open (and writable, when `writing`). Call with the lock held.
@@ -76,9 +79,10 @@ public class HDF5Group: @unchecked Sendable {
             throw StoreError(file: context.displayPath, problem: "the file was already closed", kind: .runFailure)
         }
         if writing && !context.isWritable {
-            throw StoreError(file: context.displayPath,
-                             problem: "opened read-only; open it with mode .readWrite (or create it) to write",
-                             kind: .runFailure)
+            throw StoreError(
+                file: context.displayPath,
+                problem: "opened read-only; open it with mode .readWrite (or create it) to write",
+                kind: .runFailure)
         }
     }
 
@@ -133,8 +137,9 @@ public class HDF5Group: @unchecked Sendable {
             try requireGroup(at: groupPath)
             let groupID = H5Gopen2(id, HDF5ObjectPath.relativeName(groupPath), gfe_H5P_DEFAULT())
             guard groupID >= 0 else { throw failure(groupPath, "could not open the group", hdf5Detail: true) }
-            return HDF5Group(context: context, id: groupID, path: HDF5ObjectPath.absolute(groupPath, from: path),
-                             closesID: true, owner: owner ?? (self as? HDF5File))
+            return HDF5Group(
+                context: context, id: groupID, path: HDF5ObjectPath.absolute(groupPath, from: path),
+                closesID: true, owner: owner ?? (self as? HDF5File))
         }
     }
 
@@ -166,7 +171,9 @@ public class HDF5Group: @unchecked Sendable {
     public func delete(_ objectPath: String) throws {
         try HDF5Library.locked {
             try requireOpen(writing: true)
-            guard kindOfObject(at: objectPath) != nil else { throw failure(objectPath, "nothing to delete: no such object") }
+            guard kindOfObject(at: objectPath) != nil else {
+                throw failure(objectPath, "nothing to delete: no such object")
+            }
             guard H5Ldelete(id, HDF5ObjectPath.relativeName(objectPath), gfe_H5P_DEFAULT()) >= 0 else {
                 throw failure(objectPath, "could not delete the object", kind: .runFailure, hdf5Detail: true)
             }

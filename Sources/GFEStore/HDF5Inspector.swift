@@ -37,8 +37,10 @@ public enum HDF5Inspector {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func describe(_ root: HDF5Group, path: String, depth: Int, options: Options,
-                                 into lines: inout [String]) throws {
+    private static func describe(
+        _ root: HDF5Group, path: String, depth: Int, options: Options,
+        into lines: inout [String]
+    ) throws {
         let indent = String(repeating: "  ", count: depth)
         for attribute in try root.attributes(of: path) {
             lines.append(indent + "@\(attribute.name) = " + format(attribute.value, options))
@@ -53,7 +55,9 @@ public enum HDF5Inspector {
                 var line = indent + member.name + "  \(info.elementType) \(info.shape)"
                 if let chunks = info.chunkShape { line += "  chunks \(chunks)" }
                 if let level = info.gzipLevel { line += " gzip \(level)" }
-                if info.count <= options.smallDatasetLimit, let values = try leadingValues(root, member.path, info, options) {
+                if info.count <= options.smallDatasetLimit,
+                    let values = try leadingValues(root, member.path, info, options)
+                {
                     line += "  = " + values
                 }
                 lines.append(line)
@@ -67,8 +71,10 @@ public enum HDF5Inspector {
     }
 
     /// The first values of a numeric dataset, in its own type's shortest form; nil for non-numeric ones.
-    private static func leadingValues(_ root: HDF5Group, _ path: String, _ info: HDF5DatasetInfo,
-                                      _ options: Options) throws -> String? {
+    private static func leadingValues(
+        _ root: HDF5Group, _ path: String, _ info: HDF5DatasetInfo,
+        _ options: Options
+    ) throws -> String? {
         switch info.elementType {
         case .float32: return list(try root.readFloats(path).values, total: info.count, options)
         case .float64: return list(try root.readDoubles(path).values, total: info.count, options)

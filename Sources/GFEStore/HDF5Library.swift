@@ -1,4 +1,5 @@
 import CHDF5
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,9 @@ final class RecursiveLock: @unchecked Sendable {
 public enum HDF5Version {
     /// The library's version, e.g. "1.10.8", or "unknown".
     public static var current: String {
-        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        var major: UInt32 = 0
+        var minor: UInt32 = 0
+        var release: UInt32 = 0
         guard (HDF5Library.locked { H5get_libversion(&major, &minor, &release) }) >= 0 else { return "unknown" }
         return "\(major).\(minor).\(release)"
     }

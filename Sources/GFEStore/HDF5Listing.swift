@@ -47,7 +47,9 @@ extension HDF5Group {
         guard groupID >= 0 else { throw failure(groupPath, "could not open the group", hdf5Detail: true) }
         defer { H5Gclose(groupID) }
         var info = H5G_info_t()
-        guard H5Gget_info(groupID, &info) >= 0 else { throw failure(groupPath, "could not list the group", hdf5Detail: true) }
+        guard H5Gget_info(groupID, &info) >= 0 else {
+            throw failure(groupPath, "could not list the group", hdf5Detail: true)
+        }
         let base = HDF5ObjectPath.absolute(groupPath, from: path)
         var result: [HDF5Member] = []
         for index in 0..<info.nlinks {

@@ -31,7 +31,8 @@ public struct SyntheticDigits: Sendable, Equatable {
         for i in 0..<count {
             let label = rng.below(classes)
             labels[i] = UInt8(label)
-            let dx = rng.uniform(-2.0, 2.0), dy = rng.uniform(-2.0, 2.0)
+            let dx = rng.uniform(-2.0, 2.0)
+            let dy = rng.uniform(-2.0, 2.0)
             let thickness = rng.uniform(1.0, 2.0)
             let brightness = rng.uniform(0.8, 1.4)
             for r in 0..<side {
@@ -56,7 +57,9 @@ public struct SyntheticDigits: Sendable, Equatable {
     }
 
     /// Distance from (px, py) to the segment (x0, y0)–(x1, y1).
-    private static func distance(_ px: Double, _ py: Double, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) -> Double {
+    private static func distance(_ px: Double, _ py: Double, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double)
+        -> Double
+    {
         let (vx, vy) = (x1 - x0, y1 - y0)
         let len2 = vx * vx + vy * vy
         let t = len2 > 0 ? min(1, max(0, ((px - x0) * vx + (py - y0) * vy) / len2)) : 0

@@ -18,8 +18,10 @@ public enum TestPaths {
     public static func builtGFE() throws -> String {
         var candidates: [String] = []
         if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
-            candidates += [bundle.appendingPathComponent("gfe").path,
-                           bundle.deletingLastPathComponent().appendingPathComponent("gfe").path]
+            candidates += [
+                bundle.appendingPathComponent("gfe").path,
+                bundle.deletingLastPathComponent().appendingPathComponent("gfe").path
+            ]
         }
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot)) ?? []
         candidates += folders.filter { $0.hasPrefix(".build") }.map { "\(repositoryRoot)/\($0)/debug/gfe" }
@@ -47,14 +49,17 @@ public enum TestPaths {
     }
 
     /// Runs `body` with a fresh temporary folder, removed afterwards.
-    public static func withTemporaryFolder<R>(_ prefix: String = "gfe-tests", _ body: (String) throws -> R) throws -> R {
+    public static func withTemporaryFolder<R>(_ prefix: String = "gfe-tests", _ body: (String) throws -> R) throws -> R
+    {
         let folder = try temporaryFolder(prefix)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         return try body(folder)
     }
 
     /// `withTemporaryFolder` for an asynchronous body.
-    public static func withTemporaryFolder<R>(_ prefix: String = "gfe-tests", _ body: (String) async throws -> R) async throws -> R {
+    public static func withTemporaryFolder<R>(_ prefix: String = "gfe-tests", _ body: (String) async throws -> R)
+        async throws -> R
+    {
         let folder = try temporaryFolder(prefix)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         return try await body(folder)

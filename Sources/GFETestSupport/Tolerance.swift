@@ -34,9 +34,10 @@ public func compareClose(
     _ actual: [Double], _ expected: [Double], relative: Double, absolute: Double, labels: [Int]? = nil
 ) -> ToleranceReport {
     guard actual.count == expected.count else {
-        return ToleranceReport(count: 0, failures: 1, worstIndex: nil, worstActual: .nan, worstExpected: .nan,
-                               worstRatio: .infinity, relative: relative, absolute: absolute,
-                               countMismatch: (actual.count, expected.count))
+        return ToleranceReport(
+            count: 0, failures: 1, worstIndex: nil, worstActual: .nan, worstExpected: .nan,
+            worstRatio: .infinity, relative: relative, absolute: absolute,
+            countMismatch: (actual.count, expected.count))
     }
     var failures = 0
     var worst: (k: Int, ratio: Double)? = nil
@@ -55,9 +56,10 @@ public func compareClose(
         if worst == nil || ratio > worst!.ratio || ratio.isNaN { worst = (k, ratio) }
     }
     let k = worst?.k
-    return ToleranceReport(count: actual.count, failures: failures, worstIndex: k.map { labels?[$0] ?? $0 },
-                           worstActual: k.map { actual[$0] } ?? .nan, worstExpected: k.map { expected[$0] } ?? .nan,
-                           worstRatio: worst?.ratio ?? 0, relative: relative, absolute: absolute, countMismatch: nil)
+    return ToleranceReport(
+        count: actual.count, failures: failures, worstIndex: k.map { labels?[$0] ?? $0 },
+        worstActual: k.map { actual[$0] } ?? .nan, worstExpected: k.map { expected[$0] } ?? .nan,
+        worstRatio: worst?.ratio ?? 0, relative: relative, absolute: absolute, countMismatch: nil)
 }
 
 /// Records a test issue (at the caller's location) unless `actual` and `expected` agree elementwise within
@@ -66,8 +68,9 @@ public func expectClose<A: BinaryFloatingPoint, E: BinaryFloatingPoint>(
     _ actual: [A], _ expected: [E], relative: Double, absolute: Double, labels: [Int]? = nil,
     _ comment: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let report = compareClose(actual.map { Double($0) }, expected.map { Double($0) },
-                              relative: relative, absolute: absolute, labels: labels)
+    let report = compareClose(
+        actual.map { Double($0) }, expected.map { Double($0) },
+        relative: relative, absolute: absolute, labels: labels)
     if !report.passed {
         let prefix = comment()
         Issue.record("\(prefix.isEmpty ? "" : prefix + ": ")\(report)", sourceLocation: sourceLocation)

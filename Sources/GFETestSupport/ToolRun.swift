@@ -14,19 +14,24 @@ public func runTool(_ executable: String, _ arguments: [String]) -> ToolRun? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
-    let output = Pipe(), errors = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
     do { try process.run() } catch { return nil }
     final class Box: @unchecked Sendable { var data = Data() }
     let err = Box()
     let drained = DispatchSemaphore(value: 0)
-    Thread { err.data = errors.fileHandleForReading.readDataToEndOfFile(); drained.signal() }.start()
+    Thread {
+        err.data = errors.fileHandleForReading.readDataToEndOfFile()
+        drained.signal()
+    }.start()
     let out = output.fileHandleForReading.readDataToEndOfFile()
     drained.wait()
     process.waitUntilExit()
-    return ToolRun(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                   errors: String(decoding: err.data, as: UTF8.self))
+    return ToolRun(
+        status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+        errors: String(decoding: err.data, as: UTF8.self))
 }
 
 /// python3 for independent checks (its standard library: zlib, struct, gzip, xml; h5py and numpy when

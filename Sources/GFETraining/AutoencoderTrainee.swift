@@ -13,7 +13,8 @@ struct AutoencoderTrainee: Trainee {
     private var loss: [Float]
 
     init(config: TrainingConfig) {
-        ae = AutoencoderObjective(latent: config.latentDim, seed: config.seed, stream: "init", maxBatch: config.batchSize)
+        ae = AutoencoderObjective(
+            latent: config.latentDim, seed: config.seed, stream: "init", maxBatch: config.batchSize)
         encoderOptimiser = config.optimiser.make(parameterCount: ae.encoder.parameterCount)
         decoderOptimiser = config.optimiser.make(parameterCount: ae.decoder.parameterCount)
         encoderGradient = [Float](repeating: 0, count: ae.encoder.parameterCount)
@@ -22,7 +23,8 @@ struct AutoencoderTrainee: Trainee {
     }
 
     mutating func step(x: Matrix<Float>) throws -> StepOutcome {
-        ae.lossAndParameterGradients(x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
+        ae.lossAndParameterGradients(
+            x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
         let mean = Finite.mean(loss, x.rows)
         guard mean.isFinite, Finite.all(encoderGradient), Finite.all(decoderGradient) else {
             return StepOutcome(meanLoss: mean, solve: nil, finite: false)

@@ -1,6 +1,6 @@
 import GFECore
-import GFESolvers
 import GFEData
+import GFESolvers
 
 /// When to snapshot the model during training and which evaluations to run on each snapshot, so that one
 /// training trajectory serves several data budgets (table 1: 480, 960, … images seen).
@@ -20,7 +20,9 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
     /// Also snapshot and evaluate the final model (unless the last count already is the end).
     public var atEnd = false
 
-    public init(imagesSeen: [Int] = [], evaluations: [EvaluationKind]? = nil, split: String = "test", atEnd: Bool = false) {
+    public init(
+        imagesSeen: [Int] = [], evaluations: [EvaluationKind]? = nil, split: String = "test", atEnd: Bool = false
+    ) {
         self.imagesSeen = imagesSeen
         self.evaluations = evaluations
         self.split = split
@@ -40,7 +42,8 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
             for (i, c) in v.enumerated() {
                 guard c >= 1 else { throw r.outOfRange("imagesSeen", v, "positive counts (entry \(i) is \(c))") }
                 if i > 0 && c <= v[i - 1] {
-                    throw r.outOfRange("imagesSeen", v, "strictly increasing (entry \(i), \(c), is not above \(v[i - 1]))")
+                    throw r.outOfRange(
+                        "imagesSeen", v, "strictly increasing (entry \(i), \(c), is not above \(v[i - 1]))")
                 }
             }
             imagesSeen = v
@@ -49,16 +52,18 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
             let allowed = EvaluationKind.allCases.map(\.rawValue)
             evaluations = try names.map { name in
                 guard let k = EvaluationKind(name: name) else {
-                    throw r.problem("'\(r.qualified("evaluations"))' has '\(name)'\(didYouMean(name, among: allowed)); "
-                                    + "expected names from \(SettingsReader.quoted(allowed))")
+                    throw r.problem(
+                        "'\(r.qualified("evaluations"))' has '\(name)'\(didYouMean(name, among: allowed)); "
+                            + "expected names from \(SettingsReader.quoted(allowed))")
                 }
                 return k
             }
         }
         if let v = try r.string("split") {
             guard v == "test" || v == "holdout" else {
-                throw r.problem("field '\(r.qualified("split"))' is '\(v)'\(didYouMean(v, among: ["test", "holdout"])); "
-                                + "expected 'test' or 'holdout'")
+                throw r.problem(
+                    "field '\(r.qualified("split"))' is '\(v)'\(didYouMean(v, among: ["test", "holdout"])); "
+                        + "expected 'test' or 'holdout'")
             }
             split = v
         }
@@ -97,16 +102,18 @@ public struct ValidationSettings: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
         guard let k = try r.int("every", atLeast: 1) else {
-            throw r.problem("field '\(r.qualified("every"))' is missing; give the validation "
-                            + "interval in iterations (or leave out 'validation' for none)")
+            throw r.problem(
+                "field '\(r.qualified("every"))' is missing; give the validation "
+                    + "interval in iterations (or leave out 'validation' for none)")
         }
         every = k
         if let v = try r.bool("atStart") { atStart = v }
         if let v = try r.bool("holdout") { holdout = v }
         holdoutLimit = try r.int("holdoutLimit", atLeast: 1)
         if holdoutLimit != nil && !holdout {
-            throw r.problem("'\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
-                            + "set \"holdout\": true or remove the limit")
+            throw r.problem(
+                "'\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
+                    + "set \"holdout\": true or remove the limit")
         }
     }
 

@@ -27,8 +27,9 @@ public struct EncoderOptions: Sendable, Equatable {
     public func settings(recordSummary: Bool = false) throws -> EncoderSettings {
         let methods = EncoderSettings.Method.allCases.map(\.rawValue)
         guard methods.contains(method) else {
-            throw GFEError.badInput("--encoder '\(method)' is unknown\(didYouMean(method, among: methods)); expected one of "
-                                    + SettingsReader.quoted(methods))
+            throw GFEError.badInput(
+                "--encoder '\(method)' is unknown\(didYouMean(method, among: methods)); expected one of "
+                    + SettingsReader.quoted(methods))
         }
         var fields: [String: Any] = ["method": method]
         if let preset {
@@ -39,7 +40,8 @@ public struct EncoderOptions: Sendable, Equatable {
         }
         if let initialPoint {
             guard method != "fixedGrid" else {
-                throw GFEError.badInput("--z0 cannot be used with the fixed-grid encoder: its flow always starts at z = 0")
+                throw GFEError.badInput(
+                    "--z0 cannot be used with the fixed-grid encoder: its flow always starts at z = 0")
             }
             fields["initialPoint"] = initialPoint
         }
@@ -66,8 +68,9 @@ public struct EncoderOptions: Sendable, Equatable {
     /// A JSON scalar when the text is one (5000, 1e-5, true, "x"), otherwise the text as a string.
     static func scalar(_ text: String) -> Any {
         if let data = text.data(using: .utf8),
-           let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-           v is NSNumber || v is String {
+            let v = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+            v is NSNumber || v is String
+        {
             return v
         }
         return text

@@ -62,11 +62,14 @@ public enum Evaluator {
         start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
-        guard batchSize >= 1 else { throw GFEError.badInput("evaluation: batch size must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1 else {
+            throw GFEError.badInput("evaluation: batch size must be at least 1, got \(batchSize)")
+        }
         let d = decoder.architecture.inputSize
         guard images.cols == decoder.architecture.outputSize else {
-            throw GFEError.badInput("evaluation: images have \(images.cols) pixels, the decoder outputs "
-                                    + "\(decoder.architecture.outputSize)")
+            throw GFEError.badInput(
+                "evaluation: images have \(images.cols) pixels, the decoder outputs "
+                    + "\(decoder.architecture.outputSize)")
         }
         try encoder.validate()
         let n = images.rows
@@ -97,9 +100,10 @@ public enum Evaluator {
             row += part.z.rows
         }
         let statistics = SolveStatistics.concatenating(parts.map(\.statistics))
-        return EvaluationResult(kind: kind, meanLoss: EvaluationResult.meanInOrder(statistics.sampleLoss),
-                                sampleLoss: statistics.sampleLoss, z: z, statistics: statistics,
-                                wallSeconds: secondsSince(clock))
+        return EvaluationResult(
+            kind: kind, meanLoss: EvaluationResult.meanInOrder(statistics.sampleLoss),
+            sampleLoss: statistics.sampleLoss, z: z, statistics: statistics,
+            wallSeconds: secondsSince(clock))
     }
 
     /// Rows per chunk of the AE evaluation: a fixed constant (not a resource), so the numbers never depend
@@ -114,8 +118,9 @@ public enum Evaluator {
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
         guard images.cols == encoder.architecture.inputSize else {
-            throw GFEError.badInput("evaluation: images have \(images.cols) pixels, the encoder takes "
-                                    + "\(encoder.architecture.inputSize)")
+            throw GFEError.badInput(
+                "evaluation: images have \(images.cols) pixels, the encoder takes "
+                    + "\(encoder.architecture.inputSize)")
         }
         BLAS.setThreads(1)
         let n = images.rows
@@ -128,20 +133,24 @@ public enum Evaluator {
             },
             body: { (ae: inout AutoencoderObjective<Float>, chunk: Int) -> ([Float], Matrix<Float>) in
                 let rows = (chunk * chunkRows)..<min((chunk + 1) * chunkRows, n)
-                let x = Matrix<Float>(rows: rows.count, cols: images.cols,
-                                      storage: Array(images.storage[(rows.lowerBound * images.cols)..<(rows.upperBound * images.cols)]))
+                let x = Matrix<Float>(
+                    rows: rows.count, cols: images.cols,
+                    storage: Array(images.storage[(rows.lowerBound * images.cols)..<(rows.upperBound * images.cols)]))
                 var loss = [Float](repeating: 0, count: rows.count)
                 ae.loss(x: x, loss: &loss)
                 return (loss, ae.encode(x))
             })
         let losses = parts.flatMap { $0.0.map(Double.init) }
         let codes = Matrix<Float>(rows: n, cols: latent, storage: parts.flatMap { $0.1.storage })
-        return EvaluationResult(kind: .ae, meanLoss: EvaluationResult.meanInOrder(losses), sampleLoss: losses,
-                                z: codes, statistics: nil, wallSeconds: secondsSince(clock))
+        return EvaluationResult(
+            kind: .ae, meanLoss: EvaluationResult.meanInOrder(losses), sampleLoss: losses,
+            z: codes, statistics: nil, wallSeconds: secondsSince(clock))
     }
 
     /// z₀ for all rows, or nil when the encoder starts from its fixed point itself (the fixed grid).
-    static func startingPoints(_ start: EvaluationStart, encoder: EncoderSettings, rows n: Int, dim d: Int) throws -> Matrix<Float>? {
+    static func startingPoints(_ start: EvaluationStart, encoder: EncoderSettings, rows n: Int, dim d: Int) throws
+        -> Matrix<Float>?
+    {
         switch start {
         case .given(let z0):
             guard encoder.method != .fixedGrid else {
@@ -174,14 +183,18 @@ struct EvaluationWorker {
     }
 
     /// Encodes images[rows] in groups of `batchSize` (rows.lowerBound is a multiple of it).
-    mutating func encode(images: Matrix<Float>, rows: Range<Int>, z0: Matrix<Float>?, batchSize: Int) throws -> Encoding<Float> {
+    mutating func encode(images: Matrix<Float>, rows: Range<Int>, z0: Matrix<Float>?, batchSize: Int) throws
+        -> Encoding<Float>
+    {
         let p = images.cols
-        x = Matrix(rows: rows.count, cols: p, storage: Array(images.storage[(rows.lowerBound * p)..<(rows.upperBound * p)]))
+        x = Matrix(
+            rows: rows.count, cols: p, storage: Array(images.storage[(rows.lowerBound * p)..<(rows.upperBound * p)]))
         let start = z0.map { z in
-            Matrix<Float>(rows: rows.count, cols: z.cols,
-                          storage: Array(z.storage[(rows.lowerBound * z.cols)..<(rows.upperBound * z.cols)]))
+            Matrix<Float>(
+                rows: rows.count, cols: z.cols,
+                storage: Array(z.storage[(rows.lowerBound * z.cols)..<(rows.upperBound * z.cols)]))
         }
-        var unused = RNG(seed: 0)   // z0 is always supplied (or the encoder starts at 0 by itself)
+        var unused = RNG(seed: 0)  // z0 is always supplied (or the encoder starts at 0 by itself)
         return try encoder.encode(objective: &objective, x: x, layout: .groupSize(batchSize), z0: start, rng: &unused)
     }
 }

@@ -13,7 +13,10 @@ public enum EvaluationKind: String, Codable, Sendable, CaseIterable {
 
     /// Parses either spelling ("ae-decoder-amd" or "aeDecoderAMD").
     public init?(name: String) {
-        if let k = EvaluationKind(rawValue: name) { self = k; return }
+        if let k = EvaluationKind(rawValue: name) {
+            self = k
+            return
+        }
         guard let k = EvaluationKind.allCases.first(where: { $0.commandLineName == name }) else { return nil }
         self = k
     }

@@ -47,9 +47,11 @@ public struct EvaluationRequest: Sendable {
     public var batchSize: Int
     public var resources: EvaluationResources
 
-    public init(model: Model, kind: EvaluationKind = .gfe, images: Images,
-                encoder: EncoderSettings = .amd(.official), start: Start = .rule, seed: UInt64 = 2020,
-                batchSize: Int = 16, resources: EvaluationResources = EvaluationResources()) {
+    public init(
+        model: Model, kind: EvaluationKind = .gfe, images: Images,
+        encoder: EncoderSettings = .amd(.official), start: Start = .rule, seed: UInt64 = 2020,
+        batchSize: Int = 16, resources: EvaluationResources = EvaluationResources()
+    ) {
         self.model = model
         self.kind = kind
         self.images = images
@@ -70,15 +72,19 @@ public struct EvaluationRequest: Sendable {
         switch self.start {
         case .rule: start = .rule(seed: seed)
         case .file(let location):
-            guard kind != .ae else { throw GFEError.badInput("--z0 does not apply to the AE evaluation (no encoder solve)") }
+            guard kind != .ae else {
+                throw GFEError.badInput("--z0 does not apply to the AE evaluation (no encoder solve)")
+            }
             let z0 = try location.readMatrix(cols: d, unitInterval: false, what: "z0")
             guard z0.rows == x.rows else {
-                throw GFEError.badInput("z0 \(location) has \(z0.rows) rows but there are \(x.rows) images; give one row per image")
+                throw GFEError.badInput(
+                    "z0 \(location) has \(z0.rows) rows but there are \(x.rows) images; give one row per image")
             }
             start = .given(z0)
         }
-        let result = try model.evaluate(kind, images: x, batchSize: batchSize, encoder: encoder, start: start,
-                                        resources: resources)
+        let result = try model.evaluate(
+            kind, images: x, batchSize: batchSize, encoder: encoder, start: start,
+            resources: resources)
         return EvaluationReport(request: self, imagesSource: source, result: result)
     }
 
@@ -89,7 +95,8 @@ public struct EvaluationRequest: Sendable {
         case .initialised(let seed, let d):
             guard d >= 1 else { throw GFEError.badInput("the latent dimension must be at least 1, got \(d)") }
             if kind.method == .gfe {
-                return TrainedModel(method: .gfe, decoder: MLP(architecture: .decoder(latent: d), seed: seed, stream: "init"))
+                return TrainedModel(
+                    method: .gfe, decoder: MLP(architecture: .decoder(latent: d), seed: seed, stream: "init"))
             }
             let ae = AutoencoderObjective<Float>(latent: d, seed: seed, stream: "init", maxBatch: 1)
             return TrainedModel(method: .ae, decoder: ae.decoder, encoder: ae.encoder)
@@ -99,7 +106,10 @@ public struct EvaluationRequest: Sendable {
     private func loadImages() throws -> (Matrix<Float>, String) {
         switch images {
         case .file(let location):
-            return (try location.readMatrix(cols: DataSplit.pixelCount, unitInterval: true, what: "images"), location.description)
+            return (
+                try location.readMatrix(cols: DataSplit.pixelCount, unitInterval: true, what: "images"),
+                location.description
+            )
         case .split(let name, let splitName, let limit):
             let dataset = try Dataset.load(named: name)
             let split = try dataset.split(named: splitName, seed: seed, limit: limit)
@@ -120,7 +130,7 @@ public struct EvaluationReport: Sendable {
         var lines: [(String, String)] = [
             ("model", request.kind.commandLineName),
             ("images", "\(result.count) (\(imagesSource))"),
-            ("mean loss", String(format: "%.8f", result.meanLoss)),
+            ("mean loss", String(format: "%.8f", result.meanLoss))
         ]
         if let s = result.statistics {
             lines += [
@@ -128,7 +138,7 @@ public struct EvaluationReport: Sendable {
                 ("accepted", "\(s.accepted)"),
                 ("rejected", "\(s.rejected)"),
                 ("forced", "\(s.forced)"),
-                ("converged groups", "\(s.convergedGroups) of \(s.groups.count)"),
+                ("converged groups", "\(s.convergedGroups) of \(s.groups.count)")
             ]
         }
         lines.append(("wall time", String(format: "%.3f s", result.wallSeconds)))
@@ -163,7 +173,7 @@ public struct EvaluationReport: Sendable {
                 "batch_size": .int64(Int64(request.batchSize)),
                 "seed": .int64(Int64(bitPattern: request.seed)),
                 "mean_loss": .double(r.meanLoss),
-                "wall_seconds": .double(r.wallSeconds),
+                "wall_seconds": .double(r.wallSeconds)
             ]
             switch request.start {
             case .rule: attributes["z0"] = .string("rule (stream eval-z0)")
@@ -199,8 +209,11 @@ public struct EvaluationReport: Sendable {
         try ints("forced") { $0.forced }
         try ints("converged") { $0.converged ? 1 : 0 }
         try ints("result") { Self.resultCodes.firstIndex(of: $0.result)! }
-        try g.setAttribute("result_codes", .string(Self.resultCodes.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }
-            .joined(separator: ",")), on: "result")
+        try g.setAttribute(
+            "result_codes",
+            .string(
+                Self.resultCodes.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }
+                    .joined(separator: ",")), on: "result")
         try g.write(s.groups.map(\.finalTime), to: "final_t")
         if s.groups.allSatisfy({ $0.acceptedTimes != nil }) {
             var offsets: [Int64] = [0]

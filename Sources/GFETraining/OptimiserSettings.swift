@@ -34,8 +34,10 @@ public struct OptimiserSettings: Codable, Sendable, Equatable {
         case .rmsprop:
             return .rmsprop(RMSprop(parameterCount: parameterCount, learningRate: learningRate, alpha: alpha, eps: eps))
         case .adam:
-            return .adam(Adam(parameterCount: parameterCount, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                              eps: eps))
+            return .adam(
+                Adam(
+                    parameterCount: parameterCount, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                    eps: eps))
         }
     }
 
@@ -46,7 +48,8 @@ public struct OptimiserSettings: Codable, Sendable, Equatable {
         let all = try SettingsReader(trainingConfig: decoder, allowed: Self.rmspropFields + ["beta1", "beta2"])
         self.init(method: try all.choice("method", Method.self) ?? .rmsprop)
         // Re-read with the fields of the chosen method only, so `alpha` given to Adam is reported.
-        let r = try SettingsReader(trainingConfig: decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
+        let r = try SettingsReader(
+            trainingConfig: decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
         if let v = try r.double("lr") {
             guard v.isFinite && v > 0 else { throw r.outOfRange("lr", v, "a positive number") }
             learningRate = v
@@ -90,12 +93,18 @@ public struct ConfiguredOptimiser: Sendable {
     private var rmsprop: RMSprop<Float>?
     private var adam: Adam<Float>?
 
-    public static func rmsprop(_ o: RMSprop<Float>) -> ConfiguredOptimiser { ConfiguredOptimiser(rmsprop: o, adam: nil) }
+    public static func rmsprop(_ o: RMSprop<Float>) -> ConfiguredOptimiser {
+        ConfiguredOptimiser(rmsprop: o, adam: nil)
+    }
     public static func adam(_ o: Adam<Float>) -> ConfiguredOptimiser { ConfiguredOptimiser(rmsprop: nil, adam: o) }
 
     /// One step: parameters ← parameters − update(gradient) (see `RMSprop` / `Adam`).
     public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
-        if rmsprop != nil { rmsprop!.update(&parameters, gradient: gradient) } else { adam!.update(&parameters, gradient: gradient) }
+        if rmsprop != nil {
+            rmsprop!.update(&parameters, gradient: gradient)
+        } else {
+            adam!.update(&parameters, gradient: gradient)
+        }
     }
 
     /// The complete state (for checkpoints).

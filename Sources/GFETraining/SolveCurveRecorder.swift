@@ -44,8 +44,9 @@ struct SolveCurveRecorder {
             throw GFEError.badInput("solve curves (outputs.solveCurves) need a GFE run; an autoencoder has no solver")
         }
         if let beyond = settings.iterations.first(where: { $0 > totalIterations }) {
-            throw GFEError.badInput("outputs.solveCurves: iteration \(beyond) is beyond the budget, which ends after "
-                                    + "\(totalIterations) iterations; raise the budget or drop it")
+            throw GFEError.badInput(
+                "outputs.solveCurves: iteration \(beyond) is beyond the budget, which ends after "
+                    + "\(totalIterations) iterations; raise the budget or drop it")
         }
         self.settings = settings
         encoder = Self.recording(config.encoder)
@@ -79,8 +80,9 @@ struct SolveCurveRecorder {
         var eta = 0.0
         if case .oneStep(let s) = encoder { eta = s.eta }
         let (times, meanLoss) = Self.meanLossCurve(encoding, eta: eta)
-        return SolveCurve(iteration: iteration, imagesSeen: imagesSeen, wallSeconds: wallSeconds, images: batch.rows,
-                          times: times, meanLoss: meanLoss)
+        return SolveCurve(
+            iteration: iteration, imagesSeen: imagesSeen, wallSeconds: wallSeconds, images: batch.rows,
+            times: times, meanLoss: meanLoss)
     }
 
     /// The batch-mean loss at every reported time of a recorded solve (`eta`: the one-step encoder's step).

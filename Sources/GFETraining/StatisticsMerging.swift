@@ -5,8 +5,9 @@ extension SolveStatistics {
     /// groups and per-image arrays concatenated in order, each part's group rows shifted by the rows before
     /// it and `sampleGroup` by the groups before it; calls and evaluated rows summed.
     public static func concatenating(_ parts: [SolveStatistics]) -> SolveStatistics {
-        var out = SolveStatistics(groups: [], sampleLoss: [], sampleGradientNorm: [], sampleFinalTime: [],
-                                  sampleResult: [], sampleGroup: [], objectiveCalls: 0, evaluatedRows: 0)
+        var out = SolveStatistics(
+            groups: [], sampleLoss: [], sampleGradientNorm: [], sampleFinalTime: [],
+            sampleResult: [], sampleGroup: [], objectiveCalls: 0, evaluatedRows: 0)
         for part in parts {
             let rowOffset = out.sampleLoss.count
             let groupOffset = out.groups.count

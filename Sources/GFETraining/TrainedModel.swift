@@ -23,14 +23,17 @@ public struct TrainedModel: Sendable, Equatable {
         switch kind {
         case .gfe, .aeDecoderAMD:
             guard kind.method == method else {
-                throw GFEError.badInput("evaluation '\(kind.commandLineName)' needs a model trained by "
-                                        + "'\(kind.method.rawValue)', this one is '\(method.rawValue)'")
+                throw GFEError.badInput(
+                    "evaluation '\(kind.commandLineName)' needs a model trained by "
+                        + "'\(kind.method.rawValue)', this one is '\(method.rawValue)'")
             }
-            return try Evaluator.encode(decoder: decoder, images: images, batchSize: batchSize, encoder: settings,
-                                        start: start, resources: resources, kind: kind)
+            return try Evaluator.encode(
+                decoder: decoder, images: images, batchSize: batchSize, encoder: settings,
+                start: start, resources: resources, kind: kind)
         case .ae:
             guard let encoder else {
-                throw GFEError.badInput("evaluation 'ae' needs an autoencoder (encoder and decoder); this model has no encoder")
+                throw GFEError.badInput(
+                    "evaluation 'ae' needs an autoencoder (encoder and decoder); this model has no encoder")
             }
             return try Evaluator.autoencoder(encoder: encoder, decoder: decoder, images: images, resources: resources)
         }
@@ -40,7 +43,11 @@ public struct TrainedModel: Sendable, Equatable {
 extension TrainedModel: CustomReflectable {
     /// A summary instead of 700,000 parameters, for debuggers and test-failure messages.
     public var customMirror: Mirror {
-        Mirror(self, children: ["method": method.rawValue, "decoder": decoder.architecture.sizes,
-                                "encoder": encoder?.architecture.sizes as Any], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "method": method.rawValue, "decoder": decoder.architecture.sizes,
+                "encoder": encoder?.architecture.sizes as Any
+            ], displayStyle: .struct)
     }
 }

@@ -23,7 +23,10 @@ enum Finite {
     static func all(_ values: [Float]) -> Bool {
         values.withUnsafeBufferPointer { p in
             var ok = true
-            for v in p where !v.isFinite { ok = false; break }
+            for v in p where !v.isFinite {
+                ok = false
+                break
+            }
             return ok
         }
     }

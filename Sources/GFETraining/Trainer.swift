@@ -33,12 +33,14 @@ public enum Trainer {
         switch config.method {
         case .gfe:
             var trainee = try GFETrainee(config: config)
-            return try run(config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
-                           progress: progress)
+            return try run(
+                config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
+                progress: progress)
         case .ae:
             var trainee = AutoencoderTrainee(config: config)
-            return try run(config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
-                           progress: progress)
+            return try run(
+                config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
+                progress: progress)
         }
     }
 
@@ -60,9 +62,10 @@ public enum Trainer {
         let total = config.budget.iterations(poolCount: pool, batchSize: b)
         let finalImages = imagesSeen(afterIterations: total, poolCount: pool, batchSize: b)
         if let beyond = config.checkpoints.imagesSeen.first(where: { $0 > finalImages }) {
-            throw GFEError.badInput("training config: checkpoint at \(beyond) images seen is beyond the budget, which ends "
-                                    + "at \(finalImages) images (\(total) iterations of \(b) from \(pool) training images); "
-                                    + "raise the budget or drop the checkpoint")
+            throw GFEError.badInput(
+                "training config: checkpoint at \(beyond) images seen is beyond the budget, which ends "
+                    + "at \(finalImages) images (\(total) iterations of \(b) from \(pool) training images); "
+                    + "raise the budget or drop the checkpoint")
         }
         let curveRecorder = try solveCurves.map {
             try SolveCurveRecorder($0, config: config, train: data.train, totalIterations: total)
@@ -76,8 +79,9 @@ public enum Trainer {
         let validationImages = data.validation?.imageMatrix()
         let holdoutImages = data.holdout?.imageMatrix()
 
-        var result = TrainingResult(config: config, iterations: [], validation: [], checkpoints: [],
-                                    model: trainee.snapshot, optimiserStates: [], trainingSeconds: 0, totalSeconds: 0)
+        var result = TrainingResult(
+            config: config, iterations: [], validation: [], checkpoints: [],
+            model: trainee.snapshot, optimiserStates: [], trainingSeconds: 0, totalSeconds: 0)
         result.iterations.reserveCapacity(total)
         var trainingSeconds = 0.0
 
@@ -85,11 +89,14 @@ public enum Trainer {
             let model = trainee.snapshot
             for (set, images) in [(ValidationRecord.Set.validation, validationImages), (.holdout, holdoutImages)] {
                 guard let images else { continue }
-                let e = try model.evaluate(primary, images: images, batchSize: b, encoder: config.encoder,
-                                           start: start, resources: resources)
-                result.validation.append(ValidationRecord(iteration: iteration, imagesSeen: imagesSeen,
-                                                          wallSeconds: trainingSeconds, set: set, loss: e.meanLoss,
-                                                          solve: e.statistics.map(SolveSummary.init)))
+                let e = try model.evaluate(
+                    primary, images: images, batchSize: b, encoder: config.encoder,
+                    start: start, resources: resources)
+                result.validation.append(
+                    ValidationRecord(
+                        iteration: iteration, imagesSeen: imagesSeen,
+                        wallSeconds: trainingSeconds, set: set, loss: e.meanLoss,
+                        solve: e.statistics.map(SolveSummary.init)))
             }
         }
 
@@ -97,20 +104,26 @@ public enum Trainer {
             let model = trainee.snapshot
             if evaluationImages == nil && !kinds.isEmpty { evaluationImages = data.evaluation.imageMatrix() }
             let evaluations = try kinds.map { kind in
-                try model.evaluate(kind, images: evaluationImages!, batchSize: b, encoder: config.encoder,
-                                   start: start, resources: resources)
+                try model.evaluate(
+                    kind, images: evaluationImages!, batchSize: b, encoder: config.encoder,
+                    start: start, resources: resources)
             }
-            result.checkpoints.append(CheckpointRecord(requestedImagesSeen: requested, iteration: iteration,
-                                                       imagesSeen: imagesSeen, wallSeconds: trainingSeconds,
-                                                       model: model, evaluations: evaluations))
+            result.checkpoints.append(
+                CheckpointRecord(
+                    requestedImagesSeen: requested, iteration: iteration,
+                    imagesSeen: imagesSeen, wallSeconds: trainingSeconds,
+                    model: model, evaluations: evaluations))
         }
 
         /// Records the solve curve due after `iteration` completed iterations, if one is.
         func recordSolveCurve(iteration: Int, imagesSeen: Int) throws {
             guard let recorder = curveRecorder, nextCurve < recorder.settings.iterations.count,
-                  recorder.settings.iterations[nextCurve] == iteration else { return }
-            result.solveCurves.append(try recorder.curve(decoder: trainee.snapshot.decoder, iteration: iteration,
-                                                         imagesSeen: imagesSeen, wallSeconds: trainingSeconds))
+                recorder.settings.iterations[nextCurve] == iteration
+            else { return }
+            result.solveCurves.append(
+                try recorder.curve(
+                    decoder: trainee.snapshot.decoder, iteration: iteration,
+                    imagesSeen: imagesSeen, wallSeconds: trainingSeconds))
             nextCurve += 1
         }
 
@@ -138,21 +151,29 @@ public enum Trainer {
             data.train.gather(batch, into: &x)
             let outcome = try trainee.step(x: x)
             trainingSeconds += secondsSince(iterationStart)
-            let iteration = sampler.iteration, seen = sampler.imagesSeen
+            let iteration = sampler.iteration
+            let seen = sampler.imagesSeen
             guard outcome.finite else {
                 throw TrainingFailure(
                     message: "training stopped at iteration \(iteration) (\(seen) images seen): "
-                        + (outcome.meanLoss.isFinite ? "a parameter gradient is not finite (batch loss \(outcome.meanLoss))"
-                                                     : "the batch loss is not finite (\(outcome.meanLoss))")
+                        + (outcome.meanLoss.isFinite
+                            ? "a parameter gradient is not finite (batch loss \(outcome.meanLoss))"
+                            : "the batch loss is not finite (\(outcome.meanLoss))")
                         + "; the model was not updated. Try a smaller learning rate or check the encoder settings.",
                     partial: finish())
             }
-            result.iterations.append(IterationRecord(iteration: iteration, imagesSeen: seen, loss: outcome.meanLoss,
-                                                     wallSeconds: trainingSeconds, solve: outcome.solve))
-            progress?(TrainingProgress(iteration: iteration, totalIterations: total, imagesSeen: seen,
-                                       loss: outcome.meanLoss,
-                                       imagesPerSecond: trainingSeconds > 0 ? Double(seen) / trainingSeconds : 0))
-            if let v = config.validation, iteration % v.every == 0 { try validate(iteration: iteration, imagesSeen: seen) }
+            result.iterations.append(
+                IterationRecord(
+                    iteration: iteration, imagesSeen: seen, loss: outcome.meanLoss,
+                    wallSeconds: trainingSeconds, solve: outcome.solve))
+            progress?(
+                TrainingProgress(
+                    iteration: iteration, totalIterations: total, imagesSeen: seen,
+                    loss: outcome.meanLoss,
+                    imagesPerSecond: trainingSeconds > 0 ? Double(seen) / trainingSeconds : 0))
+            if let v = config.validation, iteration % v.every == 0 {
+                try validate(iteration: iteration, imagesSeen: seen)
+            }
             while nextCheckpoint < counts.count && seen >= counts[nextCheckpoint] {
                 try checkpoint(requested: counts[nextCheckpoint], iteration: iteration, imagesSeen: seen)
                 nextCheckpoint += 1

@@ -40,13 +40,19 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
         let present = Self.fields.filter { r.has($0) }
         guard present.count == 1 else {
             let place = r.path.isEmpty ? "the budget" : "'\(r.path)'"
-            throw r.problem("\(place) needs exactly one of 'epochs', 'iterations', 'imagesSeen'"
-                            + (present.isEmpty ? "" : "; found " + present.map { "'\($0)'" }.joined(separator: " and ")))
+            throw r.problem(
+                "\(place) needs exactly one of 'epochs', 'iterations', 'imagesSeen'"
+                    + (present.isEmpty ? "" : "; found " + present.map { "'\($0)'" }.joined(separator: " and ")))
         }
-        if let v = try r.int("epochs", atLeast: 1) { self = .epochs(v) }
-        else if let v = try r.int("iterations", atLeast: 1) { self = .iterations(v) }
-        else if let v = try r.int("imagesSeen", atLeast: 1) { self = .imagesSeen(v) }
-        else { throw r.problem("field '\(r.qualified(present[0]))' must be an integer") }
+        if let v = try r.int("epochs", atLeast: 1) {
+            self = .epochs(v)
+        } else if let v = try r.int("iterations", atLeast: 1) {
+            self = .iterations(v)
+        } else if let v = try r.int("imagesSeen", atLeast: 1) {
+            self = .imagesSeen(v)
+        } else {
+            throw r.problem("field '\(r.qualified(present[0]))' must be an integer")
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

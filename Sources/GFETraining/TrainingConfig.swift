@@ -57,8 +57,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// The first words of every message about a training configuration's fields.
     public static let messageSubject = "training config"
 
-    static let fields = ["method", "latentDim", "encoder", "gradient", "optimiser", "batchSize", "budget",
-                         "checkpoints", "validation", "seed", "data"]
+    static let fields = [
+        "method", "latentDim", "encoder", "gradient", "optimiser", "batchSize", "budget",
+        "checkpoints", "validation", "seed", "data"
+    ]
 
     /// Checks what the field decoders cannot see alone: combinations of fields.
     public func validate() throws(GFEError) {
@@ -67,9 +69,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         guard batchSize >= 1 else { throw bad("'batchSize' is \(batchSize); it must be at least 1") }
         try encoder.validate()
         for kind in checkpoints.evaluations(for: method) where kind.method != method {
-            throw bad("'checkpoints.evaluations' has '\(kind.rawValue)', which evaluates a model trained by '\(kind.method.rawValue)'; "
-                      + "a '\(method.rawValue)' run allows " + EvaluationKind.allCases.filter { $0.method == method }
-                        .map { "'\($0.rawValue)'" }.joined(separator: ", "))
+            throw bad(
+                "'checkpoints.evaluations' has '\(kind.rawValue)', which evaluates a model trained by '\(kind.method.rawValue)'; "
+                    + "a '\(method.rawValue)' run allows "
+                    + EvaluationKind.allCases.filter { $0.method == method }
+                    .map { "'\($0.rawValue)'" }.joined(separator: ", "))
         }
         if method == .gfe {
             try gradient.validate(encoder: encoder)

@@ -30,7 +30,8 @@ public struct TrainingData: Sendable {
         let seed = config.seed
         let train = try dataset.split(.train, seed: seed, limit: config.data.trainLimit)
         let validation = config.validation == nil ? nil : try dataset.split(.validation, seed: seed)
-        let holdout = config.validation?.holdout == true
+        let holdout =
+            config.validation?.holdout == true
             ? try dataset.split(.holdout, seed: seed, limit: config.validation?.holdoutLimit) : nil
         let evaluationSplit: SplitName = config.checkpoints.split == "holdout" ? .holdout : .test
         let evaluation = try dataset.split(evaluationSplit, seed: seed, limit: config.data.testLimit)

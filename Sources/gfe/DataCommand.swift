@@ -19,8 +19,9 @@ struct DataVerifyCommand: ParsableCommand {
             each as <name> or <name>.gz. Exits with status 2 if any checked dataset is missing or corrupt.
             """)
 
-    @Option(name: .customLong("dataset"),
-            help: "A dataset to check (repeatable): mnist, fashion_mnist, segmented_mnist. Default: all three.")
+    @Option(
+        name: .customLong("dataset"),
+        help: "A dataset to check (repeatable): mnist, fashion_mnist, segmented_mnist. Default: all three.")
     var datasets: [String] = []
 
     @Option(help: "Seed of the train/validation split whose label counts are printed.")
@@ -42,7 +43,8 @@ struct DataVerifyCommand: ParsableCommand {
                 if !report.ok { failed.append("\(id.name) (\(report.missing ? "missing files" : "bad files"))") }
             }
             if !failed.isEmpty {
-                throw DataError(.verificationFailed,
+                throw DataError(
+                    .verificationFailed,
                     "data verify failed for \(failed.joined(separator: ", ")); see the messages above for how to fix.")
             }
         }

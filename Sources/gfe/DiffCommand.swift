@@ -1,8 +1,8 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
 import GFEStore
+import GFETraining
 
 /// `gfe diff RESULT.csv REFERENCE.csv --key COLS`: compare two tables cell by cell.
 struct DiffCommand: ParsableCommand {
@@ -46,14 +46,16 @@ struct DiffCommand: ParsableCommand {
         for item in tol {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, let v = Double(parts[1]), v.isFinite, v >= 0 else {
-                throw GFEError.badInput("--tol '\(item)' must be COLUMN=RTOL with a non-negative number, e.g. --tol gfe_amd=0.1")
+                throw GFEError.badInput(
+                    "--tol '\(item)' must be COLUMN=RTOL with a non-negative number, e.g. --tol gfe_amd=0.1")
             }
             tolerance.columnRtol[parts[0]] = v
         }
         let split = { (items: [String]) in items.flatMap { $0.split(separator: ",").map(String.init) } }
-        let comparison = try CSVDiff.compare(result: try CSV.read(result), reference: try CSV.read(reference),
-                                             key: split(key), columns: columns.isEmpty ? nil : split(columns),
-                                             tolerance: tolerance)
+        let comparison = try CSVDiff.compare(
+            result: try CSV.read(result), reference: try CSV.read(reference),
+            key: split(key), columns: columns.isEmpty ? nil : split(columns),
+            tolerance: tolerance)
         say(comparison.report)
         if !comparison.passed { throw ExitCode(1) }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// Options shared by `gfe encode` and `gfe evaluate`: the model, the images and the encoder.
 struct EvaluationArguments: ParsableArguments {
@@ -38,8 +38,11 @@ struct EvaluationArguments: ParsableArguments {
     @Option(help: "Images per batch; each batch is solved as one group.")
     var batch: Int = 16
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override an encoder setting, e.g. --set tau=5000 (repeatable).",
-                                                          valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override an encoder setting, e.g. --set tau=5000 (repeatable).",
+            valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(help: "Seed of uniform z0 draws (stream eval-z0) and of the train/validation split.")
@@ -56,27 +59,34 @@ struct EvaluationArguments: ParsableArguments {
         case (nil, let seed?):
             guard group == nil else { throw GFEError.badInput("--group applies to --checkpoint only") }
             model = .initialised(seed: seed, latentDim: 20)
-        case (nil, nil): throw GFEError.badInput("give the model: --checkpoint FILE.h5 [--group NAME] or --init-seed SEED")
+        case (nil, nil):
+            throw GFEError.badInput("give the model: --checkpoint FILE.h5 [--group NAME] or --init-seed SEED")
         default: throw GFEError.badInput("give either --checkpoint or --init-seed, not both")
         }
         let imageSource: EvaluationRequest.Images
         switch (images, dataset) {
         case (let file?, nil): imageSource = .file(try HDF5Location(parsing: file, option: "--images"))
         case (nil, let name?): imageSource = .split(dataset: name, split: split, limit: limit)
-        case (nil, nil): throw GFEError.badInput("give the images: --images FILE.h5:/dataset or --dataset NAME [--split S]")
+        case (nil, nil):
+            throw GFEError.badInput("give the images: --images FILE.h5:/dataset or --dataset NAME [--split S]")
         default: throw GFEError.badInput("give either --images or --dataset, not both")
         }
         if images != nil && limit != nil { throw GFEError.badInput("--limit applies to --dataset only") }
         var rule: String? = nil
         var start = EvaluationRequest.Start.rule
         if let z0 {
-            if z0 == "zeros" || z0 == "uniform" { rule = z0 } else { start = .file(try HDF5Location(parsing: z0, option: "--z0")) }
+            if z0 == "zeros" || z0 == "uniform" {
+                rule = z0
+            } else {
+                start = .file(try HDF5Location(parsing: z0, option: "--z0"))
+            }
         }
         let options = EncoderOptions(method: encoder, preset: preset, initialPoint: rule, overrides: overrides)
         guard threads >= 1 else { throw GFEError.badInput("--threads must be at least 1, got \(threads)") }
-        return EvaluationRequest(model: model, kind: kind, images: imageSource,
-                                 encoder: try options.settings(recordSummary: recordSummary), start: start, seed: seed,
-                                 batchSize: batch, resources: EvaluationResources(threads: threads))
+        return EvaluationRequest(
+            model: model, kind: kind, images: imageSource,
+            encoder: try options.settings(recordSummary: recordSummary), start: start, seed: seed,
+            batchSize: batch, resources: EvaluationResources(threads: threads))
     }
 }
 

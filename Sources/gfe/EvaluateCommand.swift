@@ -1,7 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// `gfe evaluate`: the test loss of a checkpoint (SPEC §7) and the solve statistics.
 struct EvaluateCommand: ParsableCommand {

@@ -6,7 +6,9 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Print an HDF5 file's groups, datasets, shapes and attributes.",
-        discussion: "Groups end in '/', attributes start with '@'. Datasets show element type, shape, chunking and compression, and the first values of small datasets.")
+        discussion:
+            "Groups end in '/', attributes start with '@'. Datasets show element type, shape, chunking and compression, and the first values of small datasets."
+    )
 
     @Argument(help: "The HDF5 file to inspect.")
     var file: String

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// `gfe plan SPEC [--slurm]`: the run plan, or a Slurm job-array script that computes it.
 struct PlanCommand: ParsableCommand {
@@ -38,7 +38,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "At most this many array tasks at once (--array=…%N).")
     var parallel: Int?
 
-    @Option(help: ArgumentHelp("An extra #SBATCH option (repeatable), e.g. --sbatch=--account=abc.", valueName: "option"))
+    @Option(
+        help: ArgumentHelp("An extra #SBATCH option (repeatable), e.g. --sbatch=--account=abc.", valueName: "option"))
     var sbatch: [String] = []
 
     func run() throws {
@@ -47,25 +48,32 @@ struct PlanCommand: ParsableCommand {
         let indices = unfinished ? plan.runs.filter { !session.store.state(of: $0.id).isFinished }.map(\.index) : nil
         guard slurm else {
             let shown = indices.map { Set($0) }
-            say("\(plan.name): \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") (code \(session.code.id)) → \(session.store.folder)/<run id>/")
+            say(
+                "\(plan.name): \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") (code \(session.code.id)) → \(session.store.folder)/<run id>/"
+            )
             for line in plan.listing.split(separator: "\n").enumerated() where shown?.contains(line.offset) ?? true {
                 say(String(line.element))
             }
             return
         }
-        if let indices, indices.isEmpty { throw GFEError.badInput("every run of \(plan.name) has finished; nothing to submit") }
+        if let indices, indices.isEmpty {
+            throw GFEError.badInput("every run of \(plan.name) has finished; nothing to submit")
+        }
         let fm = FileManager.default
         func absolute(_ p: String) -> String {
             p.hasPrefix("/") ? p : (fm.currentDirectoryPath as NSString).appendingPathComponent(p)
         }
-        let executable = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
-        let script = SlurmScript(partition: partition, time: time, cpusPerTask: cpus, memory: mem, parallelTasks: parallel,
-                                 extra: sbatch)
-        let text = script.render(plan: plan, indices: indices, executable: executable,
-                                 spec: (absolute(experiment.spec) as NSString).standardizingPath,
-                                 resultsRoot: (absolute(experiment.results) as NSString).standardizingPath,
-                                 workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides,
-                                 seeds: experiment.seeds)
-        say(String(text.dropLast()))   // `say` adds the final newline
+        let executable =
+            (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+        let script = SlurmScript(
+            partition: partition, time: time, cpusPerTask: cpus, memory: mem, parallelTasks: parallel,
+            extra: sbatch)
+        let text = script.render(
+            plan: plan, indices: indices, executable: executable,
+            spec: (absolute(experiment.spec) as NSString).standardizingPath,
+            resultsRoot: (absolute(experiment.results) as NSString).standardizingPath,
+            workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides,
+            seeds: experiment.seeds)
+        say(String(text.dropLast()))  // `say` adds the final newline
     }
 }

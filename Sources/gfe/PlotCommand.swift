@@ -1,7 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// `gfe plot SPEC`: the figures of an experiment's finished runs into <results>/<experiment>/figures/.
 struct PlotCommand: ParsableCommand {
@@ -39,8 +39,9 @@ struct PlotCommand: ParsableCommand {
 
     func validate() throws {
         guard tsnePoints >= 2, reconstructionCount >= 1, tsneIterations >= 0, threads >= 1, perplexity > 0 else {
-            throw ValidationError("--tsne-points must be at least 2, --reconstruction-count and --threads at least 1, "
-                                  + "--tsne-iterations non-negative and --perplexity positive")
+            throw ValidationError(
+                "--tsne-points must be at least 2, --reconstruction-count and --threads at least 1, "
+                    + "--tsne-iterations non-negative and --perplexity positive")
         }
     }
 
@@ -53,10 +54,13 @@ struct PlotCommand: ParsableCommand {
         options.tsneOptions.iterations = tsneIterations
         options.tsneOptions.perplexity = perplexity
         options.tsneOptions.threads = threads
-        let report = try ExperimentFigures.write(plan: session.plan, store: session.store, locator: session.locator,
-                                                 options: options, progress: { say($0) })
+        let report = try ExperimentFigures.write(
+            plan: session.plan, store: session.store, locator: session.locator,
+            options: options, progress: { say($0) })
         for f in report.figures { say(f.path) }
         for n in report.notes { say("note: " + n) }
-        say("\(report.figures.count) figures from \(report.runs) of \(report.planned) runs → \(report.folder)/ (index.md lists them)")
+        say(
+            "\(report.figures.count) figures from \(report.runs) of \(report.planned) runs → \(report.folder)/ (index.md lists them)"
+        )
     }
 }

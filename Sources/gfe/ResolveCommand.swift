@@ -1,7 +1,7 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// `gfe resolve SPEC`: check a spec and show what it resolves to, without running or writing anything.
 struct ResolveCommand: ParsableCommand {
@@ -25,13 +25,17 @@ struct ResolveCommand: ParsableCommand {
         let runs: [JSONValue] = session.plan.runs.map { r in
             var swept = JSONObject()
             for v in r.point.values { swept[v.path.description] = v.value }
-            return .object(JSONObject([("index", JSONValue(r.index)), ("runId", .string(r.id)), ("swept", .object(swept)),
-                                       ("folder", .string(session.store.runFolder(r.id))), ("config", r.point.resolved)]))
+            return .object(
+                JSONObject([
+                    ("index", JSONValue(r.index)), ("runId", .string(r.id)), ("swept", .object(swept)),
+                    ("folder", .string(session.store.runFolder(r.id))), ("config", r.point.resolved)
+                ]))
         }
-        let document = JSONValue.object(JSONObject([
-            ("experiment", .string(session.plan.name)), ("codeVersion", .string(session.code.id)),
-            ("outputs", session.plan.spec.outputs.json), ("runs", .array(runs)),
-        ]))
+        let document = JSONValue.object(
+            JSONObject([
+                ("experiment", .string(session.plan.name)), ("codeVersion", .string(session.code.id)),
+                ("outputs", session.plan.spec.outputs.json), ("runs", .array(runs))
+            ]))
         say(document.prettyText())
     }
 }

@@ -1,33 +1,39 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETraining
 import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The arguments every experiment command takes: the spec, overrides, and the results root.
 struct ExperimentArguments: ParsableArguments {
     @Argument(help: "The experiment spec (JSON; see docs/specs.md), e.g. experiments/table1.json.")
     var spec: String
 
-    @Option(name: .customLong("set"),
-            help: ArgumentHelp("Override a field of every run's configuration, e.g. --set budget.iterations=20 "
-                               + "(repeatable; overriding a swept field fixes it).", valueName: "path=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a field of every run's configuration, e.g. --set budget.iterations=20 "
+                + "(repeatable; overriding a swept field fixes it).", valueName: "path=value"))
     var overrides: [String] = []
 
-    @Option(help: ArgumentHelp("Replace the spec's seeds: a count N (the spec's first seed and the N − 1 integers "
-                               + "after it) or a list a,b,c. Give it to every command, as --set.", valueName: "N|list"))
+    @Option(
+        help: ArgumentHelp(
+            "Replace the spec's seeds: a count N (the spec's first seed and the N − 1 integers "
+                + "after it) or a list a,b,c. Give it to every command, as --set.", valueName: "N|list"))
     var seeds: String?
 
     @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
     var results: String = "results"
 
     func open(writeCache: Bool = false, checkDirty: Bool = false) throws -> ExperimentSession {
-        try ExperimentSession.open(spec: spec, overrides: overrides, seeds: seeds, resultsRoot: results,
-                                   toolVersion: GFE.version, writeCache: writeCache, checkDirty: checkDirty)
+        try ExperimentSession.open(
+            spec: spec, overrides: overrides, seeds: seeds, resultsRoot: results,
+            toolVersion: GFE.version, writeCache: writeCache, checkDirty: checkDirty)
     }
 }
 
@@ -68,7 +74,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Show what would be computed or skipped; write nothing.")
     var dryRun = false
 
-    @Option(help: "Threads for the test-set evaluations of each run (default: the number of cores; never changes a number).")
+    @Option(
+        help: "Threads for the test-set evaluations of each run (default: the number of cores; never changes a number)."
+    )
     var threads: Int?
 
     @Option(help: "Seconds between progress reports when the output is not a terminal.")
@@ -104,8 +112,9 @@ struct RunCommand: ParsableCommand {
             say(WorkerProtocol.fatal((error as? ReportableError)?.message ?? "\(error)"))
             throw ExitCode(2)
         }
-        let environment = RunEnvironment(store: session.store, code: session.code, locator: session.locator,
-                                         evaluationThreads: threads ?? 1)
+        let environment = RunEnvironment(
+            store: session.store, code: session.code, locator: session.locator,
+            evaluationThreads: threads ?? 1)
         let code = WorkerLoop.serve(plan: session.plan, environment: environment)
         if code != 0 { throw ExitCode(code) }
     }
@@ -122,7 +131,8 @@ struct RunCommand: ParsableCommand {
             case .finished: action = force ? "would recompute (--force)" : "finished; would skip"
             case .running(let owner): action = "running elsewhere" + (owner.map { " (\($0))" } ?? "") + "; would wait"
             case .failed(let r):
-                action = r.diverged && !force ? "diverged before; kept (--force recomputes)" : "failed before; would retry"
+                action =
+                    r.diverged && !force ? "diverged before; kept (--force recomputes)" : "failed before; would retry"
             default: action = "would compute"
             }
             if action.hasPrefix("would") || action.hasPrefix("failed") { compute += 1 }
@@ -143,22 +153,27 @@ struct RunCommand: ParsableCommand {
             _exit(130)
         }
         defer { trap.cancel() }
-        let environment = RunEnvironment(store: session.store, code: session.code, locator: session.locator,
-                                         evaluationThreads: threads ?? cores)
+        let environment = RunEnvironment(
+            store: session.store, code: session.code, locator: session.locator,
+            evaluationThreads: threads ?? cores)
         let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
         let prefix = "[\(run.index)] \(run.id) \(run.label)"
-        let outcome = try RunExecutor.execute(run, plan: session.plan, environment: environment, force: force) { event in
+        let outcome = try RunExecutor.execute(run, plan: session.plan, environment: environment, force: force) {
+            event in
             switch event {
             case .started: display.log(prefix + ": started")
             case .phase(_, let phase): display.update([prefix + ": " + phase])
             case .progress(_, let p):
-                display.update([prefix + ": iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
-                                + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"])
+                display.update([
+                    prefix + ": iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
+                        + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"
+                ])
             case .done: display.finish()
             }
         }
         switch outcome.status {
-        case .finished: say(prefix + ": finished in \(Human.duration(outcome.wallSeconds)) → \(session.store.runFolder(run.id))")
+        case .finished:
+            say(prefix + ": finished in \(Human.duration(outcome.wallSeconds)) → \(session.store.runFolder(run.id))")
         case .skipped: say(prefix + ": already finished (--force recomputes it) → \(session.store.runFolder(run.id))")
         case .busy:
             say(prefix + ": being computed by another process" + (outcome.reason.map { " (\($0))" } ?? ""))
@@ -176,22 +191,27 @@ struct RunCommand: ParsableCommand {
         warnIfDirty(session)
         if !force { try reportAdopted(session, session.plan.runs.map(\.id)) }
         let jobs = self.jobs ?? cores
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var arguments = ["run", experiment.spec, "--worker", "--results", experiment.results,
-                         // Every worker may use every core for its evaluations: training is single-threaded and
-                         // runs differ in length (a GFE run evaluates far longer than an AE run), so with
-                         // cores / jobs threads a core would idle once the shorter runs finish.
-                         "--threads", String(threads ?? cores)]
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var arguments = [
+            "run", experiment.spec, "--worker", "--results", experiment.results,
+            // Every worker may use every core for its evaluations: training is single-threaded and
+            // runs differ in length (a GFE run evaluates far longer than an AE run), so with
+            // cores / jobs threads a core would idle once the shorter runs finish.
+            "--threads", String(threads ?? cores)
+        ]
         for o in experiment.overrides { arguments += ["--set", o] }
         if let seeds = experiment.seeds { arguments += ["--seeds", seeds] }
         var environment = ProcessInfo.processInfo.environment
-        environment["GFE_CODE_VERSION"] = session.code.id   // every worker plans with the parent's run ids
+        environment["GFE_CODE_VERSION"] = session.code.id  // every worker plans with the parent's run ids
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        let options = SweepOptions(jobs: jobs, force: force, executable: executable, workerArguments: arguments,
-                                   environment: environment)
+        let options = SweepOptions(
+            jobs: jobs, force: force, executable: executable, workerArguments: arguments,
+            environment: environment)
         let runEnvironment = RunEnvironment(store: session.store, code: session.code, locator: session.locator)
         let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
-        let scheduler = SweepScheduler(plan: session.plan, environment: runEnvironment, options: options, display: display)
+        let scheduler = SweepScheduler(
+            plan: session.plan, environment: runEnvironment, options: options, display: display)
         SignalTrap.ignoreBrokenPipes()
         let trap = SignalTrap([SIGINT, SIGTERM]) { _ in scheduler.interrupt() }
         let summary = scheduler.run()
@@ -203,14 +223,19 @@ struct RunCommand: ParsableCommand {
     /// Links finished runs of other experiments with the same ids (RunStore.adoptFinishedRuns) and says so.
     private func reportAdopted(_ session: ExperimentSession, _ ids: [String]) throws {
         for (id, from) in try session.store.adoptFinishedRuns(ids) {
-            say("\(id): finished in experiment \(from) (same configuration, outputs, data and code); reused, not recomputed")
+            say(
+                "\(id): finished in experiment \(from) (same configuration, outputs, data and code); reused, not recomputed"
+            )
         }
     }
 
     private func warnIfDirty(_ session: ExperimentSession) {
-        guard session.code.gitDirty == true, ProcessInfo.processInfo.environment["GFE_CODE_VERSION"] == nil else { return }
+        guard session.code.gitDirty == true, ProcessInfo.processInfo.environment["GFE_CODE_VERSION"] == nil else {
+            return
+        }
         var err = StandardError()
-        print("gfe: warning: the checkout has uncommitted changes; run ids use commit \(session.code.gitCommit?.prefix(12) ?? "?") "
-              + "and each run.json records gitDirty: true", to: &err)
+        print(
+            "gfe: warning: the checkout has uncommitted changes; run ids use commit \(session.code.gitCommit?.prefix(12) ?? "?") "
+                + "and each run.json records gitDirty: true", to: &err)
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
-import GFETraining
 import GFEExperiments
+import GFETraining
 
 /// `gfe status SPEC`: the state of every planned run.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List every planned run with its state (finished, failed with the reason, running, not started) and folder.",
+        abstract:
+            "List every planned run with its state (finished, failed with the reason, running, not started) and folder.",
         discussion: "Give the same --set overrides and --results as to `gfe run`: they change the plan.")
 
     @OptionGroup var experiment: ExperimentArguments

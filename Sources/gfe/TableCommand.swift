@@ -1,14 +1,15 @@
 import ArgumentParser
 import GFECore
-import GFETraining
 import GFEExperiments
 import GFEStore
+import GFETraining
 
 /// `gfe table SPEC`: aggregate the finished runs into <results>/<experiment>/table.csv.
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",
-        abstract: "Aggregate an experiment's finished runs into <results>/<experiment>/table.csv (mean, sd, n over seeds).",
+        abstract:
+            "Aggregate an experiment's finished runs into <results>/<experiment>/table.csv (mean, sd, n over seeds).",
         discussion: """
             Without a "table" section in the spec: one row per swept point × checkpoint × metric. With one: the \
             wide layout it describes (like the reference tables). --diff then compares it with the spec's \
@@ -39,10 +40,12 @@ struct TableCommand: ParsableCommand {
             return
         }
         guard let reference = session.plan.spec.reference else {
-            throw GFEError.badInput("--diff needs a \"reference\" section in the spec \(session.plan.spec.source) (docs/specs.md)")
+            throw GFEError.badInput(
+                "--diff needs a \"reference\" section in the spec \(session.plan.spec.source) (docs/specs.md)")
         }
-        let comparison = try CSVDiff.compare(result: try CSV.read(path), reference: try reference.selectRows(of: try CSV.read(reference.file)),
-                                             key: reference.key, columns: reference.columns, tolerance: reference.tolerance)
+        let comparison = try CSVDiff.compare(
+            result: try CSV.read(path), reference: try reference.selectRows(of: try CSV.read(reference.file)),
+            key: reference.key, columns: reference.columns, tolerance: reference.tolerance)
         say("")
         say("against \(reference.file):")
         say(comparison.report)

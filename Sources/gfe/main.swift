@@ -1,8 +1,9 @@
+import ArgumentParser
+import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import ArgumentParser
-import GFECore
 
 /// `gfe`: the command line. Parsing, printing and exit codes only; the work is in the library targets.
 struct GFE: ParsableCommand {
@@ -11,11 +12,12 @@ struct GFE: ParsableCommand {
         commandName: "gfe",
         abstract: "Gradient flow encoding (GFE): reproduce, vary and extend the paper's experiments.",
         version: version,
-        subcommands: [DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
-                      ResolveCommand.self, RunCommand.self, StatusCommand.self, PlanCommand.self, TableCommand.self,
-                      DiffCommand.self, PlotCommand.self])
+        subcommands: [
+            DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
+            ResolveCommand.self, RunCommand.self, StatusCommand.self, PlanCommand.self, TableCommand.self,
+            DiffCommand.self, PlotCommand.self
+        ])
 }
-
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {

@@ -17,18 +17,18 @@ struct ArithmeticGoldenTests {
 
     /// Small enough for the scalar path (seconds): 2 iterations of B = 8, 8 test images, a short AMD horizon.
     static let spec = #"""
-    {"name": "arithmetic-golden",
-     "base": {"batchSize": 8, "budget": {"imagesSeen": 16}, "data": {"trainLimit": 16, "testLimit": 8},
-              "checkpoints": {"imagesSeen": [8, 16]}, "encoder": {"tau": 300},
-              "validation": {"every": 1, "atStart": true}},
-     "sweep": {"axes": {"method": ["ae", "gfe"]}},
-     "seeds": [2020],
-     "outputs": {"models": "checkpoints", "latents": ["evaluation", "train"], "trainLatentCount": 16},
-     "table": {"index": "images_seen", "columns": [
-       {"name": "ae", "where": {"method": "ae"}, "metric": "test_loss_ae"},
-       {"name": "gfe_amd", "where": {"method": "gfe"}, "metric": "test_loss_gfe"},
-       {"name": "ae_decoder_amd_encoded", "where": {"method": "ae"}, "metric": "test_loss_ae_decoder_amd"}]}}
-    """#
+        {"name": "arithmetic-golden",
+         "base": {"batchSize": 8, "budget": {"imagesSeen": 16}, "data": {"trainLimit": 16, "testLimit": 8},
+                  "checkpoints": {"imagesSeen": [8, 16]}, "encoder": {"tau": 300},
+                  "validation": {"every": 1, "atStart": true}},
+         "sweep": {"axes": {"method": ["ae", "gfe"]}},
+         "seeds": [2020],
+         "outputs": {"models": "checkpoints", "latents": ["evaluation", "train"], "trainLatentCount": 16},
+         "table": {"index": "images_seen", "columns": [
+           {"name": "ae", "where": {"method": "ae"}, "metric": "test_loss_ae"},
+           {"name": "gfe_amd", "where": {"method": "gfe"}, "metric": "test_loss_gfe"},
+           {"name": "ae_decoder_amd_encoded", "where": {"method": "ae"}, "metric": "test_loss_ae_decoder_amd"}]}}
+        """#
 
     /// The release build's `gfe` (`make test` and `make build` make it), when there is one.
     static var releaseBinary: String? {
@@ -55,30 +55,37 @@ struct ArithmeticGoldenTests {
             var environment = ExperimentCLI.environment
             environment["GFE_KERNEL"] = v.path.rawValue
             environment["OPENBLAS_CORETYPE"] = v.core
-            let run = try ExperimentCLI.gfe(["run", spec, "--results", results, "--jobs", "2"], environment: environment,
-                                            executable: v.binary)
+            let run = try ExperimentCLI.gfe(
+                ["run", spec, "--results", results, "--jobs", "2"], environment: environment,
+                executable: v.binary)
             try #require(run.status == 0, "\(name): gfe run failed: \(run.err)")
-            let table = try ExperimentCLI.gfe(["table", spec, "--results", results, "--output", results + "/table.csv"],
-                                              environment: environment, executable: v.binary)
+            let table = try ExperimentCLI.gfe(
+                ["table", spec, "--results", results, "--output", results + "/table.csv"],
+                environment: environment, executable: v.binary)
             try #require(table.status == 0, "\(name): gfe table failed: \(table.err)")
             digests.append((name, try Self.digest(results: results, expectedPath: v.path, expectedCore: v.core)))
         }
         if ProcessInfo.processInfo.environment["GFE_UPDATE_GOLDEN"] == "1" {
-            let header = ["# Digests of a short AE and GFE-amd run (ArithmeticGoldenTests), arithmetic \(RowGemm.arithmetic).",
-                          "# Regenerate only when the arithmetic changes on purpose (rename RowGemm.arithmetic too):",
-                          "#     GFE_UPDATE_GOLDEN=1 swift test --filter ArithmeticGoldenTests"]
+            let header = [
+                "# Digests of a short AE and GFE-amd run (ArithmeticGoldenTests), arithmetic \(RowGemm.arithmetic).",
+                "# Regenerate only when the arithmetic changes on purpose (rename RowGemm.arithmetic too):",
+                "#     GFE_UPDATE_GOLDEN=1 swift test --filter ArithmeticGoldenTests"
+            ]
             try (header + digests[0].lines).joined(separator: "\n").appending("\n")
                 .write(toFile: Self.goldenPath, atomically: true, encoding: .utf8)
         }
         let committed = try String(contentsOfFile: Self.goldenPath, encoding: .utf8)
-        #expect(committed.contains("arithmetic \(RowGemm.arithmetic)."),
-                "Tests/golden/arithmetic.txt was made with another arithmetic than \(RowGemm.arithmetic)")
+        #expect(
+            committed.contains("arithmetic \(RowGemm.arithmetic)."),
+            "Tests/golden/arithmetic.txt was made with another arithmetic than \(RowGemm.arithmetic)")
         let expected = committed.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         for (variant, lines) in digests {
             let differing = zip(lines, expected).filter { $0 != $1 }.map(\.0)
             let hint = variant.hasSuffix("-release") ? " (a stale release build? `make build` first)" : ""
-            #expect(lines.count == expected.count && differing.isEmpty,
-                    "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)\(hint)")
+            #expect(
+                lines.count == expected.count && differing.isEmpty,
+                "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)\(hint)"
+            )
         }
     }
 
@@ -92,8 +99,9 @@ struct ArithmeticGoldenTests {
         for path in KernelPath.allCases where !path.isAvailable {
             environment["GFE_KERNEL"] = path.rawValue
             let results = ExperimentCLI.workspace + "/refused-" + path.rawValue
-            let refused = try ExperimentCLI.gfe(["run", "experiments/smoke.json", "--results", results],
-                                                environment: environment)
+            let refused = try ExperimentCLI.gfe(
+                ["run", "experiments/smoke.json", "--results", results],
+                environment: environment)
             #expect(refused.status == 2)
             #expect(refused.err.contains("GFE_KERNEL=\(path.rawValue): this CPU cannot run the \(path.rawValue) path"))
             #expect(!FileManager.default.fileExists(atPath: results), "nothing is written before the refusal")
@@ -159,7 +167,9 @@ struct ArithmeticGoldenTests {
     static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         let words = bytes.count / 8
-        for i in 0..<words { h = (h ^ bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) &* 0x0000_0100_0000_01b3 }
+        for i in 0..<words {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+        }
         for i in (8 * words)..<bytes.count { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01b3 }
         return String(h, radix: 16)
     }

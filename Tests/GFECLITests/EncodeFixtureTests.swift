@@ -1,7 +1,7 @@
 import Foundation
-import GFETestSupport
 import GFECore
 import GFEStore
+import GFETestSupport
 import Testing
 
 /// `gfe encode` end to end on the authors' fixture (../shared/fixtures/official-amd-init.h5): the built binary
@@ -27,17 +27,21 @@ import Testing
         let out = Self.temporaryPath("encode.h5")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let f = Self.fixture
-        let run = try Self.gfe(["encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x",
-                                "--z0", "\(f):/z0/zeros", "--encoder", "amd", "--preset", "official", "--batch", "16",
-                                "--out", out])
+        let run = try Self.gfe([
+            "encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x",
+            "--z0", "\(f):/z0/zeros", "--encoder", "amd", "--preset", "official", "--batch", "16",
+            "--out", out
+        ])
         #expect(run.status == 0, "stderr: \(run.err)")
         #expect(run.out.contains("accepted          337"), "stdout: \(run.out)")
         #expect(run.out.contains("converged groups  1 of 1"), "stdout: \(run.out)")
 
         let (times, losses, zStar) = try HDF5File.read(f) { file in
-            (try file.readDoubles("amd/init_zeros/t_accepted").values,
-             try file.readFloats("amd/init_zeros/loss_per_sample").values,
-             try file.readFloats("amd/init_zeros/z_star").values)
+            (
+                try file.readDoubles("amd/init_zeros/t_accepted").values,
+                try file.readFloats("amd/init_zeros/loss_per_sample").values,
+                try file.readFloats("amd/init_zeros/z_star").values
+            )
         }
         try HDF5File.read(out) { file in
             #expect(try file.readInt64s("groups/accepted").values == [337])
@@ -65,12 +69,25 @@ import Testing
         let f = Self.fixture
         let out = Self.temporaryPath("never.h5")
         let cases: [([String], String)] = [
-            (["encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x", "--set", "tua=5",
-              "--out", out], "'tua'"),
+            (
+                [
+                    "encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x", "--set",
+                    "tua=5",
+                    "--out", out
+                ], "'tua'"
+            ),
             (["encode", "--checkpoint", f, "--images", "\(f):/batch/x", "--out", out], "decoder.0.weight"),
-            (["encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f)", "--out", out], "FILE.h5:/path"),
-            (["evaluate", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x", "--model", "vae"],
-             "'vae' is unknown"),
+            (
+                ["encode", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f)", "--out", out],
+                "FILE.h5:/path"
+            ),
+            (
+                [
+                    "evaluate", "--checkpoint", f, "--group", "decoder_init", "--images", "\(f):/batch/x", "--model",
+                    "vae"
+                ],
+                "'vae' is unknown"
+            )
         ]
         for (arguments, expected) in cases {
             let run = try Self.gfe(arguments)

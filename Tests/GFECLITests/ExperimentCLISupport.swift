@@ -1,8 +1,8 @@
 import Foundation
-import GFETestSupport
 import GFECore
-import GFETraining
 import GFEExperiments
+import GFETestSupport
+import GFETraining
 
 /// Runs the built `gfe` binary the way a user does, for the experiment end-to-end tests: from the repository
 /// root (so the data in data/ is found), with run ids pinned by GFE_CODE_VERSION (no git needed), in a
@@ -14,7 +14,9 @@ enum ExperimentCLI {
     static let workspace: String = {
         let path = NSTemporaryDirectory() + "gfe-cli-experiments-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path + "/specs", withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "gfe-cli-experiments-\(getpid())") }
+        atexit {
+            try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "gfe-cli-experiments-\(getpid())")
+        }
         return path
     }()
 
@@ -41,8 +43,10 @@ enum ExperimentCLI {
         private let out = Pipe(), err = Pipe()
 
         /// Starts `gfe arguments…`, or `executable arguments…` when given (e.g. /bin/bash SCRIPT).
-        init(_ arguments: [String], environment: [String: String] = ExperimentCLI.environment,
-             executable: String? = nil) throws {
+        init(
+            _ arguments: [String], environment: [String: String] = ExperimentCLI.environment,
+            executable: String? = nil
+        ) throws {
             process = Process()
             process.executableURL = URL(fileURLWithPath: try executable ?? ExperimentCLI.binary())
             process.arguments = arguments
@@ -64,22 +68,37 @@ enum ExperimentCLI {
             let outData = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             while !errData.isSet { usleep(1000) }
-            return Output(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                          err: String(decoding: errData.get(), as: UTF8.self))
+            return Output(
+                status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                err: String(decoding: errData.get(), as: UTF8.self))
         }
     }
 
     final class LockedData: @unchecked Sendable {
         private let lock = NSLock()
         private var data: Data?
-        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return data != nil }
-        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data ?? Data() }
+        func set(_ d: Data) {
+            lock.lock()
+            data = d
+            lock.unlock()
+        }
+        var isSet: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return data != nil
+        }
+        func get() -> Data {
+            lock.lock()
+            defer { lock.unlock() }
+            return data ?? Data()
+        }
     }
 
     /// Runs `gfe arguments…` (the test build's, or `executable`) to completion.
-    static func gfe(_ arguments: [String], environment: [String: String] = environment,
-                    executable: String? = nil) throws -> Output {
+    static func gfe(
+        _ arguments: [String], environment: [String: String] = environment,
+        executable: String? = nil
+    ) throws -> Output {
         try Running(arguments, environment: environment, executable: executable).wait()
     }
 
@@ -99,7 +118,8 @@ enum ExperimentCLI {
     static func runIds(_ spec: String, extra: [String] = []) throws -> [String] {
         let r = try gfe(["resolve", spec, "--json", "--results", results] + extra)
         guard r.status == 0, let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any],
-              let runs = json["runs"] as? [[String: Any]] else {
+            let runs = json["runs"] as? [[String: Any]]
+        else {
             throw GFEError.runFailure("gfe resolve failed: \(r.err)")
         }
         return runs.map { $0["runId"] as! String }
@@ -107,7 +127,9 @@ enum ExperimentCLI {
 
     /// A run's run.json as a dictionary (read with Foundation, independently of the harness's reader).
     static func record(_ experiment: String, _ id: String) -> [String: Any]? {
-        guard let data = FileManager.default.contents(atPath: "\(results)/\(experiment)/\(id)/run.json") else { return nil }
+        guard let data = FileManager.default.contents(atPath: "\(results)/\(experiment)/\(id)/run.json") else {
+            return nil
+        }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 

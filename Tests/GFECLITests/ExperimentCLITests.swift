@@ -1,8 +1,8 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEExperiments
 import GFEStore
+import GFETraining
 import Testing
 
 /// `gfe resolve / run / status / table / diff / plan` end to end through the built binary, on tiny specs
@@ -47,17 +47,23 @@ import Testing
         try expectReadableByPython("\(CLI.results)/e2e-encoders/\(ids[0])")
 
         // Rerun: nothing is recomputed.
-        let before = ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) }
+        let before = ids.map {
+            try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8)
+        }
         let again = try CLI.gfe(["run", spec, "--results", CLI.results])
         #expect(again.status == 0, "\(again.err)")
         #expect(again.out.contains("4 already finished"), "\(again.out)")
-        #expect(ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) } == before)
+        #expect(
+            ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) }
+                == before)
 
         // --force with --index recomputes exactly that run.
         let forced = try CLI.gfe(["run", spec, "--index", "1", "--force", "--results", CLI.results])
         #expect(forced.status == 0, "\(forced.out)\n\(forced.err)")
         #expect(forced.out.contains("[1] \(ids[1])"), "\(forced.out)")
-        let after = ids.map { try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8) }
+        let after = ids.map {
+            try? String(contentsOfFile: "\(CLI.results)/e2e-encoders/\($0)/run.json", encoding: .utf8)
+        }
         #expect(after[1] != before[1])
         #expect(after[0] == before[0] && after[2] == before[2] && after[3] == before[3])
 
@@ -65,19 +71,26 @@ import Testing
         let table = try CLI.gfe(["table", spec, "--results", CLI.results])
         #expect(table.status == 0, "\(table.err)")
         let csv = try CSV.read("\(CLI.results)/e2e-encoders/table.csv")
-        #expect(csv.header == ["images_seen", "one_step", "one_step_sd", "one_step_n", "fixed_grid", "fixed_grid_sd", "fixed_grid_n"])
+        #expect(
+            csv.header == [
+                "images_seen", "one_step", "one_step_sd", "one_step_n", "fixed_grid", "fixed_grid_sd", "fixed_grid_n"
+            ])
         #expect(try csv.column("images_seen") == ["32", "64"])
         for (column, runs) in [("one_step", [ids[0], ids[1]]), ("fixed_grid", [ids[2], ids[3]])] {
             for (row, seen) in [32, 64].enumerated() {
                 let values = runs.map { id -> Double in
-                    let checkpoints = ((CLI.record("e2e-encoders", id)?["results"] as? [String: Any])?["checkpoints"] as? [[String: Any]]) ?? []
+                    let checkpoints =
+                        ((CLI.record("e2e-encoders", id)?["results"] as? [String: Any])?["checkpoints"]
+                            as? [[String: Any]]) ?? []
                     let c = checkpoints.first { ($0["imagesSeen"] as? Int) == seen }
                     return ((c?["metrics"] as? [String: Any])?["test_loss_gfe"] as? Double) ?? .nan
                 }
                 let mean = (values[0] + values[1]) / 2
-                let sd = abs(values[0] - values[1]) / 2.0.squareRoot()   // n = 2: |a − b| / √2
+                let sd = abs(values[0] - values[1]) / 2.0.squareRoot()  // n = 2: |a − b| / √2
                 #expect(abs(try csv.doubles(column)[row] - mean) <= 1e-15 * abs(mean), "\(column) at \(seen)")
-                #expect(abs(try csv.doubles(column + "_sd")[row] - sd) <= 1e-12 * max(sd, 1e-300), "\(column)_sd at \(seen)")
+                #expect(
+                    abs(try csv.doubles(column + "_sd")[row] - sd) <= 1e-12 * max(sd, 1e-300), "\(column)_sd at \(seen)"
+                )
                 #expect(try csv.column(column + "_n")[row] == "2")
             }
         }
@@ -85,17 +98,25 @@ import Testing
         // Diff: within tolerance, outside it, and not comparable.
         let values = try csv.doubles("one_step")
         let grid = try csv.doubles("fixed_grid")
-        let close = try CLI.spec("ref-close", "# reference\nimages_seen,one_step,fixed_grid,extra\n"
-                                 + "32,\(values[0] * 1.001),\(grid[0]),9\n64,\(values[1]),\(grid[1] * 0.999),9\n")
-        let far = try CLI.spec("ref-far", "images_seen,one_step,fixed_grid\n32,\(values[0] * 1.5),\(grid[0])\n64,\(values[1]),\(grid[1])\n")
+        let close = try CLI.spec(
+            "ref-close",
+            "# reference\nimages_seen,one_step,fixed_grid,extra\n"
+                + "32,\(values[0] * 1.001),\(grid[0]),9\n64,\(values[1]),\(grid[1] * 0.999),9\n")
+        let far = try CLI.spec(
+            "ref-far", "images_seen,one_step,fixed_grid\n32,\(values[0] * 1.5),\(grid[0])\n64,\(values[1]),\(grid[1])\n"
+        )
         let tablePath = "\(CLI.results)/e2e-encoders/table.csv"
         let pass = try CLI.gfe(["diff", tablePath, close, "--key", "images_seen", "--rtol", "0.01"])
         #expect(pass.status == 0, "\(pass.out)\n\(pass.err)")
-        #expect(pass.out.contains("4 cells compared") && pass.out.contains("not compared (not in the result): extra"), "\(pass.out)")
+        #expect(
+            pass.out.contains("4 cells compared") && pass.out.contains("not compared (not in the result): extra"),
+            "\(pass.out)")
         let fail = try CLI.gfe(["diff", tablePath, far, "--key", "images_seen", "--rtol", "0.01"])
         #expect(fail.status == 1, "\(fail.out)\n\(fail.err)")
         #expect(fail.out.contains("1 outside"), "\(fail.out)")
-        let looser = try CLI.gfe(["diff", tablePath, far, "--key", "images_seen", "--rtol", "0.01", "--tol", "one_step=0.6"])
+        let looser = try CLI.gfe([
+            "diff", tablePath, far, "--key", "images_seen", "--rtol", "0.01", "--tol", "one_step=0.6"
+        ])
         #expect(looser.status == 0, "\(looser.out)")
         let broken = try CLI.gfe(["diff", tablePath, far, "--key", "images", "--rtol", "0.01"])
         #expect(broken.status == 2)
@@ -154,16 +175,20 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return }   // no Python: nothing to check
+        guard (try? process.run()) != nil else { return }  // no Python: nothing to check
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         if text.hasPrefix("SKIP") || process.terminationStatus == 127 { return }
-        #expect(text.contains(#""same": true"#) && text.contains(#""id": true"#) && text.contains(#""iterations": 4"#), "\(text)")
+        #expect(
+            text.contains(#""same": true"#) && text.contains(#""id": true"#) && text.contains(#""iterations": 4"#),
+            "\(text)")
     }
 
     @Test func killedSweepLeavesNoFalseRunAndResumes() throws {
         // Three AE runs, one worker: run 0 finishes, run 1 is killed mid-way, run 2 has not started.
-        let spec = try CLI.spec("killed", """
+        let spec = try CLI.spec(
+            "killed",
+            """
             {"name": "e2e-killed", "outputs": {"models": "none"},
              "base": {"method": "ae", "batchSize": 16, "data": {"trainLimit": 64, "testLimit": 16},
                       "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
@@ -183,7 +208,7 @@ import Testing
         let released = CLI.waitUntil(20) { !RunLock.isHeld("\(folder)/.locks/\(ids[1]).lock") }
         #expect(released, "the worker outlived its parent")
         let finishedBefore = try String(contentsOfFile: "\(folder)/\(ids[0])/run.json", encoding: .utf8)
-        #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(ids[1])"))   // nothing mistakable for a run
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(ids[1])"))  // nothing mistakable for a run
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(ids[2])"))
         let status = try CLI.gfe(["status", spec, "--results", CLI.results])
         #expect(status.out.contains("1 finished") && status.out.contains("2 not started"), "\(status.out)")
@@ -201,7 +226,9 @@ import Testing
     }
 
     @Test func failingRunIsRecordedAndTheOtherFinishes() throws {
-        let spec = try CLI.spec("failing", """
+        let spec = try CLI.spec(
+            "failing",
+            """
             {"name": "e2e-failing", "outputs": {"models": "none"},
              "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 3},
                       "data": {"trainLimit": 48, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
@@ -224,31 +251,43 @@ import Testing
         let iterations = try #require((failed["results"] as? [String: Any])?["iterations"] as? Int)
         #expect(iterations >= 1 && iterations < 3, "\(failed)")
         let label = "optimiser.lr=1e+30 (failed after iteration \(iterations))"
-        let figure = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/train_loss-vs-iteration.svg", encoding: .utf8)
+        let figure = try String(
+            contentsOfFile: "\(CLI.results)/e2e-failing/figures/train_loss-vs-iteration.svg", encoding: .utf8)
         #expect(figure.contains(label) && figure.contains("optimiser.lr=0.0005<"), "no legend entry \(label)")
         let index = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/index.md", encoding: .utf8)
-        #expect(index.contains("| \(ids[1]) | \(label) | ../\(ids[1])/ | failed: training stopped at iteration"), "\(index)")
+        #expect(
+            index.contains("| \(ids[1]) | \(label) | ../\(ids[1])/ | failed: training stopped at iteration"), "\(index)"
+        )
         #expect(index.contains("| \(ids[0]) | optimiser.lr=0.0005 | ../\(ids[0])/ | finished |"), "\(index)")
         // It diverged: the next run keeps it (the same inputs diverge again) and still exits 1; --force recomputes it.
         #expect(failed["diverged"] as? Bool == true, "\(failed)")
         let dry = try CLI.gfe(["run", spec, "--dry-run", "--results", CLI.results])
-        #expect(dry.out.contains("\(ids[1])  optimiser.lr=1e+30  → diverged before; kept (--force recomputes)")
+        #expect(
+            dry.out.contains("\(ids[1])  optimiser.lr=1e+30  → diverged before; kept (--force recomputes)")
                 && dry.out.contains("0 of 2 would be computed"), "\(dry.out)")
         let again = try CLI.gfe(["run", spec, "--results", CLI.results])
         #expect(again.status == 1)
-        #expect(again.out.contains("2 runs planned, 1 already finished, 1 diverged before (kept; --force recomputes); nothing to compute")
-                && again.out.contains("1 already finished, 1 failed") && again.out.contains("kept: the same inputs diverge again"),
-                "\(again.out)")
-        #expect(CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary == failed["time"] as? NSDictionary, "recomputed")
+        #expect(
+            again.out.contains(
+                "2 runs planned, 1 already finished, 1 diverged before (kept; --force recomputes); nothing to compute")
+                && again.out.contains("1 already finished, 1 failed")
+                && again.out.contains("kept: the same inputs diverge again"),
+            "\(again.out)")
+        #expect(
+            CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary == failed["time"] as? NSDictionary, "recomputed"
+        )
         let forced = try CLI.gfe(["run", spec, "--force", "--results", CLI.results])
         #expect(forced.status == 1 && forced.out.contains("computing 2 with"), "\(forced.out)")
-        #expect(CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary != failed["time"] as? NSDictionary, "not recomputed")
+        #expect(
+            CLI.record("e2e-failing", ids[1])?["time"] as? NSDictionary != failed["time"] as? NSDictionary,
+            "not recomputed")
     }
 
     /// Two specs that plan the same run (table2-mnist and fig5 share theirs): the second links the first's
     /// finished run instead of computing it, and reads it as its own.
     @Test func finishedRunsOfOtherExperimentsAreReused() throws {
-        let body = #""outputs": {"models": "none"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2}, "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}}"#
+        let body =
+            #""outputs": {"models": "none"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2}, "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}}"#
         let first = try CLI.spec("shared-a", "{\"name\": \"e2e-shared-a\", \(body), \"seeds\": [1]}")
         let second = try CLI.spec("shared-b", "{\"name\": \"e2e-shared-b\", \(body), \"seeds\": [1, 2]}")
         let ids = try CLI.runIds(second)
@@ -259,7 +298,9 @@ import Testing
 
         let b = try CLI.gfe(["run", second, "--results", CLI.results])
         #expect(b.status == 0, "\(b.out)\n\(b.err)")
-        #expect(b.out.contains("\(ids[0]): finished in experiment e2e-shared-a") && b.out.contains("computing 1"), "\(b.out)")
+        #expect(
+            b.out.contains("\(ids[0]): finished in experiment e2e-shared-a") && b.out.contains("computing 1"),
+            "\(b.out)")
         let linked = "\(CLI.results)/e2e-shared-b/\(ids[0])"
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: linked) == "../e2e-shared-a/\(ids[0])")
         #expect(try String(contentsOfFile: linked + "/run.json", encoding: .utf8) == recordA)
@@ -270,7 +311,9 @@ import Testing
     }
 
     @Test func indexAndSlurmScript() throws {
-        let spec = try CLI.spec("indexed", """
+        let spec = try CLI.spec(
+            "indexed",
+            """
             {"name": "e2e-indexed", "outputs": {"models": "none"},
              "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
                       "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
@@ -290,7 +333,7 @@ import Testing
         let dry = try task(1, ["--dry-run"])
         #expect(dry.status == 0, "\(dry.out)\n\(dry.err)")
         #expect(dry.out.contains("1  \(ids[1])") && dry.out.contains("would compute"), "\(dry.out)")
-        #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-indexed"))   // a dry run writes nothing
+        #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-indexed"))  // a dry run writes nothing
 
         let real = try task(1, [])
         #expect(real.status == 0, "\(real.out)\n\(real.err)")
@@ -307,14 +350,18 @@ import Testing
         for command in ["resolve", "run", "status"] {
             let r = try CLI.gfe([command, spec, "--results", CLI.results])
             #expect(r.status == 2)
-            #expect(r.err.hasPrefix("gfe: error: \(spec): $.base: unknown field 'batchsize' (did you mean \"batchSize\"?)"), "\(r.err)")
+            #expect(
+                r.err.hasPrefix("gfe: error: \(spec): $.base: unknown field 'batchsize' (did you mean \"batchSize\"?)"),
+                "\(r.err)")
             #expect(r.err.split(separator: "\n").count == 1)
         }
         #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-bad"))
     }
 
     @Test func interruptStopsCleanly() throws {
-        let spec = try CLI.spec("interrupted", """
+        let spec = try CLI.spec(
+            "interrupted",
+            """
             {"name": "e2e-interrupted", "outputs": {"models": "none"},
              "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 40},
                       "data": {"trainLimit": 64, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},

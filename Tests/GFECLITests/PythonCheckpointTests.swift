@@ -41,7 +41,9 @@ import Testing
 
     static func mnistTestImages() -> String { TestPaths.sharedFolder + "/datasets/mnist/t10k-images-idx3-ubyte.gz" }
 
-    @Test(.enabled(if: Python.hasH5py, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check"))
+    @Test(
+        .enabled(if: Python.hasH5py, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check")
+    )
     func h5pyCheckpointEncodesAndEvaluates() throws {
         let checkpoint = EncodeFixtureTests.temporaryPath("torch-decoder.h5")
         let encoded = EncodeFixtureTests.temporaryPath("encoded.h5")
@@ -51,19 +53,25 @@ import Testing
         }
         _ = try Python.run(Self.writeCheckpoint, [checkpoint])
         let n = 32
-        let encode = try EncodeFixtureTests.gfe(["encode", "--checkpoint", checkpoint, "--dataset", "mnist",
-                                                 "--split", "test", "--limit", "\(n)", "--set", "tau=300",
-                                                 "--out", encoded])
+        let encode = try EncodeFixtureTests.gfe([
+            "encode", "--checkpoint", checkpoint, "--dataset", "mnist",
+            "--split", "test", "--limit", "\(n)", "--set", "tau=300",
+            "--out", encoded
+        ])
         #expect(encode.status == 0, "stderr: \(encode.err)")
         #expect(encode.out.contains("converged groups") && encode.out.contains("mean loss"), "stdout: \(encode.out)")
 
         let report = try Python.run(Self.checkLosses, [checkpoint, encoded, Self.mnistTestImages(), "\(n)"])
-        let fields = report.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let fields = report.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         try #require(fields.count == 2, "python printed: \(report)")
         #expect(fields[0] < 1e-5, "max relative loss difference to numpy: \(fields[0])")
 
-        let evaluate = try EncodeFixtureTests.gfe(["evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
-                                                   "--split", "test", "--limit", "\(n)", "--set", "tau=300"])
+        let evaluate = try EncodeFixtureTests.gfe([
+            "evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
+            "--split", "test", "--limit", "\(n)", "--set", "tau=300"
+        ])
         #expect(evaluate.status == 0, "stderr: \(evaluate.err)")
         // Same images, encoder and z₀ rule: evaluate's mean is the mean of encode's per-image losses.
         #expect(evaluate.out.contains(String(format: "%.6f", fields[1]).prefix(6)), "stdout: \(evaluate.out)")
@@ -73,10 +81,13 @@ import Testing
         guard Python.hasH5py else { return }
         let checkpoint = EncodeFixtureTests.temporaryPath("partial.h5")
         defer { try? FileManager.default.removeItem(atPath: checkpoint) }
-        _ = try Python.run(Self.writeCheckpoint + "\nwith h5py.File(sys.argv[1], 'a') as f: del f['decoder.4.bias']\n",
-                               [checkpoint])
-        let run = try EncodeFixtureTests.gfe(["evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
-                                              "--split", "test", "--limit", "16"])
+        _ = try Python.run(
+            Self.writeCheckpoint + "\nwith h5py.File(sys.argv[1], 'a') as f: del f['decoder.4.bias']\n",
+            [checkpoint])
+        let run = try EncodeFixtureTests.gfe([
+            "evaluate", "--checkpoint", checkpoint, "--dataset", "mnist",
+            "--split", "test", "--limit", "16"
+        ])
         #expect(run.status == 2)
         #expect(run.err.contains("decoder.4.bias"), "stderr: \(run.err)")
     }

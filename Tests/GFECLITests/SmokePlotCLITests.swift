@@ -1,6 +1,7 @@
 import Foundation
 import GFEStore
 import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -11,8 +12,10 @@ import FoundationXML
 @Suite(.serialized) struct SmokePlotCLITests {
     typealias CLI = ExperimentCLI
 
-    static let shrink = ["--set", "budget.imagesSeen=32", "--set", "checkpoints.imagesSeen=[16,32]",
-                         "--set", "data.trainLimit=32", "--set", "data.testLimit=16", "--set", "validation.every=1"]
+    static let shrink = [
+        "--set", "budget.imagesSeen=32", "--set", "checkpoints.imagesSeen=[16,32]",
+        "--set", "data.trainLimit=32", "--set", "data.testLimit=16", "--set", "validation.every=1"
+    ]
 
     static func wellFormedXML(_ path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
@@ -36,13 +39,15 @@ import FoundationXML
         let folder = "\(CLI.results)/smoke/figures"
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
         let index = try String(contentsOfFile: folder + "/index.md", encoding: .utf8)
-        for name in ["validation_loss-vs-iteration.svg", "test_loss-vs-images_seen.svg",
-                     "reconstructions-mnist-test-16.png", "reconstructions-mnist-test-32.svg"] {
+        for name in [
+            "validation_loss-vs-iteration.svg", "test_loss-vs-images_seen.svg",
+            "reconstructions-mnist-test-16.png", "reconstructions-mnist-test-32.svg"
+        ] {
             #expect(files.contains(name), "missing \(name) in \(files.sorted())")
             #expect(index.contains("(\(name))"), "index.md does not list \(name)")
         }
         let maps = files.filter { $0.hasPrefix("tsne-") && $0.hasSuffix(".svg") }
-        #expect(maps.count == 4, "\(files.sorted())")   // two runs × two checkpoints
+        #expect(maps.count == 4, "\(files.sorted())")  // two runs × two checkpoints
         for name in files where name.hasSuffix(".svg") {
             #expect(Self.wellFormedXML(folder + "/" + name), "\(name) is not well-formed")
         }

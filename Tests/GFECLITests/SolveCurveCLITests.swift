@@ -36,8 +36,10 @@ import Testing
                     let g = "solve_curves/" + name
                     #expect(try f.int64Attribute("images", of: g) == 3)
                     #expect(try f.int64Attribute("images_seen", of: g) == (name.hasSuffix("2") ? 8 : 0))
-                    return (try f.int64Attribute("iteration", of: g), try f.readDoubles(g + "/t").values,
-                            try f.readDoubles(g + "/mean_loss").values)
+                    return (
+                        try f.int64Attribute("iteration", of: g), try f.readDoubles(g + "/t").values,
+                        try f.readDoubles(g + "/mean_loss").values
+                    )
                 }
             }
             #expect(stored.map(\.0) == [0, 2])
@@ -56,7 +58,10 @@ import Testing
             for (k, (iteration, t, loss)) in stored.enumerated() {
                 let mine = rows[(k * 10)..<(k * 10 + 10)]
                 #expect(mine.allSatisfy { $0[1] == String(iteration) && $0[0] == id })
-                #expect(mine.enumerated().allSatisfy { $0.element[4] == ($0.offset % 2 == 0 ? "solve_curve_t" : "solve_curve_mean_loss") })
+                #expect(
+                    mine.enumerated().allSatisfy {
+                        $0.element[4] == ($0.offset % 2 == 0 ? "solve_curve_t" : "solve_curve_mean_loss")
+                    })
                 #expect(mine.enumerated().filter { $0.offset % 2 == 0 }.map { Double($0.element[5])! } == t)
                 #expect(mine.enumerated().filter { $0.offset % 2 == 1 }.map { Double($0.element[5])! } == loss)
             }
@@ -85,7 +90,9 @@ import Testing
     }
 
     @Test func autoencoderWithSolveCurvesIsRejected() throws {
-        let spec = try CLI.spec("solve-curves-ae", """
+        let spec = try CLI.spec(
+            "solve-curves-ae",
+            """
             {"name": "e2e-solve-curves-ae", "base": {"method": "ae"},
              "outputs": {"solveCurves": {"iterations": [0], "images": 4}}}
             """)
@@ -98,6 +105,7 @@ import Testing
         let r = try CLI.gfe(["resolve", CLI.repositoryRoot + "/experiments/fig1.json", "--results", CLI.results])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains(#""solveCurves":{"images":20,"iterations":[0,50,250]}"#), "\(r.out)")
-        #expect(r.out.contains("encoder.dynamics=gradientFlow") && r.out.contains("encoder.dynamics=nesterov"), "\(r.out)")
+        #expect(
+            r.out.contains("encoder.dynamics=gradientFlow") && r.out.contains("encoder.dynamics=nesterov"), "\(r.out)")
     }
 }

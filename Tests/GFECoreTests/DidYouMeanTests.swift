@@ -4,11 +4,11 @@ import Testing
 /// The suggestion helper every layer's messages use; distances worked out by hand.
 struct DidYouMeanTests {
     @Test func editDistanceCountsInsertionsDeletionsAndSubstitutions() {
-        #expect(editDistance("kitten", "sitting") == 3)   // k→s, e→i, +g
+        #expect(editDistance("kitten", "sitting") == 3)  // k→s, e→i, +g
         #expect(editDistance("", "abc") == 3)
         #expect(editDistance("abc", "") == 3)
-        #expect(editDistance("MNIST", "mnist") == 0)       // case-insensitive
-        #expect(editDistance("tua", "tau") == 2)           // two substitutions (no transposition)
+        #expect(editDistance("MNIST", "mnist") == 0)  // case-insensitive
+        #expect(editDistance("tua", "tau") == 2)  // two substitutions (no transposition)
         #expect(editDistance("batchsize", "batchSize") == 0)
     }
 

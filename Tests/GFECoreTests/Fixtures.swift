@@ -1,5 +1,6 @@
 import GFECore
 import GFETestSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +22,11 @@ enum Fixtures {
     static func targets(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix<Double> {
         var rng = RNG(seed: seed, stream: "targets")
         let special: [Double] = [0, 0.3, 1]
-        return Matrix(rows: rows, cols: cols, storage: (0..<(rows * cols)).map { i in
-            i % 4 == 3 ? rng.nextDouble() : special[i % 4]
-        })
+        return Matrix(
+            rows: rows, cols: cols,
+            storage: (0..<(rows * cols)).map { i in
+                i % 4 == 3 ? rng.nextDouble() : special[i % 4]
+            })
     }
 
     /// A Double network with PyTorch initialisation, its weights scaled by `gain` so both ELU branches and
@@ -44,14 +47,16 @@ enum Fixtures {
 /// (exact at |y| ≤ 50 in Double): an independent implementation for the kernel tests.
 func referencePixelLoss(_ y: Double, _ x: Double) -> Double {
     let e = exp(-y)
-    let s = 1 / (1 + e), sBar = e / (1 + e)
+    let s = 1 / (1 + e)
+    let sBar = e / (1 + e)
     return -x * log(s + 1e-8) - (1 - x) * log(sBar + 1e-8)
 }
 
 /// dℓ/dy per pixel (before the 1/P) from the formula of the brief, σ as in `referencePixelLoss`.
 func referencePixelDerivative(_ y: Double, _ x: Double) -> Double {
     let e = exp(-y)
-    let s = 1 / (1 + e), sBar = e / (1 + e)
+    let s = 1 / (1 + e)
+    let sBar = e / (1 + e)
     let sPrime = s * sBar
     return -x * sPrime / (s + 1e-8) + (1 - x) * sPrime / (sBar + 1e-8)
 }

@@ -6,8 +6,10 @@ import Testing
 struct GemmTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [(7, 5, 3), (1, 9, 13), (11, 1, 2), (4, 6, 1)]
 
-    func naive(_ a: Matrix<Double>, _ ta: Bool, _ b: Matrix<Double>, _ tb: Bool, _ c: Matrix<Double>,
-               alpha: Double, beta: Double) -> [Double] {
+    func naive(
+        _ a: Matrix<Double>, _ ta: Bool, _ b: Matrix<Double>, _ tb: Bool, _ c: Matrix<Double>,
+        alpha: Double, beta: Double
+    ) -> [Double] {
         let (m, n) = (c.rows, c.cols)
         let k = ta ? a.rows : a.cols
         var out = [Double](repeating: 0, count: m * n)
@@ -35,8 +37,9 @@ struct GemmTests {
             expectClose(c.storage, expected, relative: 1e-12, absolute: 1e-14, "Double \(s) tA=\(transA) tB=\(transB)")
 
             var cf: Matrix<Float> = c0.converted()
-            gemm(a.converted(to: Float.self), transA: transA, b.converted(to: Float.self), transB: transB,
-                 into: &cf, alpha: 0.7, beta: -1.3)
+            gemm(
+                a.converted(to: Float.self), transA: transA, b.converted(to: Float.self), transB: transB,
+                into: &cf, alpha: 0.7, beta: -1.3)
             expectClose(cf.storage, expected, relative: 1e-5, absolute: 1e-5, "Float \(s) tA=\(transA) tB=\(transB)")
         }
     }

@@ -11,8 +11,11 @@ struct InitialisationTests {
         #expect(ae.encoder.parameters.count == 699_470)
         #expect(ae.decoder.parameters.count == 700_234)
         let tensors = Architecture.decoder().tensors
-        #expect(tensors.map(\.name) == ["decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias",
-                                        "decoder.4.weight", "decoder.4.bias", "decoder.6.weight", "decoder.6.bias"])
+        #expect(
+            tensors.map(\.name) == [
+                "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias",
+                "decoder.4.weight", "decoder.4.bias", "decoder.6.weight", "decoder.6.bias"
+            ])
         #expect(tensors[0].shape == [150, 20] && tensors[6].shape == [784, 600])
     }
 
@@ -45,8 +48,9 @@ struct InitialisationTests {
             let mean = values.reduce(0, +) / n
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
             #expect(abs(mean) < 5 * b / (3 * n).squareRoot(), "\(tensor.name) mean \(mean)")
-            #expect(abs(variance - b * b / 3) < 5 * b * b * (4.0 / 45).squareRoot() / n.squareRoot(),
-                    "\(tensor.name) variance \(variance) vs \(b * b / 3)")
+            #expect(
+                abs(variance - b * b / 3) < 5 * b * b * (4.0 / 45).squareRoot() / n.squareRoot(),
+                "\(tensor.name) variance \(variance) vs \(b * b / 3)")
             #expect(values.max()! > 0.9 * b && values.min()! < -0.9 * b, "\(tensor.name) does not fill its range")
         }
     }

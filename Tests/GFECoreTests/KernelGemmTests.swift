@@ -8,7 +8,7 @@ struct KernelGemmTests {
     /// block, widths off the 16- and 32-column tiles, inner dimensions across the 256-wide K block of the
     /// scratch path (where beta needs a buffer) and the 1024-wide one.
     static let shapes: [(m: Int, k: Int, n: Int)] = [
-        (1, 1, 1), (3, 16, 784), (16, 5, 20), (9, 257, 33), (130, 16, 47), (17, 600, 150), (2, 1030, 18),
+        (1, 1, 1), (3, 16, 784), (16, 5, 20), (9, 257, 33), (130, 16, 47), (17, 600, 150), (2, 1030, 18)
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -18,8 +18,10 @@ struct KernelGemmTests {
 
     /// The contract, element by element: acc = +0; acc = fma(A[i, p], B[p, j], acc) for p = 0, 1, …;
     /// t = alpha·acc; C = beta == 0 ? t : fma(beta, C, t).
-    static func reference(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float],
-                          b: [Float], beta: Float, c: [Float]) -> [Float] {
+    static func reference(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float],
+        b: [Float], beta: Float, c: [Float]
+    ) -> [Float] {
         var out = c
         for i in 0..<m {
             for j in 0..<n {
@@ -46,22 +48,25 @@ struct KernelGemmTests {
             for transA in [false, true] {
                 for transB in [false, true] {
                     for (alpha, beta) in [(Float(1), Float(0)), (0.0625, 1), (-0.37, -0.5)] {
-                        let expected = Self.reference(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k,
-                                                      alpha: alpha, a: a, b: b, beta: beta, c: c0)
+                        let expected = Self.reference(
+                            transA: transA, transB: transB, m: s.m, n: s.n, k: s.k,
+                            alpha: alpha, a: a, b: b, beta: beta, c: c0)
                         var c = c0
                         a.withUnsafeBufferPointer { ap in
                             b.withUnsafeBufferPointer { bp in
                                 c.withUnsafeMutableBufferPointer { cp in
-                                    RowGemm.gemm(transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, alpha: alpha,
-                                                 a: ap.baseAddress!, lda: transA ? s.m : s.k, b: bp.baseAddress!,
-                                                 ldb: transB ? s.k : s.n, beta: beta, c: cp.baseAddress!, ldc: s.n,
-                                                 path: path)
+                                    RowGemm.gemm(
+                                        transA: transA, transB: transB, m: s.m, n: s.n, k: s.k, alpha: alpha,
+                                        a: ap.baseAddress!, lda: transA ? s.m : s.k, b: bp.baseAddress!,
+                                        ldb: transB ? s.k : s.n, beta: beta, c: cp.baseAddress!, ldc: s.n,
+                                        path: path)
                                 }
                             }
                         }
                         let differing = zip(c, expected).filter { $0.bitPattern != $1.bitPattern }.count
                         if differing > 0 {
-                            failures.append("\(s) transA \(transA) transB \(transB) alpha \(alpha) beta \(beta): \(differing)")
+                            failures.append(
+                                "\(s) transA \(transA) transB \(transB) alpha \(alpha) beta \(beta): \(differing)")
                         }
                     }
                 }
@@ -74,13 +79,15 @@ struct KernelGemmTests {
     @Test(arguments: KernelPath.available)
     func betaZeroDoesNotReadC(path: KernelPath) {
         let (m, k, n) = (7, 300, 21)
-        let a = Self.values(m * k, seed: 1), b = Self.values(k * n, seed: 2)
+        let a = Self.values(m * k, seed: 1)
+        let b = Self.values(k * n, seed: 2)
         var c = [Float](repeating: .nan, count: m * n)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    RowGemm.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
-                                 b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n, path: path)
+                    RowGemm.gemm(
+                        transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
+                        b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n, path: path)
                 }
             }
         }
@@ -95,8 +102,9 @@ struct KernelGemmTests {
         let b = Matrix(rows: k, cols: n, storage: Self.values(k * n, seed: 4))
         var c = Matrix<Float>(rows: m, cols: n)
         gemm(a, b, into: &c)
-        let expected = Self.reference(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a.storage,
-                                      b: b.storage, beta: 0, c: c.storage)
+        let expected = Self.reference(
+            transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a.storage,
+            b: b.storage, beta: 0, c: c.storage)
         #expect(c.storage.map(\.bitPattern) == expected.map(\.bitPattern))
     }
 

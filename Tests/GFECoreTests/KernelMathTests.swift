@@ -1,6 +1,8 @@
-@testable import GFECore
 import GFETestSupport
 import Testing
+
+@testable import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,8 +52,10 @@ struct KernelMathTests {
         // The loss takes logs of [1e-8, 1 + 1e-8]; also cover the whole normal range.
         var points: [Float] = (0..<20_000).map { _ in Float(pow(10.0, rng.uniform(-8.0, 0.0))) }
         points += (0..<5_000).map { _ in Float(pow(2.0, rng.uniform(-126.0, 127.0))) }
-        points += [1, 1 + Float.ulpOfOne, 1 - Float.ulpOfOne / 2, 0.5, 2, Float(1e-8), .leastNormalMagnitude,
-                   .greatestFiniteMagnitude, Float(0.5).squareRoot(), Float(2).squareRoot()]
+        points += [
+            1, 1 + Float.ulpOfOne, 1 - Float.ulpOfOne / 2, 0.5, 2, Float(1e-8), .leastNormalMagnitude,
+            .greatestFiniteMagnitude, Float(0.5).squareRoot(), Float(2).squareRoot()
+        ]
         var worst = 0.0
         for x in points { worst = max(worst, ulps(VectorFloatMath.logPositive(x), log(Double(x)))) }
         #expect(worst <= 2, "worst \(worst) ulp")
@@ -94,13 +98,15 @@ struct KernelPositionIndependenceTests {
                     let base = (offset + cols) + offset
                     loss.withUnsafeMutableBufferPointer { lp in
                         g.withUnsafeMutableBufferPointer { gp in
-                            Float.crossEntropy(logits: yp.baseAddress! + base, targets: xp.baseAddress! + base, rows: 1,
-                                               cols: cols, losses: lp.baseAddress!, gradient: gp.baseAddress!)
+                            Float.crossEntropy(
+                                logits: yp.baseAddress! + base, targets: xp.baseAddress! + base, rows: 1,
+                                cols: cols, losses: lp.baseAddress!, gradient: gp.baseAddress!)
                         }
                     }
                     c.withUnsafeMutableBufferPointer { cp in
-                        Float.crossEntropyCurvature(logits: yp.baseAddress! + base, targets: xp.baseAddress! + base,
-                                                    count: cols, pixels: cols, tangents: cp.baseAddress! + offset)
+                        Float.crossEntropyCurvature(
+                            logits: yp.baseAddress! + base, targets: xp.baseAddress! + base,
+                            count: cols, pixels: cols, tangents: cp.baseAddress! + offset)
                     }
                 }
             }
@@ -111,8 +117,12 @@ struct KernelPositionIndependenceTests {
             let other = run(offset: offset)
             #expect(other.elu.map(\.bitPattern) == reference.elu.map(\.bitPattern), "ELU at offset \(offset)")
             #expect(other.loss.bitPattern == reference.loss.bitPattern, "loss at offset \(offset)")
-            #expect(other.gradient.map(\.bitPattern) == reference.gradient.map(\.bitPattern), "gradient at offset \(offset)")
-            #expect(other.curvature.map(\.bitPattern) == reference.curvature.map(\.bitPattern), "curvature at offset \(offset)")
+            #expect(
+                other.gradient.map(\.bitPattern) == reference.gradient.map(\.bitPattern), "gradient at offset \(offset)"
+            )
+            #expect(
+                other.curvature.map(\.bitPattern) == reference.curvature.map(\.bitPattern),
+                "curvature at offset \(offset)")
         }
     }
 }

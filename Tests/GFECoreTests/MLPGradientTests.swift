@@ -1,6 +1,7 @@
 import GFECore
 import GFETestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +32,8 @@ struct MLPGradientTests {
         for (arch, rows) in [(Fixtures.narrow, 4), (Fixtures.real, 2)] {
             let mlp = Fixtures.network(arch, seed: 1, gain: 2)
             let z = Fixtures.uniform(rows, arch.inputSize, seed: 2, -2, 2)
-            expectClose(mlp.forward(z).storage, naiveForward(mlp, z).storage, relative: 1e-12, absolute: 1e-13, "\(arch.sizes)")
+            expectClose(
+                mlp.forward(z).storage, naiveForward(mlp, z).storage, relative: 1e-12, absolute: 1e-13, "\(arch.sizes)")
         }
     }
 
@@ -46,7 +48,9 @@ struct MLPGradientTests {
     }
 
     /// L(θ) for fixed z, for finite differences.
-    func lossOfParameters(_ objective: DecoderObjective<Double>, z: Matrix<Double>, x: Matrix<Double>) -> ([Double]) -> Double {
+    func lossOfParameters(_ objective: DecoderObjective<Double>, z: Matrix<Double>, x: Matrix<Double>) -> ([Double]) ->
+        Double
+    {
         var objective = objective
         var loss: [Double] = []
         return { theta in
@@ -73,13 +77,17 @@ struct MLPGradientTests {
         let fdz = FiniteDifferences.gradient(at: z.storage, step: 1e-5, of: f)
         expectClose(gz.storage, fdz, relative: 1e-6, absolute: 1e-10, "∇z \(arch.sizes)")
 
-        let coordinates = parameterSample.map {
-            FiniteDifferences.sampledCoordinates($0, of: arch.parameterCount, seed: 14, always: Fixtures.tensorEnds(arch))
-        } ?? Array(0..<arch.parameterCount)
-        let fdTheta = FiniteDifferences.gradient(at: mlp.parameters, step: 1e-5, coordinates: coordinates,
-                                                 of: lossOfParameters(objective, z: z, x: x))
-        expectClose(coordinates.map { gtheta[$0] }, fdTheta, relative: 1e-6, absolute: 1e-10, labels: coordinates,
-                    "∇θ \(arch.sizes)")
+        let coordinates =
+            parameterSample.map {
+                FiniteDifferences.sampledCoordinates(
+                    $0, of: arch.parameterCount, seed: 14, always: Fixtures.tensorEnds(arch))
+            } ?? Array(0..<arch.parameterCount)
+        let fdTheta = FiniteDifferences.gradient(
+            at: mlp.parameters, step: 1e-5, coordinates: coordinates,
+            of: lossOfParameters(objective, z: z, x: x))
+        expectClose(
+            coordinates.map { gtheta[$0] }, fdTheta, relative: 1e-6, absolute: 1e-10, labels: coordinates,
+            "∇θ \(arch.sizes)")
 
         // Both at once give the same numbers.
         var gz2 = Matrix<Double>(rows: rows, cols: arch.inputSize)
@@ -111,7 +119,9 @@ struct MLPGradientTests {
         func f(_ m: MLP<Double>, _ input: Matrix<Double>) -> Double {
             zip(m.forward(input).storage, g.storage).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let fdx = FiniteDifferences.gradient(at: x.storage, step: 1e-5) { f(mlp, Matrix(rows: 3, cols: arch.inputSize, storage: $0)) }
+        let fdx = FiniteDifferences.gradient(at: x.storage, step: 1e-5) {
+            f(mlp, Matrix(rows: 3, cols: arch.inputSize, storage: $0))
+        }
         expectClose(gx.storage, fdx, relative: 1e-7, absolute: 1e-10, "input")
         let fdTheta = FiniteDifferences.gradient(at: mlp.parameters, step: 1e-5) {
             f(try! MLP(architecture: arch, parameters: $0), x)
@@ -128,7 +138,8 @@ struct MLPGradientTests {
         // scale and accumulate: g ← g₀ + 2·∂θ.
         var acc = (0..<arch.parameterCount).map { Double($0) }
         mlp.backward(outputGradient: g, workspace: &ws, parameterGradient: &acc, scale: 2, accumulate: true)
-        expectClose(acc, (0..<arch.parameterCount).map { Double($0) + 2 * gtheta[$0] }, relative: 1e-14, absolute: 1e-14)
+        expectClose(
+            acc, (0..<arch.parameterCount).map { Double($0) + 2 * gtheta[$0] }, relative: 1e-14, absolute: 1e-14)
     }
 
     /// The same weights in Float and Double give the same logits, losses and gradients to Float precision.
@@ -140,8 +151,9 @@ struct MLPGradientTests {
         let zFloat = Fixtures.uniform(rows, arch.inputSize, seed: 32, -3, 3).converted(to: Float.self)
         let xFloat: Matrix<Float> = SyntheticDigits(count: rows, seed: 33).images()
 
-        expectClose(mlpFloat.forward(zFloat).storage, mlpDouble.forward(zFloat.converted()).storage,
-                    relative: 1e-4, absolute: 1e-5, "logits")
+        expectClose(
+            mlpFloat.forward(zFloat).storage, mlpDouble.forward(zFloat.converted()).storage,
+            relative: 1e-4, absolute: 1e-5, "logits")
 
         var of = DecoderObjective(decoder: mlpFloat, maxBatch: rows)
         var od = DecoderObjective(decoder: mlpDouble, maxBatch: rows)

@@ -12,19 +12,19 @@ struct OptimiserTests {
     static let rmspropParameters: [[Double]] = [
         [0.4984189111683347, -0.9984188861695206, 2.0],
         [0.49992645273986064, -0.9988217911581314, 1.9984238454083698],
-        [0.49904635064116254, -0.9999791820689519, 2.000004971392511],
+        [0.49904635064116254, -0.9999791820689519, 2.000004971392511]
     ]
     static let rmspropSquareAverage: [[Double]] = [
         [0.0009999999999999998, 0.003999999999999999, 0.0],
         [0.009899999999999997, 0.0038499999999999993, 9.999999999999998e-08],
-        [0.012909999999999998, 0.0074649999999999985, 0.025000089999999996],
+        [0.012909999999999998, 0.0074649999999999985, 0.025000089999999996]
     ]
     // Adam lr 5e-4, β (0.9, 0.999), eps 1e-8. Step 1 by hand: bias-corrected m̂ = g, v̂ = g², so each
     // coordinate with g ≠ 0 moves by lr·g/(|g| + 1e-8) ≈ ±5e-4.
     static let adamParameters: [[Double]] = [
         [0.49950000005, -0.999500000025, 2.0],
         [0.4997470949556003, -0.9992652659555021, 1.9996279368486685],
-        [0.49973770110882965, -0.9993576107458826, 1.999946768068065],
+        [0.49973770110882965, -0.9993576107458826, 1.999946768068065]
     ]
     static let adamFirstMoment: [Double] = [0.0011000000000000003, 0.008299999999999998, -0.04990999999999998]
     static let adamSecondMoment: [Double] = [0.0001398900100000001, 8.241754000000009e-05, 0.00025000099900000024]
@@ -64,7 +64,8 @@ struct OptimiserTests {
     @Test func stateRoundTripsAndResumesIdentically() throws {
         var rms = RMSprop<Float>(parameterCount: 3, learningRate: 1e-3)
         var adam = Adam<Float>(parameterCount: 3, beta2: 0.99)
-        var thetaF = Self.start.map { Float($0) }, thetaA = thetaF
+        var thetaF = Self.start.map { Float($0) }
+        var thetaA = thetaF
         rms.update(&thetaF, gradient: [0.1, 0.2, 0.3])
         adam.update(&thetaA, gradient: [0.1, 0.2, 0.3])
         var rms2 = try RMSprop<Float>(state: rms.state, parameterCount: 3)

@@ -6,11 +6,13 @@ import Testing
 struct RNGTests {
     @Test func matchesReferenceSequence() {
         var plain = RNG(seed: 42)
-        #expect([plain.next(), plain.next(), plain.next()]
+        #expect(
+            [plain.next(), plain.next(), plain.next()]
                 == [1_546_998_764_402_558_742, 6_990_951_692_964_543_102, 12_544_586_762_248_559_009])
         #expect(RNG.fnv1a("init") == 0xF5D2_AFC5_7AB5_7213)
         var initStream = RNG(seed: 42, stream: "init")
-        #expect([initStream.next(), initStream.next(), initStream.next()]
+        #expect(
+            [initStream.next(), initStream.next(), initStream.next()]
                 == [3_119_888_025_082_367_609, 15_701_146_790_222_189_748, 10_409_750_383_466_758_954])
         var doubles = RNG(seed: 42, stream: "init")
         #expect([doubles.nextDouble(), doubles.nextDouble()] == [0.16912946873529056, 0.8511608730236351])
@@ -41,7 +43,11 @@ struct RNGTests {
             var (sx, sy, sxx, syy, sxy) = (0.0, 0.0, 0.0, 0.0, 0.0)
             for _ in 0..<n {
                 let (x, y) = (a.nextDouble(), b.nextDouble())
-                sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y
+                sx += x
+                sy += y
+                sxx += x * x
+                syy += y * y
+                sxy += x * y
             }
             let nd = Double(n)
             let cov = sxy / nd - sx * sy / (nd * nd)
@@ -49,7 +55,8 @@ struct RNGTests {
         }
         #expect(abs(correlation(RNG(seed: 7, stream: "init"), RNG(seed: 7, stream: "shuffle"))) < 0.05)
         #expect(abs(correlation(RNG(seed: 7, stream: "init"), RNG(seed: 8, stream: "init"))) < 0.05)
-        var a = RNG(seed: 7, stream: "init"), b = RNG(seed: 7, stream: "shuffle")
+        var a = RNG(seed: 7, stream: "init")
+        var b = RNG(seed: 7, stream: "shuffle")
         #expect((0..<8).map { _ in a.next() } != (0..<8).map { _ in b.next() })
     }
 }

@@ -24,9 +24,11 @@ struct RowGemmDecoderTests {
     }
 
     /// The last two straddle the boundaries of the first-order passes' row blocks (DecoderObjective.rowBlock).
-    static let placements: [(offset: Int, height: Int)] = [(0, 17), (1, 17), (5, 40), (13, 29), (30, 61), (7, 100),
-                                                           (DecoderObjective<Float>.rowBlock - 5, 150),
-                                                           (2 * DecoderObjective<Float>.rowBlock - 9, 200)]
+    static let placements: [(offset: Int, height: Int)] = [
+        (0, 17), (1, 17), (5, 40), (13, 29), (30, 61), (7, 100),
+        (DecoderObjective<Float>.rowBlock - 5, 150),
+        (2 * DecoderObjective<Float>.rowBlock - 9, 200)
+    ]
 
     @Test func lossAndGradientRowsDoNotDependOnTheirPosition() {
         let z = Self.uniform(Self.groupRows, 20, seed: 1, 0, 1)
@@ -51,7 +53,8 @@ struct RowGemmDecoderTests {
             // The forward-only loss goes through the same row blocks.
             var lossOnly: [Float] = []
             tall.loss(z: zt, x: xt, loss: &lossOnly)
-            #expect(lossOnly[rows].map(\.bitPattern) == expectedLoss, "loss-only rows at offset \(p.offset) of \(p.height)")
+            #expect(
+                lossOnly[rows].map(\.bitPattern) == expectedLoss, "loss-only rows at offset \(p.offset) of \(p.height)")
         }
     }
 
@@ -70,9 +73,10 @@ struct RowGemmDecoderTests {
         }
         let (g0, h0) = run(z, x, v)
         for (index, p) in [(offset: 3, height: 23), (offset: 19, height: 41)].enumerated() {
-            let (g, h) = run(Self.embed(z, at: p.offset, height: p.height, filler: UInt64(30 + index)),
-                             Self.embed(x, at: p.offset, height: p.height, filler: UInt64(40 + index)),
-                             Self.embed(v, at: p.offset, height: p.height, filler: UInt64(50 + index)))
+            let (g, h) = run(
+                Self.embed(z, at: p.offset, height: p.height, filler: UInt64(30 + index)),
+                Self.embed(x, at: p.offset, height: p.height, filler: UInt64(40 + index)),
+                Self.embed(v, at: p.offset, height: p.height, filler: UInt64(50 + index)))
             let rows = p.offset..<(p.offset + Self.groupRows)
             #expect(Self.bits(g, rows: rows) == Self.bits(g0, rows: 0..<Self.groupRows), "gradient at \(p.offset)")
             #expect(Self.bits(h, rows: rows) == Self.bits(h0, rows: 0..<Self.groupRows), "H·v at \(p.offset)")
@@ -84,7 +88,8 @@ struct RowGemmDecoderTests {
         let z = Self.uniform(24, 20, seed: 6, -1, 1)
         let singles = (0..<24).map { r in Self.decoder.forward(Matrix(rows: 1, cols: 20, storage: z.row(r))) }
         for height in 1...24 {
-            let batch = Self.decoder.forward(Matrix(rows: height, cols: 20, storage: Array(z.storage[0..<(height * 20)])))
+            let batch = Self.decoder.forward(
+                Matrix(rows: height, cols: 20, storage: Array(z.storage[0..<(height * 20)])))
             for r in 0..<height {
                 #expect(batch.row(r).map(\.bitPattern) == singles[r].row(0).map(\.bitPattern), "row \(r) of \(height)")
             }

@@ -10,7 +10,7 @@ struct RowGemmKernelTests {
     /// block (and the 256-wide one of the unpacked path, exercised through the MLP tests).
     static let shapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (5, 3, 17), (7, 20, 150), (13, 257, 33), (6, 256, 16), (37, 600, 20), (2, 784, 47),
-        (19, 513, 8), (4, 150, 300), (5, 1100, 19), (125, 30, 18),
+        (19, 513, 8), (4, 150, 300), (5, 1100, 19), (125, 30, 18)
     ]
 
     static func matrix(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix<Float> {
@@ -39,7 +39,8 @@ struct RowGemmKernelTests {
             var worst = 0.0
             for i in 0..<s.m {
                 for j in 0..<s.n {
-                    var exact = 0.0, magnitude = 0.0
+                    var exact = 0.0
+                    var magnitude = 0.0
                     for p in 0..<s.k {
                         let term = Double(a[i, p]) * Double(b[p, j])
                         exact += term
@@ -66,7 +67,7 @@ struct RowGemmKernelTests {
             for i in 0..<s.m {
                 for j in 0..<s.n {
                     var acc: Float = 0
-                    for p in 0..<s.k { acc = acc.addingProduct(a[i, p], b[p, j]) }   // one rounding per step
+                    for p in 0..<s.k { acc = acc.addingProduct(a[i, p], b[p, j]) }  // one rounding per step
                     if acc.bitPattern != c[i, j].bitPattern { mismatches += 1 }
                 }
             }
@@ -79,7 +80,7 @@ struct RowGemmKernelTests {
     /// every offset and under every height.
     @Test(arguments: KernelPath.available)
     func rowsArePositionIndependent(path: KernelPath) {
-        let (k, n, pool) = (1030, 40, 131)   // K crosses the 1024 block; the last panel is 8 wide
+        let (k, n, pool) = (1030, 40, 131)  // K crosses the 1024 block; the last panel is 8 wide
         let rows = Self.matrix(pool, k, seed: 7)
         let b = RowGemmPackedMatrix(Self.matrix(k, n, seed: 8))
         let alone: [[UInt32]] = (0..<pool).map { r in
@@ -96,7 +97,8 @@ struct RowGemmKernelTests {
                 rows.storage.withUnsafeBufferPointer { source in
                     a.storage.withUnsafeMutableBufferPointer { target in
                         for r in 0..<height {
-                            (target.baseAddress! + r * k).update(from: source.baseAddress! + ((r + shift) % pool) * k, count: k)
+                            (target.baseAddress! + r * k).update(
+                                from: source.baseAddress! + ((r + shift) % pool) * k, count: k)
                         }
                     }
                 }

@@ -24,12 +24,12 @@ struct RowGemmWeightsTests {
     @Test func everyKindOfParameterWriteIsSeenByTheNextPass() throws {
         var mlp = MLP<Float>(architecture: Self.architecture, seed: 1)
         let x = Self.input(rows: 9, seed: 2)
-        var before = Self.bits(mlp, x)   // packs the weights
+        var before = Self.bits(mlp, x)  // packs the weights
         let writes: [(String, (inout MLP<Float>) -> Void)] = [
             ("subscript", { $0.parameters[3] += 0.25 }),
             ("withUnsafeMutableBufferPointer", { $0.parameters.withUnsafeMutableBufferPointer { $0[200] -= 0.5 } }),
             ("inout argument", { Self.halve(&$0.parameters) }),
-            ("assignment", { $0.parameters = $0.parameters.map { -$0 } }),
+            ("assignment", { $0.parameters = $0.parameters.map { -$0 } })
         ]
         for (name, write) in writes {
             write(&mlp)
@@ -65,8 +65,9 @@ struct RowGemmWeightsTests {
                 RowGemm.multiply(activations[l], RowGemmPackedMatrix(transposeOf: weight(l)), into: &a)
                 mlp.parameters.withUnsafeBufferPointer { p in
                     a.storage.withUnsafeMutableBufferPointer { ap in
-                        Float.addRowBroadcast(p.baseAddress! + architecture.biasOffset(l), to: ap.baseAddress!,
-                                              rows: rows, cols: a.cols)
+                        Float.addRowBroadcast(
+                            p.baseAddress! + architecture.biasOffset(l), to: ap.baseAddress!,
+                            rows: rows, cols: a.cols)
                         if l + 1 < architecture.layerCount { Float.eluForward(ap.baseAddress!, count: ap.count) }
                     }
                 }
@@ -97,10 +98,11 @@ struct RowGemmWeightsTests {
         for round in 0..<3 {
             let expected = reference()
             for (name, result) in [("unpacked", passes()), ("filling the packs", passes()), ("packed", passes())] {
-                #expect(result.output == expected.output && result.inputGradient == expected.inputGradient,
-                        "round \(round): the pass \(name) differs from the kernel with explicit packs")
+                #expect(
+                    result.output == expected.output && result.inputGradient == expected.inputGradient,
+                    "round \(round): the pass \(name) differs from the kernel with explicit packs")
             }
-            Self.scale(&mlp.parameters)   // next round: the same after an in-place update
+            Self.scale(&mlp.parameters)  // next round: the same after an in-place update
         }
     }
 
@@ -116,16 +118,20 @@ struct RowGemmWeightsTests {
         var gradient = Matrix<Float>(rows: 6, cols: 5)
         var parameterGradient = [Float](repeating: 0, count: decoder.parameterCount)
         for step in 0..<3 {
-            objective.lossAndGradients(z: z, x: x, loss: &loss, gradient: &gradient, parameterGradient: &parameterGradient)
+            objective.lossAndGradients(
+                z: z, x: x, loss: &loss, gradient: &gradient, parameterGradient: &parameterGradient)
             optimiser.update(&objective.decoder.parameters, gradient: parameterGradient)
             objective.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
-            var reference = DecoderObjective(decoder: try MLP(architecture: Self.architecture,
-                                                              parameters: objective.decoder.parameters), maxBatch: 6)
+            var reference = DecoderObjective(
+                decoder: try MLP(
+                    architecture: Self.architecture,
+                    parameters: objective.decoder.parameters), maxBatch: 6)
             var referenceLoss: [Float] = []
             var referenceGradient = Matrix<Float>(rows: 6, cols: 5)
             reference.lossAndGradient(z: z, x: x, loss: &referenceLoss, gradient: &referenceGradient)
             #expect(loss.map(\.bitPattern) == referenceLoss.map(\.bitPattern), "step \(step): loss")
-            #expect(gradient.storage.map(\.bitPattern) == referenceGradient.storage.map(\.bitPattern), "step \(step): ∇z")
+            #expect(
+                gradient.storage.map(\.bitPattern) == referenceGradient.storage.map(\.bitPattern), "step \(step): ∇z")
         }
     }
 
@@ -150,7 +156,9 @@ struct RowGemmWeightsTests {
     /// not, in Float and in Double.
     @Test func inPlaceWritesKeepTheStorage() {
         func check<T: Scalar>(_ mlp: inout MLP<T>, _ label: String) {
-            func address() -> UnsafeRawPointer? { mlp.parameters.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+            func address() -> UnsafeRawPointer? {
+                mlp.parameters.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            }
             let start = address()
             mlp.parameters.withUnsafeMutableBufferPointer { $0[0] = 1 }
             #expect(address() == start, "\(label): withUnsafeMutableBufferPointer copied")

@@ -12,11 +12,12 @@ struct SecondOrderTests {
     }
 
     func setup(_ arch: Architecture, rows: Int, gain: Double) -> Setup {
-        Setup(arch: arch, rows: rows,
-              objective: DecoderObjective(decoder: Fixtures.network(arch, seed: 41, gain: gain), maxBatch: rows),
-              z: Fixtures.uniform(rows, arch.inputSize, seed: 42, -2, 2),
-              x: Fixtures.targets(rows, arch.outputSize, seed: 43),
-              v: Fixtures.uniform(rows, arch.inputSize, seed: 44))
+        Setup(
+            arch: arch, rows: rows,
+            objective: DecoderObjective(decoder: Fixtures.network(arch, seed: 41, gain: gain), maxBatch: rows),
+            z: Fixtures.uniform(rows, arch.inputSize, seed: 42, -2, 2),
+            x: Fixtures.targets(rows, arch.outputSize, seed: 43),
+            v: Fixtures.uniform(rows, arch.inputSize, seed: 44))
     }
 
     /// ∇_z L as a flat vector, as a function of the flat latents.
@@ -25,7 +26,8 @@ struct SecondOrderTests {
         var loss: [Double] = []
         var g = Matrix<Double>(rows: s.rows, cols: s.arch.inputSize)
         return { z in
-            objective.lossAndGradient(z: Matrix(rows: s.rows, cols: s.arch.inputSize, storage: z), x: s.x, loss: &loss, gradient: &g)
+            objective.lossAndGradient(
+                z: Matrix(rows: s.rows, cols: s.arch.inputSize, storage: z), x: s.x, loss: &loss, gradient: &g)
             return g.storage
         }
     }
@@ -48,24 +50,30 @@ struct SecondOrderTests {
         var g = Matrix<Double>(rows: 0, cols: s.arch.inputSize)
         var hv = Matrix<Double>(rows: 0, cols: s.arch.inputSize)
         var mixed = [Double](repeating: 0, count: s.arch.parameterCount)
-        objective.secondOrderProducts(z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g,
-                                      hessianProduct: &hv, mixedParameterGradient: &mixed)
+        objective.secondOrderProducts(
+            z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g,
+            hessianProduct: &hv, mixedParameterGradient: &mixed)
 
         // ∇_z is only piecewise smooth (ELU″ jumps at 0), so differences converge at O(h) when a pre-activation
         // lies within h of 0 — which happens in the real network at h = 1e-5; 1e-6 keeps them accurate.
-        let fdHv = FiniteDifferences.directionalDerivative(at: s.z.storage, direction: s.v.storage, step: 1e-6,
-                                                           of: gradientOfLatents(s))
+        let fdHv = FiniteDifferences.directionalDerivative(
+            at: s.z.storage, direction: s.v.storage, step: 1e-6,
+            of: gradientOfLatents(s))
         let hvScale = fdHv.map(abs).max()!
         expectClose(hv.storage, fdHv, relative: 1e-6, absolute: 1e-7 * hvScale, "H·V \(s.arch.sizes)")
 
-        let coordinates = parameterSample.map {
-            FiniteDifferences.sampledCoordinates($0, of: s.arch.parameterCount, seed: 45, always: Fixtures.tensorEnds(s.arch))
-        } ?? Array(0..<s.arch.parameterCount)
-        let fdMixed = FiniteDifferences.gradient(at: s.objective.decoder.parameters, step: 1e-5, coordinates: coordinates,
-                                                 of: directionalGradientOfParameters(s))
+        let coordinates =
+            parameterSample.map {
+                FiniteDifferences.sampledCoordinates(
+                    $0, of: s.arch.parameterCount, seed: 45, always: Fixtures.tensorEnds(s.arch))
+            } ?? Array(0..<s.arch.parameterCount)
+        let fdMixed = FiniteDifferences.gradient(
+            at: s.objective.decoder.parameters, step: 1e-5, coordinates: coordinates,
+            of: directionalGradientOfParameters(s))
         let mixedScale = fdMixed.map(abs).max()!
-        expectClose(coordinates.map { mixed[$0] }, fdMixed, relative: 1e-6, absolute: 1e-7 * mixedScale,
-                    labels: coordinates, "∂θ(v·∇z L) \(s.arch.sizes)")
+        expectClose(
+            coordinates.map { mixed[$0] }, fdMixed, relative: 1e-6, absolute: 1e-7 * mixedScale,
+            labels: coordinates, "∂θ(v·∇z L) \(s.arch.sizes)")
 
         // The same pass also returns the first-order results, identical to the first-order pass.
         var loss1: [Double] = []
@@ -94,7 +102,8 @@ struct SecondOrderTests {
         let w = Fixtures.uniform(s.rows, s.arch.inputSize, seed: 46)
         var loss: [Double] = []
         var g = Matrix<Double>(rows: s.rows, cols: s.arch.inputSize)
-        var hv = g, hw = g
+        var hv = g
+        var hw = g
         objective.hessianProduct(z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g, hessianProduct: &hv)
         objective.hessianProduct(z: s.z, x: s.x, direction: w, loss: &loss, gradient: &g, hessianProduct: &hw)
         let d = s.arch.inputSize
@@ -110,11 +119,13 @@ struct SecondOrderTests {
         var g = Matrix<Double>(rows: s.rows, cols: s.arch.inputSize)
         var hv = g
         var mixed = [Double](repeating: 0, count: s.arch.parameterCount)
-        objective.secondOrderProducts(z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g, hessianProduct: &hv,
-                                      mixedParameterGradient: &mixed)
+        objective.secondOrderProducts(
+            z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g, hessianProduct: &hv,
+            mixedParameterGradient: &mixed)
         var acc = [Double](repeating: 1, count: s.arch.parameterCount)
-        objective.secondOrderProducts(z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g, hessianProduct: &hv,
-                                      mixedParameterGradient: &acc, scale: -0.5, accumulate: true)
+        objective.secondOrderProducts(
+            z: s.z, x: s.x, direction: s.v, loss: &loss, gradient: &g, hessianProduct: &hv,
+            mixedParameterGradient: &acc, scale: -0.5, accumulate: true)
         expectClose(acc, mixed.map { 1 - 0.5 * $0 }, relative: 1e-14, absolute: 1e-15)
     }
 }

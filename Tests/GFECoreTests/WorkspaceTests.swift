@@ -46,16 +46,22 @@ struct WorkspaceTests {
     @Test func secondOrderBuffersComeOnceThenStay() {
         let arch = Fixtures.narrow
         var objective = DecoderObjective(decoder: Fixtures.network(arch, seed: 56), maxBatch: 8)
-        let z = Fixtures.uniform(8, 3, seed: 57), x = Fixtures.targets(8, 6, seed: 58), v = Fixtures.uniform(8, 3, seed: 59)
+        let z = Fixtures.uniform(8, 3, seed: 57)
+        let x = Fixtures.targets(8, 6, seed: 58)
+        let v = Fixtures.uniform(8, 3, seed: 59)
         var loss = [Double](repeating: 0, count: 8)
-        var g = Matrix<Double>(rows: 8, cols: 3), hv = g
+        var g = Matrix<Double>(rows: 8, cols: 3)
+        var hv = g
         var mixed = [Double](repeating: 0, count: arch.parameterCount)
-        objective.secondOrderProducts(z: z, x: x, direction: v, loss: &loss, gradient: &g, hessianProduct: &hv, mixedParameterGradient: &mixed)
+        objective.secondOrderProducts(
+            z: z, x: x, direction: v, loss: &loss, gradient: &g, hessianProduct: &hv, mixedParameterGradient: &mixed)
         let warm = objective.workspaceAddress
         let first = (hv.storage.map { $0 }, mixed.map { $0 })
         for _ in 0..<3 {
             objective.lossAndGradient(z: z, x: x, loss: &loss, gradient: &g)
-            objective.secondOrderProducts(z: z, x: x, direction: v, loss: &loss, gradient: &g, hessianProduct: &hv, mixedParameterGradient: &mixed)
+            objective.secondOrderProducts(
+                z: z, x: x, direction: v, loss: &loss, gradient: &g, hessianProduct: &hv, mixedParameterGradient: &mixed
+            )
             #expect(objective.workspaceAddress == warm)
         }
         #expect(hv.storage == first.0 && mixed == first.1)
@@ -67,9 +73,11 @@ struct WorkspaceTests {
         let mlp = Fixtures.network(arch, seed: 60)
         var small = DecoderObjective(decoder: mlp, maxBatch: 2)
         var big = DecoderObjective(decoder: mlp, maxBatch: 10)
-        let z = Fixtures.uniform(10, 3, seed: 61), x = Fixtures.targets(10, 6, seed: 62)
+        let z = Fixtures.uniform(10, 3, seed: 61)
+        let x = Fixtures.targets(10, 6, seed: 62)
         var (l1, l2): ([Double], [Double]) = ([], [])
-        var g1 = Matrix<Double>(rows: 10, cols: 3), g2 = g1
+        var g1 = Matrix<Double>(rows: 10, cols: 3)
+        var g2 = g1
         small.lossAndGradient(z: z, x: x, loss: &l1, gradient: &g1)
         big.lossAndGradient(z: z, x: x, loss: &l2, gradient: &g2)
         #expect(small.maxBatch == 10 && l1 == l2 && g1 == g2)
@@ -91,7 +99,9 @@ struct WorkspaceTests {
             ws.copyOutput(into: &out)
             mlp.backward(outputGradient: dy, workspace: &ws, inputGradient: &dx)
         }
-        #expect(ws.storageAddress == addresses.0 && address(dx.storage) == addresses.1 && address(out.storage) == addresses.2)
+        #expect(
+            ws.storageAddress == addresses.0 && address(dx.storage) == addresses.1
+                && address(out.storage) == addresses.2)
         #expect(out == mlp.forward(x))
     }
 
@@ -102,8 +112,9 @@ struct WorkspaceTests {
         var loss: [Double] = []
         var g = Matrix<Double>(rows: 3, cols: 3)
         var pg = [Double](repeating: 7, count: arch.parameterCount)
-        let total = objective.lossAndGradients(z: Matrix(rows: 0, cols: 3), x: Matrix(rows: 0, cols: 6), loss: &loss,
-                                               gradient: &g, parameterGradient: &pg)
+        let total = objective.lossAndGradients(
+            z: Matrix(rows: 0, cols: 3), x: Matrix(rows: 0, cols: 6), loss: &loss,
+            gradient: &g, parameterGradient: &pg)
         #expect(total == 0 && g.rows == 0 && pg.allSatisfy { $0 == 0 })
     }
 }

@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFEData
 
 @Suite struct BatchingTests {
@@ -16,7 +17,7 @@ import Testing
             #expect(batches.flatMap { $0 }.sorted() == Array(0..<10), "epoch \(e)")
         }
         #expect(s.iteration == 12)
-        #expect(s.imagesSeen == 30)       // actual images: the partial batches add 1 each
+        #expect(s.imagesSeen == 30)  // actual images: the partial batches add 1 each
         #expect(s.epochsStarted == 3)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GFEData
 
 /// A dataset folder in a temporary directory (found through `GFE_DATA_DIR`), with one file damaged at a time.
@@ -49,7 +50,7 @@ import Testing
         let (root, labels) = try dataDir()
         defer { TestFiles.remove(root) }
         var bad = labels
-        bad[3] = 0x03   // 2049 → 2051
+        bad[3] = 0x03  // 2049 → 2051
         let path = root + "/mnist/train-labels-idx1-ubyte"
         try TestFiles.write(bad, to: path)
         let e = try loadError(root)
@@ -63,7 +64,7 @@ import Testing
         let (root, labels) = try dataDir()
         defer { TestFiles.remove(root) }
         var bad = Array(labels.dropLast())
-        bad[7] = 0x5f   // 60000 = 0xEA60 → 0xEA5F = 59999, with 59999 labels: consistent, but not MNIST's count
+        bad[7] = 0x5f  // 60000 = 0xEA60 → 0xEA5F = 59999, with 59999 labels: consistent, but not MNIST's count
         let path = root + "/mnist/train-labels-idx1-ubyte"
         try TestFiles.write(bad, to: path)
         let e = try loadError(root)
@@ -76,7 +77,7 @@ import Testing
         let (root, labels) = try dataDir()
         defer { TestFiles.remove(root) }
         var bad = labels
-        bad[8] = bad[8] == 0 ? 1 : 0   // a different but valid label
+        bad[8] = bad[8] == 0 ? 1 : 0  // a different but valid label
         let path = root + "/mnist/train-labels-idx1-ubyte.gz"
         try TestFiles.write(bad, to: root + "/plain")
         try TestFiles.gzip(root + "/plain", to: path)
@@ -98,8 +99,10 @@ import Testing
         let loc = DataLocator.standard(environment: ["GFE_DATA_DIR": root], currentDirectory: cwd)
         let e = try TestFiles.dataError { _ = try Dataset.load(.mnist, locator: loc, cache: IDXCache()) }
         #expect(e.kind == .missingFile)
-        #expect(e.message.hasPrefix("data file train-labels-idx1-ubyte[.gz] of dataset mnist not found; looked in: "
-                                    + "\(root)/mnist/, \(DataLocator.normalised(cwd + "/../shared/datasets/mnist"))/. "))
+        #expect(
+            e.message.hasPrefix(
+                "data file train-labels-idx1-ubyte[.gz] of dataset mnist not found; looked in: "
+                    + "\(root)/mnist/, \(DataLocator.normalised(cwd + "/../shared/datasets/mnist"))/. "))
         #expect(e.message.contains("run `make data`"))
 
         let f = try TestFiles.dataError {
@@ -119,12 +122,15 @@ import Testing
         #expect(!reports[0].ok && !reports[0].missing)
         #expect(reports[0].files.map(\.file) == SourceFile.allCases)
         #expect(reports[0].files[1].error?.kind == .truncated)
-        #expect(reports[0].files[3].error == nil)   // test labels are fine
+        #expect(reports[0].files[3].error == nil)  // test labels are fine
         #expect(reports[0].splits.isEmpty)
         #expect(reports[1].missing)
         let text = DataVerification.render(reports[1])
         #expect(text.hasPrefix("fashion_mnist: MISSING FILES\n  train-images-idx3-ubyte  missing\n"))
-        #expect(text.contains("\n  looked in: \(root)/fashion_mnist/\n  To get FashionMNIST: `apt-get install dataset-fashion-mnist`"))
+        #expect(
+            text.contains(
+                "\n  looked in: \(root)/fashion_mnist/\n  To get FashionMNIST: `apt-get install dataset-fashion-mnist`")
+        )
         let bad = DataVerification.render(reports[0])
         #expect(bad.hasPrefix("mnist: BAD FILES\n"))
         #expect(bad.contains("\n  train-labels-idx1-ubyte  \(root)/mnist/train-labels-idx1-ubyte\n      data file "))

@@ -1,6 +1,7 @@
 import Foundation
 import GFETestSupport
 import Testing
+
 @testable import GFEData
 
 @Suite struct DataLocatorTests {
@@ -8,22 +9,29 @@ import Testing
         let repo = TestPaths.repositoryRoot
         let loc = DataLocator.standard(environment: ["GFE_DATA_DIR": "/data/x/"], currentDirectory: repo + "/Sources")
         let shared = DataLocator.normalised(repo + "/../shared/datasets")
-        #expect(loc.directories(for: .fashionMNIST) == [
-            "/data/x/fashion_mnist",
-            repo + "/data/fashion_mnist",
-            repo + "/shared/datasets/fashion_mnist",   // <cwd>/../shared/datasets with cwd = <repo>/Sources
-            shared + "/fashion_mnist",
-            "/usr/share/datasets/fashion-mnist",
-        ])
+        #expect(
+            loc.directories(for: .fashionMNIST) == [
+                "/data/x/fashion_mnist",
+                repo + "/data/fashion_mnist",
+                repo + "/shared/datasets/fashion_mnist",  // <cwd>/../shared/datasets with cwd = <repo>/Sources
+                shared + "/fashion_mnist",
+                "/usr/share/datasets/fashion-mnist"
+            ])
         // segmented_mnist reads the MNIST folders; no environment variable: that root is absent.
         let plain = DataLocator.standard(environment: [:], currentDirectory: repo)
         #expect(plain.directories(for: .segmentedMNIST) == [repo + "/data/mnist", shared + "/mnist"])
     }
 
     @Test func plainFileWinsOverGzipAndEarlierFolderWins() throws {
-        let a = try TestFiles.temporaryFolder(), b = try TestFiles.temporaryFolder()
-        defer { TestFiles.remove(a); TestFiles.remove(b) }
-        for dir in [a, b] { try FileManager.default.createDirectory(atPath: dir + "/mnist", withIntermediateDirectories: true) }
+        let a = try TestFiles.temporaryFolder()
+        let b = try TestFiles.temporaryFolder()
+        defer {
+            TestFiles.remove(a)
+            TestFiles.remove(b)
+        }
+        for dir in [a, b] {
+            try FileManager.default.createDirectory(atPath: dir + "/mnist", withIntermediateDirectories: true)
+        }
         try TestFiles.write([1], to: b + "/mnist/train-images-idx3-ubyte")
         try TestFiles.write([1], to: a + "/mnist/train-images-idx3-ubyte.gz")
         let loc = DataLocator(roots: [a, b])
@@ -31,7 +39,8 @@ import Testing
         try TestFiles.write([1], to: a + "/mnist/train-images-idx3-ubyte")
         #expect(try loc.locate(.trainImages, for: .mnist) == a + "/mnist/train-images-idx3-ubyte")
         // A folder with the file's name is not the file.
-        try FileManager.default.createDirectory(atPath: a + "/mnist/t10k-images-idx3-ubyte", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: a + "/mnist/t10k-images-idx3-ubyte", withIntermediateDirectories: true)
         try TestFiles.write([1], to: b + "/mnist/t10k-images-idx3-ubyte.gz")
         #expect(try loc.locate(.testImages, for: .mnist) == b + "/mnist/t10k-images-idx3-ubyte.gz")
     }

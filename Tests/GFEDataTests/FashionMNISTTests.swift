@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import GFEData
 
 /// FashionMNIST from Debian's `dataset-fashion-mnist`, when installed. Reference values: 6,000 training and
 /// 1,000 test images per class (Zalando's description), and a Python decode of the same files.
-@Suite(.enabled(if: TestFiles.fashionInstalled,
-                "FashionMNIST not installed (/usr/share/datasets/fashion-mnist): apt-get install dataset-fashion-mnist"))
+@Suite(
+    .enabled(
+        if: TestFiles.fashionInstalled,
+        "FashionMNIST not installed (/usr/share/datasets/fashion-mnist): apt-get install dataset-fashion-mnist"))
 struct FashionMNISTTests {
     @Test func filesValidateAndSplitsHaveTheMNISTSizes() throws {
         let d = try Dataset.load(.fashionMNIST, locator: TestFiles.referenceLocator)

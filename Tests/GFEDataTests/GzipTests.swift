@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEData
 
 /// gzip files are written by Python's gzip module and read back through zlib's inflate.
@@ -8,7 +9,7 @@ import Testing
     static func noise(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         var x = seed
         return (0..<count).map { _ in
-            x = x &* 6364136223846793005 &+ 1442695040888963407
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: x >> 56)
         }
     }
@@ -31,7 +32,7 @@ import Testing
         let dir = try TestFiles.temporaryFolder()
         defer { TestFiles.remove(dir) }
         let original = GzipTests.noise(1_300_000, seed: 5)
-        try TestFiles.write(original, to: dir + "/plain.gz")   // the name does not matter, the magic bytes do
+        try TestFiles.write(original, to: dir + "/plain.gz")  // the name does not matter, the magic bytes do
         #expect(try FileContents.read(dir + "/plain.gz") == original)
         try TestFiles.write([], to: dir + "/empty")
         #expect(try FileContents.read(dir + "/empty") == [])
@@ -42,7 +43,8 @@ import Testing
     @Test func concatenatedMembers() throws {
         let dir = try TestFiles.temporaryFolder()
         defer { TestFiles.remove(dir) }
-        try TestFiles.python("""
+        try TestFiles.python(
+            """
             import gzip,sys
             open(sys.argv[1],'wb').write(gzip.compress(b'first member|', mtime=0) + gzip.compress(b'second', mtime=0))
             """, [dir + "/two.gz"])
@@ -67,7 +69,8 @@ import Testing
     @Test func trailingGarbageAfterGzip() throws {
         let dir = try TestFiles.temporaryFolder()
         defer { TestFiles.remove(dir) }
-        try TestFiles.python("""
+        try TestFiles.python(
+            """
             import gzip,sys
             open(sys.argv[1],'wb').write(gzip.compress(b'payload', mtime=0) + b'this is not gzip')
             open(sys.argv[2],'wb').write(gzip.compress(b'payload', mtime=0) + b'x')

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEData
 
 /// Small synthetic IDX files: every validation failure gives its documented error, naming the file, what was
@@ -11,7 +12,10 @@ import Testing
     func write(_ bytes: [UInt8], gzip: Bool = false) throws -> (String, String) {
         let dir = try TestFiles.temporaryFolder()
         try TestFiles.write(bytes, to: dir + "/f")
-        if gzip { try TestFiles.gzip(dir + "/f", to: dir + "/f.gz"); return (dir, dir + "/f.gz") }
+        if gzip {
+            try TestFiles.gzip(dir + "/f", to: dir + "/f.gz")
+            return (dir, dir + "/f.gz")
+        }
         return (dir, dir + "/f")
     }
 
@@ -19,15 +23,22 @@ import Testing
         IDXExpectation(kind: .images, count: count, sha256: sha256)
     }
 
-    func expectError(_ bytes: [UInt8], _ e: IDXExpectation, kind: DataError.Kind, contains parts: [String],
-                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectError(
+        _ bytes: [UInt8], _ e: IDXExpectation, kind: DataError.Kind, contains parts: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let (dir, path) = try write(bytes)
         defer { TestFiles.remove(dir) }
-        let error = try TestFiles.dataError({ _ = try IDXFile.read(path, expecting: e, fix: IDXFileTests.fix) },
-                                            sourceLocation: sourceLocation)
+        let error = try TestFiles.dataError(
+            { _ = try IDXFile.read(path, expecting: e, fix: IDXFileTests.fix) },
+            sourceLocation: sourceLocation)
         #expect(error.kind == kind, "\(error.message)", sourceLocation: sourceLocation)
         #expect(error.message.contains("data file \(path)"), sourceLocation: sourceLocation)
-        for part in parts { #expect(error.message.contains(part), "missing \"\(part)\" in: \(error.message)", sourceLocation: sourceLocation) }
+        for part in parts {
+            #expect(
+                error.message.contains(part), "missing \"\(part)\" in: \(error.message)", sourceLocation: sourceLocation
+            )
+        }
         #expect(error.message.hasSuffix(IDXFileTests.fix), sourceLocation: sourceLocation)
         #expect(error.exitCode == 2, sourceLocation: sourceLocation)
     }
@@ -38,8 +49,10 @@ import Testing
             let (dir, path) = try write(bytes, gzip: gzip)
             defer { TestFiles.remove(dir) }
             // Expected checksum from Python's hashlib over the uncompressed file.
-            let sha = try TestFiles.python("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())",
-                                           [dir + "/f"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let sha = try TestFiles.python(
+                "import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())",
+                [dir + "/f"]
+            ).trimmingCharacters(in: .whitespacesAndNewlines)
             let file = try IDXFile.read(path, expecting: images(sha256: sha))
             #expect(file.sha256 == sha)
             #expect(file.count == 3)
@@ -55,54 +68,64 @@ import Testing
     }
 
     @Test func badMagic() throws {
-        try expectError(TestFiles.idxImages(count: 3, magic: 1234, pixels: IDXFileTests.pixels), images(),
-                        kind: .badMagic, contains: ["magic number is 1234 (0x000004D2)", "expected 2051 (0x00000803"])
+        try expectError(
+            TestFiles.idxImages(count: 3, magic: 1234, pixels: IDXFileTests.pixels), images(),
+            kind: .badMagic, contains: ["magic number is 1234 (0x000004D2)", "expected 2051 (0x00000803"])
     }
 
     @Test func labelsFileWhereImagesExpected() throws {
-        try expectError(TestFiles.idxLabels(count: 3, labels: [1, 2, 3]), images(),
-                        kind: .badMagic, contains: ["magic number is 2049", "expected 2051", "swapped"])
+        try expectError(
+            TestFiles.idxLabels(count: 3, labels: [1, 2, 3]), images(),
+            kind: .badMagic, contains: ["magic number is 2049", "expected 2051", "swapped"])
     }
 
     @Test func wrongDimensions() throws {
-        try expectError(TestFiles.idxImages(count: 3, rows: 32, cols: 32, pixels: IDXFileTests.pixels), images(),
-                        kind: .badDimensions, contains: ["images are 32×32, expected 28×28"])
+        try expectError(
+            TestFiles.idxImages(count: 3, rows: 32, cols: 32, pixels: IDXFileTests.pixels), images(),
+            kind: .badDimensions, contains: ["images are 32×32, expected 28×28"])
     }
 
     @Test func wrongCount() throws {
-        try expectError(TestFiles.idxImages(count: 2, pixels: Array(IDXFileTests.pixels[0..<1568])), images(),
-                        kind: .wrongCount, contains: ["header says 2 images, expected 3"])
-        try expectError(TestFiles.idxLabels(count: 59_999, labels: [UInt8](repeating: 1, count: 59_999)),
-                        IDXExpectation(kind: .labels, count: 60_000, sha256: nil),
-                        kind: .wrongCount, contains: ["header says 59,999 labels, expected 60,000"])
+        try expectError(
+            TestFiles.idxImages(count: 2, pixels: Array(IDXFileTests.pixels[0..<1568])), images(),
+            kind: .wrongCount, contains: ["header says 2 images, expected 3"])
+        try expectError(
+            TestFiles.idxLabels(count: 59_999, labels: [UInt8](repeating: 1, count: 59_999)),
+            IDXExpectation(kind: .labels, count: 60_000, sha256: nil),
+            kind: .wrongCount, contains: ["header says 59,999 labels, expected 60,000"])
     }
 
     @Test func truncatedBody() throws {
-        try expectError(TestFiles.idxImages(count: 3, pixels: Array(IDXFileTests.pixels.dropLast(10))), images(),
-                        kind: .truncated, contains: ["is 2,358 bytes uncompressed", "needs 2,368", "truncated"])
+        try expectError(
+            TestFiles.idxImages(count: 3, pixels: Array(IDXFileTests.pixels.dropLast(10))), images(),
+            kind: .truncated, contains: ["is 2,358 bytes uncompressed", "needs 2,368", "truncated"])
     }
 
     @Test func truncatedHeader() throws {
         try expectError([0, 0, 8], images(), kind: .truncated, contains: ["3 bytes long", "truncated"])
-        try expectError([0, 0, 8, 3, 0, 0, 0, 3, 0, 0], images(), kind: .truncated,
-                        contains: ["10 bytes long, shorter than its 16-byte IDX header"])
+        try expectError(
+            [0, 0, 8, 3, 0, 0, 0, 3, 0, 0], images(), kind: .truncated,
+            contains: ["10 bytes long, shorter than its 16-byte IDX header"])
     }
 
     @Test func trailingBytes() throws {
-        try expectError(TestFiles.idxImages(count: 3, pixels: IDXFileTests.pixels + [1, 2, 3]), images(),
-                        kind: .trailingData, contains: ["2,371 bytes", "3 more than its header", "trailing garbage"])
+        try expectError(
+            TestFiles.idxImages(count: 3, pixels: IDXFileTests.pixels + [1, 2, 3]), images(),
+            kind: .trailingData, contains: ["2,371 bytes", "3 more than its header", "trailing garbage"])
     }
 
     @Test func labelOutOfRange() throws {
-        try expectError(TestFiles.idxLabels(count: 3, labels: [1, 12, 3]),
-                        IDXExpectation(kind: .labels, count: 3, sha256: nil),
-                        kind: .badLabel, contains: ["label 12 at index 1 is outside 0…9"])
+        try expectError(
+            TestFiles.idxLabels(count: 3, labels: [1, 12, 3]),
+            IDXExpectation(kind: .labels, count: 3, sha256: nil),
+            kind: .badLabel, contains: ["label 12 at index 1 is outside 0…9"])
     }
 
     @Test func checksumMismatch() throws {
         let wrong = String(repeating: "ab", count: 32)
         let bytes = TestFiles.idxImages(count: 3, pixels: IDXFileTests.pixels)
-        try expectError(bytes, images(sha256: wrong), kind: .checksumMismatch,
-                        contains: ["SHA-256 of the uncompressed contents is \(Checksum.sha256(bytes))", "expected \(wrong)"])
+        try expectError(
+            bytes, images(sha256: wrong), kind: .checksumMismatch,
+            contains: ["SHA-256 of the uncompressed contents is \(Checksum.sha256(bytes))", "expected \(wrong)"])
     }
 }

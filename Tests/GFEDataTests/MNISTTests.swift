@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFEData
 
 /// The real MNIST files from ../shared/datasets/mnist (absent ⇒ failure, not a skip). Reference values:
@@ -24,7 +25,8 @@ import Testing
         #expect(counts(d.trainLabels) == MNISTTests.trainCounts)
         #expect(counts(d.testLabels) == MNISTTests.testCounts)
         #expect(d.trainImages.sha256 == "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db")
-        #expect(d.fingerprint.hasPrefix("mnist/split-v1/ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db,"))
+        #expect(
+            d.fingerprint.hasPrefix("mnist/split-v1/ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db,"))
         #expect(d.trainImages.path.hasSuffix("mnist/train-images-idx3-ubyte.gz"))
     }
 
@@ -46,8 +48,10 @@ import Testing
     @Test func trainAndValidationPartitionTheFirst50000() throws {
         let d = try load()
         for seed: UInt64 in [0, 1, 12345] {
-            let train = try d.split(.train, seed: seed), validation = try d.split(.validation, seed: seed)
-            let t = Set(train.originalIndices), v = Set(validation.originalIndices)
+            let train = try d.split(.train, seed: seed)
+            let validation = try d.split(.validation, seed: seed)
+            let t = Set(train.originalIndices)
+            let v = Set(validation.originalIndices)
             #expect(t.count == 49_992 && v.count == 8)
             #expect(t.isDisjoint(with: v))
             #expect(t.union(v) == Set(0..<50_000))
@@ -63,11 +67,14 @@ import Testing
 
     @Test func splitIsDeterministicPerSeedAndDiffersAcrossSeeds() throws {
         let d = try load()
-        let a = try d.split(.validation, seed: 7), b = try d.split(.validation, seed: 7)
+        let a = try d.split(.validation, seed: 7)
+        let b = try d.split(.validation, seed: 7)
         let c = try d.split(.validation, seed: 8)
         #expect(a.originalIndices == b.originalIndices)
         #expect(a.originalIndices != c.originalIndices)
-        #expect(try d.split(.train, seed: 7).originalIndices.prefix(100) != d.split(.train, seed: 8).originalIndices.prefix(100))
+        #expect(
+            try d.split(.train, seed: 7).originalIndices.prefix(100)
+                != d.split(.train, seed: 8).originalIndices.prefix(100))
     }
 
     /// The registry's split sizes (known before any file is read) are those of the loaded splits.
@@ -85,16 +92,17 @@ import Testing
 
     @Test func segmentedMNIST() throws {
         let d = try load(.segmentedMNIST)
-        let train = try d.split(.train, seed: 0), test = try d.split(.test, seed: 99)
+        let train = try d.split(.train, seed: 0)
+        let test = try d.split(.test, seed: 99)
         #expect(train.count == 30_596)
         #expect(test.count == 4_861)
         #expect(Set(train.labels) == Set(0...4))
         #expect(Set(test.labels) == Set(5...9))
         #expect(train.labelCounts == Array(MNISTTests.trainCounts[0..<5]) + [0, 0, 0, 0, 0])
         #expect(test.labelCounts == [0, 0, 0, 0, 0] + Array(MNISTTests.testCounts[5..<10]))
-        #expect(train.originalIndices == train.originalIndices.sorted())   // file order
-        #expect(train.originalIndices.first == 1)                          // image 0 is a 5, image 1 a 0
-        #expect(try d.split(.train, seed: 1).originalIndices == train.originalIndices)   // seed unused
+        #expect(train.originalIndices == train.originalIndices.sorted())  // file order
+        #expect(train.originalIndices.first == 1)  // image 0 is a 5, image 1 a 0
+        #expect(try d.split(.train, seed: 1).originalIndices == train.originalIndices)  // seed unused
         let e = try TestFiles.dataError { _ = try d.split(.validation, seed: 0) }
         #expect(e.kind == .unknownSplit)
         #expect(e.message.contains("segmented_mnist has no validation split"))
@@ -106,7 +114,7 @@ import Testing
         let test = try d.split(.test, seed: 0)
         let holdout = try d.split(.holdout, seed: 0)
         var m = Matrix<Float>(rows: 4, cols: 784)
-        test.gather([0, 9_999], into: &m)   // test images 0 and 9999
+        test.gather([0, 9_999], into: &m)  // test images 0 and 9999
         #expect(m.rows == 2)
         // Sums from Python: test image 0 = 18454, test image 9999 = 41833 (byte sums).
         let sum0 = (0..<784).reduce(0.0) { $0 + Double(m[0, $1]) * 255 }
@@ -182,12 +190,14 @@ import Testing
     @Test func unknownNamesSuggestTheNearest() throws {
         let e1 = try TestFiles.dataError { _ = try DatasetID.named("fashion-mnist") }
         #expect(e1.kind == .unknownDataset)
-        #expect(e1.message == "unknown dataset \"fashion-mnist\" (did you mean \"fashion_mnist\"?); "
+        #expect(
+            e1.message == "unknown dataset \"fashion-mnist\" (did you mean \"fashion_mnist\"?); "
                 + "valid datasets: mnist, fashion_mnist, segmented_mnist.")
         let e2 = try TestFiles.dataError { _ = try DatasetID.named("cifar10") }
         #expect(!e2.message.contains("did you mean"))
         let e3 = try TestFiles.dataError { _ = try SplitName.named("val", for: .mnist) }
-        #expect(e3.message == "unknown split \"val\" for dataset mnist (did you mean \"validation\"?); "
+        #expect(
+            e3.message == "unknown split \"val\" for dataset mnist (did you mean \"validation\"?); "
                 + "valid splits: train, validation, test, holdout.")
         let e4 = try TestFiles.dataError { _ = try SplitName.named("tset", for: .mnist) }
         #expect(e4.message.contains("did you mean \"test\""))

@@ -1,6 +1,7 @@
 import Foundation
 import GFETestSupport
 import Testing
+
 @testable import GFEData
 
 /// Locations and scratch files shared by the GFEData tests.
@@ -12,13 +13,15 @@ enum TestFiles {
 
     /// A locator that sees only ../shared/datasets (and Debian's FashionMNIST folder), whatever the
     /// environment says, so the tests read exactly the reference files.
-    static let referenceLocator = DataLocator(roots: [sharedDatasets], directFolders: ["fashion_mnist": [fashionFolder]])
+    static let referenceLocator = DataLocator(
+        roots: [sharedDatasets], directFolders: ["fashion_mnist": [fashionFolder]])
 
     /// Fails the test (never skips) when the MNIST files are absent.
     static func requireMNIST() throws {
         let path = sharedDatasets + "/mnist/train-images-idx3-ubyte.gz"
-        try #require(FileManager.default.fileExists(atPath: path),
-                     "MNIST not found at \(path): the tests need ../shared/datasets/mnist beside the repository")
+        try #require(
+            FileManager.default.fileExists(atPath: path),
+            "MNIST not found at \(path): the tests need ../shared/datasets/mnist beside the repository")
     }
 
     /// A fresh empty folder under the system temporary directory.
@@ -43,8 +46,9 @@ enum TestFiles {
     /// gzip-compresses `input` into `output` with Python's gzip module (an encoder independent of zlib's
     /// inflate side under test; mtime 0 for reproducible bytes).
     static func gzip(_ input: String, to output: String) throws {
-        try python("import gzip,sys; d=open(sys.argv[1],'rb').read(); open(sys.argv[2],'wb').write(gzip.compress(d, mtime=0))",
-                   [input, output])
+        try python(
+            "import gzip,sys; d=open(sys.argv[1],'rb').read(); open(sys.argv[2],'wb').write(gzip.compress(d, mtime=0))",
+            [input, output])
     }
 
     /// An IDX images file: magic 2051, `count`, rows, cols, then `pixels`.
@@ -58,12 +62,16 @@ enum TestFiles {
     }
 
     static func bigEndian(_ v: Int) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
-         UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+        [
+            UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
+            UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)
+        ]
     }
 
     /// Catches the `DataError` that `body` must throw.
-    static func dataError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws -> DataError {
+    static func dataError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> DataError
+    {
         do {
             try body()
         } catch let e as DataError {

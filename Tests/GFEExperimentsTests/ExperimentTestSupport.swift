@@ -1,8 +1,9 @@
 import Foundation
-import GFETestSupport
 import GFECore
 import GFEData
+import GFETestSupport
 import GFETraining
+
 @testable import GFEExperiments
 
 /// Helpers shared by the experiment tests.
@@ -26,12 +27,17 @@ enum ExperimentFixtures {
     }
 
     /// A plan with a fixed, fake data fingerprint (the run-id tests must not depend on the data files).
-    static func plan(_ text: String, overrides: [String] = [], code: String = "test-code",
-                     fingerprint: String = "mnist/test-fingerprint") throws -> ExperimentPlan {
-        try ExperimentPlan(try resolve(text, overrides: overrides),
-                           identity: RunIdentityContext(codeVersion: code, fingerprint: { _ in fingerprint }))
+    static func plan(
+        _ text: String, overrides: [String] = [], code: String = "test-code",
+        fingerprint: String = "mnist/test-fingerprint"
+    ) throws -> ExperimentPlan {
+        try ExperimentPlan(
+            try resolve(text, overrides: overrides),
+            identity: RunIdentityContext(codeVersion: code, fingerprint: { _ in fingerprint }))
     }
 
     /// A fresh empty folder under the system's temporary folder.
-    static func temporaryFolder(_ name: String) throws -> String { try TestPaths.temporaryFolder("gfe-experiments-tests-\(name)") }
+    static func temporaryFolder(_ name: String) throws -> String {
+        try TestPaths.temporaryFolder("gfe-experiments-tests-\(name)")
+    }
 }

@@ -1,15 +1,21 @@
-import GFECore
 import Foundation
-import Testing
+import GFECore
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("Spec JSON reading and writing")
 struct JSONTests {
     @Test func parsesEveryKindOfValue() throws {
-        let v = try JSONParser.parse(#" {"s": "a\"b\\c\n\u00e9\ud83d\ude00", "n": -12.5e1, "t": true, "f": false, "z": null, "a": [1, [2], {}]} "#)
-        guard case .object(let o) = v else { Issue.record("not an object"); return }
-        #expect(o.keys == ["s", "n", "t", "f", "z", "a"])   // file order kept
+        let v = try JSONParser.parse(
+            #" {"s": "a\"b\\c\n\u00e9\ud83d\ude00", "n": -12.5e1, "t": true, "f": false, "z": null, "a": [1, [2], {}]} "#
+        )
+        guard case .object(let o) = v else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(o.keys == ["s", "n", "t", "f", "z", "a"])  // file order kept
         #expect(o["s"] == .string("a\"b\\c\né😀"))
         #expect(o["n"]?.doubleValue == -125)
         #expect(o["t"] == .bool(true) && o["f"] == .bool(false) && o["z"] == .null)
@@ -31,7 +37,7 @@ struct JSONTests {
         let cases: [(String, String)] = [
             ("", "empty"), ("{\"a\": 1,\n \"b\": }", "line 2"), ("{'a': 1}", "double quotes"),
             ("{\"a\": 01}", "leading zeros"), ("[1, 2", "expected ',' or ']'"), ("{\"a\": tru}", "unexpected text"),
-            ("{} x", "after the end"), ("{\"a\": 1 // note\n}", "comments are not allowed"), ("\"abc", "never closed"),
+            ("{} x", "after the end"), ("{\"a\": 1 // note\n}", "comments are not allowed"), ("\"abc", "never closed")
         ]
         for (text, fragment) in cases {
             do {
@@ -51,9 +57,12 @@ struct JSONTests {
         #expect(set.canonicalText == #"{"encoder":{"beta":0.7,"tau":5},"seed":1}"#)
         let deep = try ConfigPath(parsing: "data.trainLimit", what: "t").setting(JSONValue(10), in: root, where: "t")
         #expect(deep.canonicalText == #"{"data":{"trainLimit":10},"encoder":{"tau":5},"seed":1}"#)
-        #expect(throws: (any Error).self) { try ConfigPath(parsing: "seed.x", what: "t").setting(JSONValue(1), in: root, where: "t") }
+        #expect(throws: (any Error).self) {
+            try ConfigPath(parsing: "seed.x", what: "t").setting(JSONValue(1), in: root, where: "t")
+        }
         #expect(p.isWithin(try ConfigPath(parsing: "encoder", what: "t")))
-        #expect(!(try ConfigPath(parsing: "encoderx", what: "t")).isWithin(try ConfigPath(parsing: "encoder", what: "t")))
+        #expect(
+            !(try ConfigPath(parsing: "encoderx", what: "t")).isWithin(try ConfigPath(parsing: "encoder", what: "t")))
     }
 
     @Test func locationsQuoteNonIdentifierKeys() {

@@ -1,6 +1,7 @@
 import GFECore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("Plan outputs: Slurm script, worker protocol, run records")
@@ -15,13 +16,16 @@ struct PlanOutputTests {
         let plan = try ExperimentFixtures.plan(#"{"name": "sw", "seeds": [1, 2, 3]}"#)
         let overrides = try ConfigOverride.parse(["budget.iterations=5", "encoder.preset=paper"])
         let script = SlurmScript(time: "01:00:00", cpusPerTask: 2, parallelTasks: 2)
-            .render(plan: plan, indices: [0, 2], executable: "/opt/gfe", spec: "/w/exp.json", resultsRoot: "/w/res",
-                    workingDirectory: "/w dir", overrides: overrides, seeds: "2")
+            .render(
+                plan: plan, indices: [0, 2], executable: "/opt/gfe", spec: "/w/exp.json", resultsRoot: "/w/res",
+                workingDirectory: "/w dir", overrides: overrides, seeds: "2")
         #expect(script.hasPrefix("#!/bin/bash\n"))
-        for line in ["#SBATCH --array=0,2%2", "#SBATCH --cpus-per-task=2", "#SBATCH --time=01:00:00",
-                     "#SBATCH --output=/w/res/sw/slurm/%A_%a.out", "cd '/w dir'",
-                     #"exec /opt/gfe run /w/exp.json --index "$index" --results /w/res --threads 2 --set budget.iterations=5 --set encoder.preset=paper --seeds 2 "$@""#,
-                     "# Follow:   gfe status /w/exp.json --results /w/res --set budget.iterations=5 --set encoder.preset=paper --seeds 2"] {
+        for line in [
+            "#SBATCH --array=0,2%2", "#SBATCH --cpus-per-task=2", "#SBATCH --time=01:00:00",
+            "#SBATCH --output=/w/res/sw/slurm/%A_%a.out", "cd '/w dir'",
+            #"exec /opt/gfe run /w/exp.json --index "$index" --results /w/res --threads 2 --set budget.iterations=5 --set encoder.preset=paper --seeds 2 "$@""#,
+            "# Follow:   gfe status /w/exp.json --results /w/res --set budget.iterations=5 --set encoder.preset=paper --seeds 2"
+        ] {
             #expect(script.contains(line + "\n"), "missing: \(line)\n\(script)")
         }
     }
@@ -35,8 +39,10 @@ struct PlanOutputTests {
     @Test func workerMessagesRoundTrip() throws {
         let events: [RunEvent] = [
             .started(index: 3, runId: "abc"), .phase(index: 3, "training"),
-            .progress(index: 3, TrainingProgress(iteration: 7, totalIterations: 9, imagesSeen: 112, loss: 0.25, imagesPerSecond: 40)),
-            .done(RunOutcome(index: 3, runId: "abc", status: .failed, reason: "diverged \"badly\"", wallSeconds: 1.5)),
+            .progress(
+                index: 3,
+                TrainingProgress(iteration: 7, totalIterations: 9, imagesSeen: 112, loss: 0.25, imagesPerSecond: 40)),
+            .done(RunOutcome(index: 3, runId: "abc", status: .failed, reason: "diverged \"badly\"", wallSeconds: 1.5))
         ]
         for e in events { #expect(WorkerProtocol.decode(WorkerProtocol.encode(e)) == .event(e)) }
         #expect(WorkerProtocol.decode(WorkerProtocol.ready()) == .ready)
@@ -52,15 +58,21 @@ struct PlanOutputTests {
         var swept = JSONObject()
         swept["method"] = .string("ae")
         let record = RunRecord(
-            status: .failed, reason: "why", diverged: true, experiment: "e", runId: run.id, index: 0, label: run.label, swept: swept,
+            status: .failed, reason: "why", diverged: true, experiment: "e", runId: run.id, index: 0, label: run.label,
+            swept: swept,
             config: run.point.resolved, outputs: plan.spec.outputs.json, dataset: "mnist", dataFingerprint: "fp",
             code: CodeVersion(id: "git:x", gitCommit: "x", gitDirty: true, repository: "/r", toolVersion: "0.1.0"),
             provenance: JSONObject([("host", .string("h"))]), startTime: "s", endTime: "e", wallSeconds: 2.5,
             trainingSeconds: .nan, iterations: 3, imagesSeen: 48, finalTrainLoss: nil,
-            checkpoints: [CheckpointSummary(iteration: 2, imagesSeen: 32, requestedImagesSeen: nil,
-                                            metrics: ["test_loss_ae": 0.3, "train_seconds": 1])])
+            checkpoints: [
+                CheckpointSummary(
+                    iteration: 2, imagesSeen: 32, requestedImagesSeen: nil,
+                    metrics: ["test_loss_ae": 0.3, "train_seconds": 1])
+            ])
         let back = try RunRecord(json: try JSONParser.parse(record.json.prettyText()), source: "run.json")
-        #expect(back.status == .failed && back.reason == "why" && back.diverged && back.runId == run.id && back.label == run.label)
+        #expect(
+            back.status == .failed && back.reason == "why" && back.diverged && back.runId == run.id
+                && back.label == run.label)
         #expect(back.config == run.point.resolved && back.swept == swept)
         #expect(back.code == record.code && back.wallSeconds == 2.5 && back.trainingSeconds!.isNaN)
         #expect(back.checkpoints == record.checkpoints && back.finalTrainLoss == nil)

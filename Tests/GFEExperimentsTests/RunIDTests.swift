@@ -1,11 +1,14 @@
 import GFECore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("Run ids")
 struct RunIDTests {
-    func id(_ spec: String, overrides: [String] = [], code: String = "test-code", fingerprint: String = "mnist/fp") throws -> String {
+    func id(_ spec: String, overrides: [String] = [], code: String = "test-code", fingerprint: String = "mnist/fp")
+        throws -> String
+    {
         try ExperimentFixtures.plan(spec, overrides: overrides, code: code, fingerprint: fingerprint).runs[0].id
     }
 
@@ -14,17 +17,23 @@ struct RunIDTests {
         // "gfe-run-id/2\nconfig {\"a\":1}\noutputs {\"models\":\"final\"}\ndata mnist/x\ncode git:abc\narithmetic gfe-kernel/2"
         let config = JSONValue.object(JSONObject([("a", JSONValue(1))]))
         let outputs = JSONValue.object(JSONObject([("models", .string("final"))]))
-        #expect(RunID.make(config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
-                           arithmetic: "gfe-kernel/2") == "d38eb30a8767")
+        #expect(
+            RunID.make(
+                config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
+                arithmetic: "gfe-kernel/2") == "d38eb30a8767")
         // Another arithmetic, another id: runs whose numbers differ never share one.
-        #expect(RunID.make(config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
-                           arithmetic: "gfe-kernel/1") != "d38eb30a8767")
+        #expect(
+            RunID.make(
+                config: config, outputs: outputs, dataFingerprint: "mnist/x", codeVersion: "git:abc",
+                arithmetic: "gfe-kernel/1") != "d38eb30a8767")
     }
 
     @Test func sameConfigurationSameId() throws {
         let a = try id(#"{"name": "one", "base": {"method": "gfe", "batchSize": 16}}"#)
         // Defaults spelled out, other key order, other number spelling, another experiment name.
-        let b = try id(#"{"name": "two", "base": {"batchSize": 16.0, "latentDim": 20, "encoder": {"tau": 1e4, "preset": "official"}}}"#)
+        let b = try id(
+            #"{"name": "two", "base": {"batchSize": 16.0, "latentDim": 20, "encoder": {"tau": 1e4, "preset": "official"}}}"#
+        )
         #expect(a == b)
         #expect(a.count == 12 && a.allSatisfy(\.isHexDigit))
         #expect(try id("{}") == a)
@@ -49,7 +58,7 @@ struct RunIDTests {
             try id(#"{"outputs": {"models": "none"}}"#),
             try id("{}", overrides: ["method=ae"]),
             try id("{}", code: "other-code"),
-            try id("{}", fingerprint: "mnist/other-files"),
+            try id("{}", fingerprint: "mnist/other-files")
         ]
         for (i, c) in changed.enumerated() { #expect(c != base, "change \(i) kept the id") }
         #expect(Set(changed).count == changed.count)

@@ -1,8 +1,9 @@
 import Foundation
 import GFECore
 import GFEStore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("Run store", .serialized)
@@ -20,7 +21,7 @@ struct RunStoreTests {
         #expect(store.state(of: id).summary == "not started")
         let lock = try #require(try store.claim(id))
         #expect(store.state(of: id).isRunning)
-        #expect(try store.claim(id) == nil)   // a second claimant is refused while the lock is held
+        #expect(try store.claim(id) == nil)  // a second claimant is refused while the lock is held
         let partial = store.partialFolder(id)
         try fm().createDirectory(atPath: partial, withIntermediateDirectories: true)
         #expect(store.state(of: id).summary.hasPrefix("running (\(Provenance.hostName) pid \(getpid())"))
@@ -41,7 +42,7 @@ struct RunStoreTests {
         try fm().createDirectory(atPath: other, withIntermediateDirectories: true)
         let lock = try #require(try store.claim(id))
         #expect(!fm().fileExists(atPath: stale))
-        #expect(fm().fileExists(atPath: other))   // another run's folder is left to its own claimant
+        #expect(fm().fileExists(atPath: other))  // another run's folder is left to its own claimant
         lock.release()
         store.removeStalePartials()
         #expect(!fm().fileExists(atPath: other))
@@ -80,8 +81,9 @@ struct RunStoreTests {
     /// A plan of the tiny spec (or `spec`) with the real data fingerprint (the executor checks it).
     func tinyPlan(_ spec: String = tinySpec) throws -> ExperimentPlan {
         let fingerprints = DataFingerprints(cacheFile: nil, writable: false)
-        return try ExperimentPlan(try ExperimentFixtures.resolve(spec),
-                                  identity: RunIdentityContext(codeVersion: "test", fingerprint: fingerprints.provider))
+        return try ExperimentPlan(
+            try ExperimentFixtures.resolve(spec),
+            identity: RunIdentityContext(codeVersion: "test", fingerprint: fingerprints.provider))
     }
 
     @Test func failedTrainingIsStoredWithItsReason() throws {
@@ -90,12 +92,16 @@ struct RunStoreTests {
         let plan = try tinyPlan()
         let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
         var events: [RunEvent] = []
-        let outcome = try RunExecutor.execute(plan.runs[0], plan: plan, environment: env, force: false,
-                                              train: { _, _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
-                                              events: { events.append($0) })
+        let outcome = try RunExecutor.execute(
+            plan.runs[0], plan: plan, environment: env, force: false,
+            train: { _, _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
+            events: { events.append($0) })
         #expect(outcome.status == .failed)
         #expect(outcome.reason == "the test's trainer failed")
-        guard case .failed(let record) = store.state(of: plan.runs[0].id) else { Issue.record("not failed"); return }
+        guard case .failed(let record) = store.state(of: plan.runs[0].id) else {
+            Issue.record("not failed")
+            return
+        }
         #expect(record.reason == "the test's trainer failed")
         #expect(record.runId == plan.runs[0].id)
         #expect(events.first == .started(index: 0, runId: plan.runs[0].id))
@@ -118,24 +124,28 @@ struct RunStoreTests {
         }
         _ = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
         #expect(store.state(of: run.id).divergedRecord == nil)
-        let retried = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
+        let retried = try RunExecutor.execute(
+            run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
         #expect(retried.status == .failed && calls.value == 2)
 
         let diverges: RunExecutor.Training = { c, d, r, s, p in
             calls.add()
             throw TrainingFailure(message: "diverged (test)", partial: try RunExecutor.defaultTraining(c, d, r, s, p))
         }
-        let first = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: diverges, events: { _ in })
+        let first = try RunExecutor.execute(
+            run, plan: plan, environment: env, force: false, train: diverges, events: { _ in })
         #expect(first.status == .failed && first.reason == "diverged (test)" && calls.value == 3)
         let record = try #require(store.state(of: run.id).divergedRecord)
         #expect(record.reason == "diverged (test)" && record.iterations == 2)
         var events: [RunEvent] = []
-        let kept = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: diverges,
-                                           events: { events.append($0) })
+        let kept = try RunExecutor.execute(
+            run, plan: plan, environment: env, force: false, train: diverges,
+            events: { events.append($0) })
         #expect(kept.status == .failed && calls.value == 3, "recomputed a diverged run")
         #expect(kept.reason == RunExecutor.keptReason(record) && kept.reason?.hasSuffix("diverged (test)") == true)
         #expect(events == [.done(kept)])
-        let forced = try RunExecutor.execute(run, plan: plan, environment: env, force: true, train: diverges, events: { _ in })
+        let forced = try RunExecutor.execute(
+            run, plan: plan, environment: env, force: true, train: diverges, events: { _ in })
         #expect(forced.status == .failed && forced.reason == "diverged (test)" && calls.value == 4)
     }
 
@@ -147,7 +157,10 @@ struct RunStoreTests {
         let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
         let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
         #expect(outcome.status == .finished, "\(outcome.reason ?? "")")
-        guard case .finished(let record) = store.state(of: run.id) else { Issue.record("not finished"); return }
+        guard case .finished(let record) = store.state(of: run.id) else {
+            Issue.record("not finished")
+            return
+        }
         #expect(record.iterations == 2 && record.imagesSeen == 32)
         #expect(record.config == run.point.resolved)
         let loss = try #require(record.checkpoints.first?.metrics["test_loss_ae"])
@@ -168,25 +181,28 @@ struct RunStoreTests {
     @Test func finalModelIsStoredWithItsOptimiserStates() throws {
         let store = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: store.root) }
-        let plan = try tinyPlan("""
+        let plan = try tinyPlan(
+            """
             {"name": "exp", "outputs": {"models": "final"}, "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
              "optimiser": {"method": "adam", "lr": 1e-3}, "data": {"trainLimit": 32, "testLimit": 16}}}
             """)
         let run = plan.runs[0]
         let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
         let trained = ResultBox()
-        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: { c, d, r, s, p in
-            let result = try RunExecutor.defaultTraining(c, d, r, s, p)
-            trained.set(result)
-            return result
-        }, events: { _ in })
+        let outcome = try RunExecutor.execute(
+            run, plan: plan, environment: env, force: false,
+            train: { c, d, r, s, p in
+                let result = try RunExecutor.defaultTraining(c, d, r, s, p)
+                trained.set(result)
+                return result
+            }, events: { _ in })
         #expect(outcome.status == .finished, "\(outcome.reason ?? "")")
         let result = try #require(trained.get())
         #expect(result.optimiserStates.map { "\($0.kind) \($0.step)" } == ["adam 2", "adam 2"])
 
         let path = store.runFolder(run.id) + "/run.h5"
         let states = try CheckpointModels.loadOptimiserStates(.ae, path: path, group: "model")
-        let sameStates = states == result.optimiserStates   // compared before #expect: 2 × 2 buffers of ~700,000
+        let sameStates = states == result.optimiserStates  // compared before #expect: 2 × 2 buffers of ~700,000
         #expect(sameStates)
         let model = try CheckpointModels.load(.ae, path: path, group: "model")
         let sameModel = model == result.model
@@ -205,13 +221,29 @@ struct RunStoreTests {
 final class CallCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }
 
 final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var result: TrainingResult?
-    func set(_ r: TrainingResult) { lock.lock(); result = r; lock.unlock() }
-    func get() -> TrainingResult? { lock.lock(); defer { lock.unlock() }; return result }
+    func set(_ r: TrainingResult) {
+        lock.lock()
+        result = r
+        lock.unlock()
+    }
+    func get() -> TrainingResult? {
+        lock.lock()
+        defer { lock.unlock() }
+        return result
+    }
 }

@@ -1,6 +1,7 @@
 import GFECore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("--seeds: seeds chosen on the command line")
@@ -19,7 +20,8 @@ struct SeedChoiceTests {
     }
 
     @Test func listReplacesTheSeedsAndVariesFastest() throws {
-        let parsed = try ExperimentSpec.parse(#"{"seeds": [1], "sweep": {"axes": {"method": ["ae", "gfe"]}}}"#, source: "exp.json")
+        let parsed = try ExperimentSpec.parse(
+            #"{"seeds": [1], "sweep": {"axes": {"method": ["ae", "gfe"]}}}"#, source: "exp.json")
         let e = try ResolvedExperiment(spec: try SeedChoice(parsing: "4, 9").apply(to: parsed))
         #expect(e.points.map { "\($0.config.method.rawValue)/\($0.config.seed)" } == ["ae/4", "ae/9", "gfe/4", "gfe/9"])
     }
@@ -29,7 +31,8 @@ struct SeedChoiceTests {
         let spec = try ExperimentSpec.parse(text, source: "exp.json")
         let identity = RunIdentityContext(codeVersion: "c", fingerprint: { _ in "f" })
         let own = try ExperimentPlan(try ResolvedExperiment(spec: spec), identity: identity)
-        let three = try ExperimentPlan(try ResolvedExperiment(spec: try SeedChoice(parsing: "3").apply(to: spec)), identity: identity)
+        let three = try ExperimentPlan(
+            try ResolvedExperiment(spec: try SeedChoice(parsing: "3").apply(to: spec)), identity: identity)
         #expect(three.runs.count == 3)
         #expect(three.runs[0].id == own.runs[0].id)
     }

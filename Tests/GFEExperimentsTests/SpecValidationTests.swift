@@ -1,6 +1,7 @@
 import GFECore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 /// One test per kind of spec mistake: each error names the file, the JSON location, the value found and what
@@ -8,8 +9,10 @@ import GFETraining
 @Suite("Spec validation messages")
 struct SpecValidationTests {
     /// Asserts that `text` is rejected with a message containing every fragment.
-    func expectError(_ text: String, overrides: [String] = [], _ fragments: [String],
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ text: String, overrides: [String] = [], _ fragments: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let message = ExperimentFixtures.specError(text, overrides: overrides) else {
             Issue.record("the spec was accepted: \(text)", sourceLocation: sourceLocation)
             return
@@ -35,16 +38,23 @@ struct SpecValidationTests {
     }
 
     @Test func unknownTopLevelFieldSuggestsName() {
-        expectError(#"{"sweeps": {}}"#, ["exp.json", "$.sweeps", "unknown field \"sweeps\"", "did you mean \"sweep\"",
-                                         "\"seeds\""])
+        expectError(
+            #"{"sweeps": {}}"#,
+            [
+                "exp.json", "$.sweeps", "unknown field \"sweeps\"", "did you mean \"sweep\"",
+                "\"seeds\""
+            ])
     }
 
     @Test func unknownConfigFieldSuggestsName() {
-        expectError(#"{"base": {"batchsize": 16}}"#, ["exp.json", "$.base", "'batchsize'", "did you mean \"batchSize\""])
+        expectError(
+            #"{"base": {"batchsize": 16}}"#, ["exp.json", "$.base", "'batchsize'", "did you mean \"batchSize\""])
     }
 
     @Test func unknownEncoderFieldSuggestsName() {
-        expectError(#"{"base": {"encoder": {"tua": 5}}}"#, ["$.base", "unknown field 'encoder.tua'", "did you mean \"tau\"", "'maxStep'"])
+        expectError(
+            #"{"base": {"encoder": {"tua": 5}}}"#,
+            ["$.base", "unknown field 'encoder.tua'", "did you mean \"tau\"", "'maxStep'"])
     }
 
     @Test func wrongTypeInSpecNamesTypeAndValue() {
@@ -61,16 +71,22 @@ struct SpecValidationTests {
     }
 
     @Test func outOfRangeSweptValuePointsAtTheSweep() {
-        expectError(#"{"sweep": {"axes": {"encoder.beta": [0.5, 2]}}}"#,
-                    ["exp.json", "run 1", "encoder.beta = 2", #"$.sweep.axes["encoder.beta"][1]"#, "'beta' is 2",
-                     "strictly between 0 and 1"])
+        expectError(
+            #"{"sweep": {"axes": {"encoder.beta": [0.5, 2]}}}"#,
+            [
+                "exp.json", "run 1", "encoder.beta = 2", #"$.sweep.axes["encoder.beta"][1]"#, "'beta' is 2",
+                "strictly between 0 and 1"
+            ])
     }
 
     @Test func unknownNameSuggestsOne() {
-        expectError(#"{"base": {"data": {"dataset": "mnsit"}}}"#, ["'mnsit'", "did you mean \"mnist\"", "'fashion_mnist'"])
-        expectError(#"{"sweep": {"axes": {"method": ["gfe", "gfee"]}}}"#,
-                    ["run 1", "$.sweep.axes.method[1]", "'gfee'", "did you mean \"gfe\"", "'ae'"])
-        expectError(#"{"base": {"encoder": {"preset": "paperr"}}}"#, ["'paperr'", "did you mean \"paper\"", "'official'"])
+        expectError(
+            #"{"base": {"data": {"dataset": "mnsit"}}}"#, ["'mnsit'", "did you mean \"mnist\"", "'fashion_mnist'"])
+        expectError(
+            #"{"sweep": {"axes": {"method": ["gfe", "gfee"]}}}"#,
+            ["run 1", "$.sweep.axes.method[1]", "'gfee'", "did you mean \"gfe\"", "'ae'"])
+        expectError(
+            #"{"base": {"encoder": {"preset": "paperr"}}}"#, ["'paperr'", "did you mean \"paper\"", "'official'"])
     }
 
     @Test func badSeedIsRejected() {
@@ -84,13 +100,15 @@ struct SpecValidationTests {
     }
 
     @Test func zipNeedsEqualLengths() {
-        expectError(#"{"sweep": {"zip": [{"method": ["gfe", "ae"], "seed": [1]}]}}"#,
-                    ["$.sweep.zip[0]", "same number of values", "'method' has 2", "'seed' has 1"])
+        expectError(
+            #"{"sweep": {"zip": [{"method": ["gfe", "ae"], "seed": [1]}]}}"#,
+            ["$.sweep.zip[0]", "same number of values", "'method' has 2", "'seed' has 1"])
     }
 
     @Test func overlappingSweptPathsAreRejected() {
-        expectError(#"{"sweep": {"axes": {"encoder": [{"method": "amd"}], "encoder.tau": [1, 2]}}}"#,
-                    [#"$.sweep.axes["encoder.tau"]"#, "overlaps 'encoder'"])
+        expectError(
+            #"{"sweep": {"axes": {"encoder": [{"method": "amd"}], "encoder.tau": [1, 2]}}}"#,
+            [#"$.sweep.axes["encoder.tau"]"#, "overlaps 'encoder'"])
         expectError(#"{"sweep": {"axes": {"seed": [1, 2]}, "zip": [{"seed": [3, 4]}]}}"#, ["'seed' is swept twice"])
     }
 
@@ -99,19 +117,22 @@ struct SpecValidationTests {
     }
 
     @Test func settingInsideANonObjectIsExplained() {
-        expectError(#"{"base": {"gradient": "adjoint"}, "sweep": {"axes": {"gradient.mode": ["approximate"]}}}"#,
-                    [#"$.sweep.axes["gradient.mode"][0]"#, "'gradient' is a string", "not an object"])
+        expectError(
+            #"{"base": {"gradient": "adjoint"}, "sweep": {"axes": {"gradient.mode": ["approximate"]}}}"#,
+            [#"$.sweep.axes["gradient.mode"][0]"#, "'gradient' is a string", "not an object"])
     }
 
     @Test func invalidCombinationIsReported() {
-        expectError(#"{"base": {"budget": {"epochs": 1, "iterations": 3}}}"#, ["$.base", "exactly one of", "'iterations'"])
+        expectError(
+            #"{"base": {"budget": {"epochs": 1, "iterations": 3}}}"#, ["$.base", "exactly one of", "'iterations'"])
         expectError(#"{"base": {"gradient": "adjoint"}}"#, ["$.base", "'adjoint' needs the fixed-grid encoder"])
     }
 
     @Test func identicalRunsAreRejected() {
         // The second encoder only spells out the first one's defaults.
-        expectError(#"{"sweep": {"axes": {"encoder": [{"method": "amd"}, {"method": "amd", "tau": 1e4}]}}}"#,
-                    ["runs 0 and 1 resolve to the same configuration"])
+        expectError(
+            #"{"sweep": {"axes": {"encoder": [{"method": "amd"}, {"method": "amd", "tau": 1e4}]}}}"#,
+            ["runs 0 and 1 resolve to the same configuration"])
     }
 
     @Test func experimentNameMustBeAFolderName() {
@@ -126,26 +147,34 @@ struct SpecValidationTests {
 
     @Test func tableMistakesAreNamed() {
         let sweep = #""sweep": {"axes": {"method": ["gfe", "ae"]}}"#
-        expectError("{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"methd\": \"gfe\"}, \"metric\": \"test_loss_gfe\"}]}}",
-                    ["$.table.columns[0].where.methd", "not a swept field", "did you mean \"method\""])
-        expectError("{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"method\": \"gfee\"}, \"metric\": \"test_loss_gfe\"}]}}",
-                    ["$.table.columns[0].where.method", "\"gfee\" is not among the swept values", "did you mean \"gfe\""])
-        expectError("{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"method\": \"gfe\"}, \"metric\": \"test_los_gfe\"}]}}",
-                    ["$.table.columns[0].metric", "\"test_los_gfe\"", "did you mean \"test_loss_gfe\""])
-        expectError("{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"metric\": \"train_seconds\"}]}}",
-                    ["$.table.columns[0].where", "2 different sweep points", "'method'"])
-        expectError("{\(sweep), \"table\": {\"index\": \"images\", \"columns\": [{\"name\": \"x\", \"metric\": \"m\"}]}}",
-                    ["$.table.index", "\"images\"", "did you mean \"images_seen\""])
+        expectError(
+            "{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"methd\": \"gfe\"}, \"metric\": \"test_loss_gfe\"}]}}",
+            ["$.table.columns[0].where.methd", "not a swept field", "did you mean \"method\""])
+        expectError(
+            "{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"method\": \"gfee\"}, \"metric\": \"test_loss_gfe\"}]}}",
+            ["$.table.columns[0].where.method", "\"gfee\" is not among the swept values", "did you mean \"gfe\""])
+        expectError(
+            "{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"where\": {\"method\": \"gfe\"}, \"metric\": \"test_los_gfe\"}]}}",
+            ["$.table.columns[0].metric", "\"test_los_gfe\"", "did you mean \"test_loss_gfe\""])
+        expectError(
+            "{\(sweep), \"table\": {\"columns\": [{\"name\": \"x\", \"metric\": \"train_seconds\"}]}}",
+            ["$.table.columns[0].where", "2 different sweep points", "'method'"])
+        expectError(
+            "{\(sweep), \"table\": {\"index\": \"images\", \"columns\": [{\"name\": \"x\", \"metric\": \"m\"}]}}",
+            ["$.table.index", "\"images\"", "did you mean \"images_seen\""])
     }
 
     @Test func outputMistakesAreNamed() {
-        expectError(#"{"outputs": {"latents": ["evalution"]}}"#, ["$.outputs.latents[0]", "did you mean \"evaluation\""])
-        expectError(#"{"outputs": {"latents": ["train"]}}"#, ["$.outputs.latents", "stored at checkpoints", "run 0 has none"])
+        expectError(
+            #"{"outputs": {"latents": ["evalution"]}}"#, ["$.outputs.latents[0]", "did you mean \"evaluation\""])
+        expectError(
+            #"{"outputs": {"latents": ["train"]}}"#, ["$.outputs.latents", "stored at checkpoints", "run 0 has none"])
         expectError(#"{"outputs": {"models": "al"}}"#, ["$.outputs.models", "\"al\"", "\"final\""])
     }
 
     @Test func referenceMistakesAreNamed() {
         expectError(#"{"reference": {"file": "r.csv"}}"#, ["$.reference.key", "is missing"])
-        expectError(#"{"reference": {"file": "r.csv", "key": "k", "rtol": -1}}"#, ["$.reference.rtol", "-1", "non-negative"])
+        expectError(
+            #"{"reference": {"file": "r.csv", "key": "k", "rtol": -1}}"#, ["$.reference.rtol", "-1", "non-negative"])
     }
 }

@@ -1,6 +1,7 @@
 import GFECore
-import Testing
 import GFETraining
+import Testing
+
 @testable import GFEExperiments
 
 @Suite("Sweep expansion")
@@ -8,8 +9,10 @@ struct SweepTests {
     /// "path=value …" for each point, built from the resolved configs (not from the sweep's own labels).
     func points(_ e: ResolvedExperiment, _ paths: [String]) -> [String] {
         e.points.map { p in
-            paths.map { path in "\(path)=\(try! ConfigPath(parsing: path, what: "test").value(in: p.resolved)!.shortText)" }
-                .joined(separator: " ")
+            paths.map { path in
+                "\(path)=\(try! ConfigPath(parsing: path, what: "test").value(in: p.resolved)!.shortText)"
+            }
+            .joined(separator: " ")
         }
     }
 
@@ -21,24 +24,31 @@ struct SweepTests {
     }
 
     @Test func cartesianProductFirstAxisSlowestSeedsFastest() throws {
-        let e = try ExperimentFixtures.resolve("""
+        let e = try ExperimentFixtures.resolve(
+            """
             {"seeds": [7, 8], "sweep": {"axes": {"method": ["gfe", "ae"], "batchSize": [16, 20, 32]}}}
             """)
         #expect(e.points.count == 12)
-        let expected = ["gfe", "ae"].flatMap { m in [16, 20, 32].flatMap { b in [7, 8].map { s in "method=\(m) batchSize=\(b) seed=\(s)" } } }
+        let expected = ["gfe", "ae"].flatMap { m in
+            [16, 20, 32].flatMap { b in [7, 8].map { s in "method=\(m) batchSize=\(b) seed=\(s)" } }
+        }
         #expect(points(e, ["method", "batchSize", "seed"]) == expected)
         #expect(e.points.map(\.index) == Array(0..<12))
         #expect(e.points[5].label == "method=gfe batchSize=32 seed=8")
     }
 
     @Test func zippedFieldsChangeTogether() throws {
-        let e = try ExperimentFixtures.resolve("""
+        let e = try ExperimentFixtures.resolve(
+            """
             {"sweep": {"zip": [{"method": ["ae", "gfe"], "budget.epochs": [12, 1]}], "axes": {"batchSize": [16, 20]}}}
             """)
         // Axes come first (in file order), then zip groups: batchSize varies slowest.
-        #expect(points(e, ["batchSize", "method", "budget.epochs"])
-                == ["batchSize=16 method=ae budget.epochs=12", "batchSize=16 method=gfe budget.epochs=1",
-                    "batchSize=20 method=ae budget.epochs=12", "batchSize=20 method=gfe budget.epochs=1"])
+        #expect(
+            points(e, ["batchSize", "method", "budget.epochs"])
+                == [
+                    "batchSize=16 method=ae budget.epochs=12", "batchSize=16 method=gfe budget.epochs=1",
+                    "batchSize=20 method=ae budget.epochs=12", "batchSize=20 method=gfe budget.epochs=1"
+                ])
     }
 
     @Test func valuesRememberWhereTheyWereWritten() throws {
@@ -47,43 +57,62 @@ struct SweepTests {
     }
 
     @Test func sweptObjectsReplaceWholeFields() throws {
-        let e = try ExperimentFixtures.resolve("""
+        let e = try ExperimentFixtures.resolve(
+            """
             {"sweep": {"axes": {"encoder": [{"method": "amd", "preset": "paper"}, {"method": "fixedGrid", "points": 5}]}}}
             """)
-        guard case .amd(let amd) = e.points[0].config.encoder, case .fixedGrid(let grid) = e.points[1].config.encoder else {
-            Issue.record("wrong encoders"); return
+        guard case .amd(let amd) = e.points[0].config.encoder, case .fixedGrid(let grid) = e.points[1].config.encoder
+        else {
+            Issue.record("wrong encoders")
+            return
         }
-        #expect(amd.beta == 0.75 && amd.maxReductions == 48)   // SPEC §4.1 paper preset
+        #expect(amd.beta == 0.75 && amd.maxReductions == 48)  // SPEC §4.1 paper preset
         #expect(grid.points == 5)
     }
 
     @Test func encoderWithoutMethodIsTheDefaultAMD() throws {
         let e = try ExperimentFixtures.resolve(#"{"sweep": {"axes": {"encoder.beta": [0.5, 0.6]}}}"#)
-        guard case .amd(let s) = e.points[1].config.encoder else { Issue.record("not AMD"); return }
-        #expect(s.beta == 0.6 && s.maxReductions == 20 && s.initialPoint == .uniform)   // official preset otherwise
+        guard case .amd(let s) = e.points[1].config.encoder else {
+            Issue.record("not AMD")
+            return
+        }
+        #expect(s.beta == 0.6 && s.maxReductions == 20 && s.initialPoint == .uniform)  // official preset otherwise
     }
 
     @Test func overridesApplyAfterTheSweepAndFixSweptFields() throws {
         let spec = #"{"seeds": [1, 2, 3], "sweep": {"axes": {"method": ["gfe", "ae"]}}, "base": {"batchSize": 16}}"#
         let e = try ExperimentFixtures.resolve(spec, overrides: ["seed=9", "batchSize=4"])
-        #expect(points(e, ["method", "seed", "batchSize"]) == ["method=gfe seed=9 batchSize=4", "method=ae seed=9 batchSize=4"])
+        #expect(
+            points(e, ["method", "seed", "batchSize"]) == [
+                "method=gfe seed=9 batchSize=4", "method=ae seed=9 batchSize=4"
+            ])
         #expect(e.sweep.paths.map(\.description) == ["method"])
         // An override inside swept objects applies to each of them.
-        let f = try ExperimentFixtures.resolve(#"{"sweep": {"axes": {"encoder": [{"method": "amd"}, {"method": "fixedGrid"}]}}}"#,
-                                               overrides: ["encoder.tau=77"])
-        #expect(points(f, ["encoder.method", "encoder.tau"]) == ["encoder.method=amd encoder.tau=77",
-                                                                  "encoder.method=fixedGrid encoder.tau=77"])
+        let f = try ExperimentFixtures.resolve(
+            #"{"sweep": {"axes": {"encoder": [{"method": "amd"}, {"method": "fixedGrid"}]}}}"#,
+            overrides: ["encoder.tau=77"])
+        #expect(
+            points(f, ["encoder.method", "encoder.tau"]) == [
+                "encoder.method=amd encoder.tau=77",
+                "encoder.method=fixedGrid encoder.tau=77"
+            ])
     }
 
     @Test func overrideValuesAreJSONOrPlainWords() throws {
-        let o = try ConfigOverride.parse(["encoder.preset=paper", "checkpoints.imagesSeen=[16, 32]", "encoder.tau=1e3",
-                                          "data.dataset=\"mnist\""])
-        #expect(o.map(\.value) == [.string("paper"), .array([JSONValue(16), JSONValue(32)]), JSONValue(1000), .string("mnist")])
+        let o = try ConfigOverride.parse([
+            "encoder.preset=paper", "checkpoints.imagesSeen=[16, 32]", "encoder.tau=1e3",
+            "data.dataset=\"mnist\""
+        ])
+        #expect(
+            o.map(\.value) == [
+                .string("paper"), .array([JSONValue(16), JSONValue(32)]), JSONValue(1000), .string("mnist")
+            ])
     }
 
     @Test func tooManyPointsAreRejected() {
         let values = (0..<400).map(String.init).joined(separator: ",")
-        let message = ExperimentFixtures.specError("{\"sweep\": {\"axes\": {\"seed\": [\(values)], \"latentDim\": [\(values)]}}}")
+        let message = ExperimentFixtures.specError(
+            "{\"sweep\": {\"axes\": {\"seed\": [\(values)], \"latentDim\": [\(values)]}}}")
         #expect(message?.contains("160000 points") == true, "\(message ?? "accepted")")
     }
 }

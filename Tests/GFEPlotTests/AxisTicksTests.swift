@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEPlot
 
 @Suite("Axis ticks")
@@ -20,7 +21,9 @@ struct AxisTicksTests {
         #expect(n.labels.map(\.text) == ["−0.4", "−0.2", "0", "0.2", "0.4"])
     }
 
-    @Test("Linear with fixed limits keeps them and ticks inside; large values are labelled in units of 10ᵏ named in the axis title")
+    @Test(
+        "Linear with fixed limits keeps them and ticks inside; large values are labelled in units of 10ᵏ named in the axis title"
+    )
     func fixedAndLarge() {
         let t = AxisTicks.make(scale: .linear, dataMin: 0, dataMax: 1, fixed: 0.05...0.95, target: 5)
         #expect(t.lower == 0.05 && t.upper == 0.95)
@@ -57,6 +60,6 @@ struct AxisTicksTests {
     func logWide() {
         let t = AxisTicks.make(scale: .logarithmic, dataMin: 1e-12, dataMax: 1e6)
         #expect(t.labels.map(\.description) == ["10^−12", "10^−9", "10^−6", "0.001", "1", "1000", "10^6"])
-        #expect(t.fraction(of: 0) .isNaN)
+        #expect(t.fraction(of: 0).isNaN)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEPlot
 
 @Suite("Curve figures from tidy curves")
@@ -7,7 +8,9 @@ struct CurveFiguresTests {
         var r = RunCurves(label: label)
         for (metric, points) in metrics.sorted(by: { $0.key < $1.key }) {
             for (it, v) in points {
-                r.append(metric: metric, CurvePoint(iteration: it, imagesSeen: 16 * it, wallSeconds: Double(it) / 2, value: v))
+                r.append(
+                    metric: metric,
+                    CurvePoint(iteration: it, imagesSeen: 16 * it, wallSeconds: Double(it) / 2, value: v))
             }
         }
         return r
@@ -15,20 +18,34 @@ struct CurveFiguresTests {
 
     @Test("The figure set follows the metrics present: validation loss gets three x axes, test losses share a figure")
     func figureSet() {
-        let ae = run("method=ae", metrics: ["validation_loss": [(0, 0.7), (5, 0.3)], "test_loss_ae": [(30, 0.25), (60, 0.2)],
-                                            "test_loss_ae_decoder_amd": [(30, 0.22), (60, 0.19)], "solve_accepted": [(1, 3)]])
-        let gfe = run("method=gfe", metrics: ["validation_loss": [(0, 0.7), (5, 0.2)], "test_loss_gfe": [(30, 0.2), (60, 0.15)],
-                                              "my_new_metric": [(1, 1), (2, 2)]])
+        let ae = run(
+            "method=ae",
+            metrics: [
+                "validation_loss": [(0, 0.7), (5, 0.3)], "test_loss_ae": [(30, 0.25), (60, 0.2)],
+                "test_loss_ae_decoder_amd": [(30, 0.22), (60, 0.19)], "solve_accepted": [(1, 3)]
+            ])
+        let gfe = run(
+            "method=gfe",
+            metrics: [
+                "validation_loss": [(0, 0.7), (5, 0.2)], "test_loss_gfe": [(30, 0.2), (60, 0.15)],
+                "my_new_metric": [(1, 1), (2, 2)]
+            ])
         let figures = CurveFigures.figures([ae, gfe], title: "exp")
-        #expect(Set(figures.map(\.name)) == ["validation_loss-vs-iteration", "validation_loss-vs-images_seen",
-                                             "validation_loss-vs-wall_s", "test_loss-vs-images_seen", "test_loss-vs-wall_s",
-                                             "my_new_metric-vs-iteration"])
+        #expect(
+            Set(figures.map(\.name)) == [
+                "validation_loss-vs-iteration", "validation_loss-vs-images_seen",
+                "validation_loss-vs-wall_s", "test_loss-vs-images_seen", "test_loss-vs-wall_s",
+                "my_new_metric-vs-iteration"
+            ])
         let validation = figures.first { $0.name == "validation_loss-vs-images_seen" }!
         #expect(validation.plot.series.map(\.label) == ["method=ae", "method=gfe"])
         #expect(validation.plot.series[1].x == [0, 80] && validation.plot.series[1].y == [0.7, 0.2])
         let test = figures.first { $0.name == "test_loss-vs-images_seen" }!
-        #expect(test.plot.series.map(\.label) == ["method=ae: test_loss_ae", "method=ae: test_loss_ae_decoder_amd",
-                                                  "method=gfe: test_loss_gfe"])
+        #expect(
+            test.plot.series.map(\.label) == [
+                "method=ae: test_loss_ae", "method=ae: test_loss_ae_decoder_amd",
+                "method=gfe: test_loss_gfe"
+            ])
         let wall = figures.first { $0.name == "validation_loss-vs-wall_s" }!
         #expect(wall.plot.series[0].x == [0, 2.5])
     }

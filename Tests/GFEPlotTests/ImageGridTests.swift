@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEPlot
 
 @Suite("Image grids")
@@ -12,7 +13,8 @@ struct ImageGridTests {
         // Three images on a 2 × 2 grid: bytes 0, round(127.5) = 128, 255; the fourth cell stays background.
         let image = try grid.render([constant(0), constant(0.5), constant(1)], rows: 2, columns: 2)
         #expect(image.width == 9 && image.height == 7 && image.colour == .greyscale)
-        let B: UInt8 = 200
+        // swift-format-ignore: AlwaysUseLowerCamelCase
+        let B: UInt8 = 200  // one letter keeps the pixel grid below readable
         let expected: [UInt8] = [
             B, B, B, B, B, B, B, B, B,
             B, 0, 0, 0, B, 128, 128, 128, B,
@@ -20,7 +22,7 @@ struct ImageGridTests {
             B, B, B, B, B, B, B, B, B,
             B, 255, 255, 255, B, B, B, B, B,
             B, 255, 255, 255, B, B, B, B, B,
-            B, B, B, B, B, B, B, B, B,
+            B, B, B, B, B, B, B, B, B
         ]
         #expect(image.pixels == expected)
     }
@@ -31,7 +33,8 @@ struct ImageGridTests {
         let values: [Double] = [0, 0.2, 0.4, 1.5, -1, .nan]
         let image = try grid.render([values], rows: 1, columns: 1)
         #expect(image.pixels == [0, 51, 102, 255, 0, 0])
-        var inverted = grid; inverted.invert = true
+        var inverted = grid
+        inverted.invert = true
         #expect(try inverted.render([values], rows: 1, columns: 1).pixels == [255, 204, 153, 0, 255, 255])
     }
 
@@ -52,18 +55,20 @@ struct ImageGridTests {
         let image = try grid.reconstructions(originals: originals, reconstructed: reconstructed, columns: 2)
         // Width 1 + 1 + 1 = 3. Rows: pair 0 at y 0 and 2; pair 1 at y 0 + 2·(1 + 1) + 2 = 6 and 8. Height 9.
         #expect(image.width == 3 && image.height == 9)
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let B: UInt8 = 9
-        #expect(image.pixels == [
-            10, B, 20,
-            B, B, B,
-            40, B, 50,
-            B, B, B,
-            B, B, B,
-            B, B, B,
-            30, B, B,
-            B, B, B,
-            60, B, B,
-        ])
+        #expect(
+            image.pixels == [
+                10, B, 20,
+                B, B, B,
+                40, B, 50,
+                B, B, B,
+                B, B, B,
+                B, B, B,
+                30, B, B,
+                B, B, B,
+                60, B, B
+            ])
     }
 
     @Test("Bad input is a clear error")
@@ -71,6 +76,8 @@ struct ImageGridTests {
         let grid = ImageGrid()
         #expect(throws: (any Error).self) { try grid.render([[Float](repeating: 0, count: 10)], rows: 1, columns: 1) }
         #expect(throws: (any Error).self) { try grid.render([[Float]](repeating: [], count: 5), rows: 2, columns: 2) }
-        #expect(throws: (any Error).self) { try grid.reconstructions(originals: [[Float](repeating: 0, count: 784)], reconstructed: [], columns: 4) }
+        #expect(throws: (any Error).self) {
+            try grid.reconstructions(originals: [[Float](repeating: 0, count: 784)], reconstructed: [], columns: 4)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GFETestSupport
 import Testing
+
 @testable import GFEPlot
 
 @Suite("SVG line plots")
@@ -11,8 +12,9 @@ struct LinePlotTests {
             x: PlotAxis("images seen"), y: PlotAxis("validation loss", scale: .logarithmic),
             series: [
                 PlotSeries(label: "AE (seed=1)", x: [0, 100, 200, 300], y: [0.5, 0.3, 0.2, 0.15]),
-                PlotSeries(label: "GFE-amd {\"method\":\"amd\"}", x: [0, 100, 200, 300, 400], y: [0.4, .nan, 0.12, 0.1, 0.09]),
-                PlotSeries(label: "negative values are gaps on a log axis", x: [0, 100, 200], y: [0.2, -1, 0.25]),
+                PlotSeries(
+                    label: "GFE-amd {\"method\":\"amd\"}", x: [0, 100, 200, 300, 400], y: [0.4, .nan, 0.12, 0.1, 0.09]),
+                PlotSeries(label: "negative values are gaps on a log axis", x: [0, 100, 200], y: [0.2, -1, 0.25])
             ])
     }
 
@@ -25,7 +27,10 @@ struct LinePlotTests {
         #expect(series.map { $0.attributes["data-label"] ?? "" } == plot().series.map(\.label))
         let legend = elements.filter { $0.attributes["class"] == "legend-entry" }.map(\.text)
         #expect(legend == plot().series.map(\.label))
-        #expect(elements.contains { $0.attributes["class"] == "title" && $0.text == "Validation loss <MNIST> & \"friends\"" })
+        #expect(
+            elements.contains {
+                $0.attributes["class"] == "title" && $0.text == "Validation loss <MNIST> & \"friends\""
+            })
         #expect(elements.contains { $0.attributes["class"] == "x-label" && $0.text == "images seen" })
         #expect(elements.contains { $0.attributes["class"] == "y-label" && $0.text == "validation loss" })
     }
@@ -63,23 +68,28 @@ struct LinePlotTests {
             return elements[(start + 1)...].prefix { $0.attributes["class"] != "series" }.filter { $0.name == "path" }
                 .compactMap { $0.attributes["d"] }
         }
-        let first = paths("AE (seed=1)"), second = paths("GFE-amd {\"method\":\"amd\"}")
-        #expect(first.count == 1 && first[0].filter { $0 == "M" }.count == 1 && first[0].filter { $0 == "L" }.count == 3)
+        let first = paths("AE (seed=1)")
+        let second = paths("GFE-amd {\"method\":\"amd\"}")
+        #expect(
+            first.count == 1 && first[0].filter { $0 == "M" }.count == 1 && first[0].filter { $0 == "L" }.count == 3)
         // 0.5 | gap | 0.12, 0.1, 0.09: the first point is isolated (a marker, no line), then one piece of 3 points.
-        #expect(second.count == 1 && second[0].filter { $0 == "M" }.count == 1 && second[0].filter { $0 == "L" }.count == 2)
+        #expect(
+            second.count == 1 && second[0].filter { $0 == "M" }.count == 1 && second[0].filter { $0 == "L" }.count == 2)
         // Both remaining points of the third series are isolated: no path at all.
         #expect(paths("negative values are gaps on a log axis").isEmpty)
     }
 
     @Test("Points map linearly / logarithmically into the plot rectangle")
     func coordinates() throws {
-        let p = LinePlot(x: PlotAxis("x", limits: 0...10), y: PlotAxis("y", scale: .logarithmic, limits: 1...100),
-                         series: [PlotSeries(label: "", x: [0, 5, 10], y: [1, 10, 100], markers: .never)])
+        let p = LinePlot(
+            x: PlotAxis("x", limits: 0...10), y: PlotAxis("y", scale: .logarithmic, limits: 1...100),
+            series: [PlotSeries(label: "", x: [0, 5, 10], y: [1, 10, 100], markers: .never)])
         let elements = try #require(parseXML(try p.svg()))
         let frame = try #require(elements.first { $0.name == "rect" && $0.ancestorClasses.last == "axes" })
         let (left, top) = (Double(frame.attributes["x"]!)!, Double(frame.attributes["y"]!)!)
         let (w, h) = (Double(frame.attributes["width"]!)!, Double(frame.attributes["height"]!)!)
-        let d = try #require(elements.first { $0.name == "path" && $0.ancestorClasses.last == "series" }?.attributes["d"])
+        let d = try #require(
+            elements.first { $0.name == "path" && $0.ancestorClasses.last == "series" }?.attributes["d"])
         let numbers = d.split(whereSeparator: { "ML ".contains($0) }).map { Double($0)! }
         // (0, 1) bottom left, (5, 10) centre (10 is half way between 1 and 100 in log), (10, 100) top right.
         let expected = [left, top + h, left + w / 2, top + h / 2, left + w, top]
@@ -89,7 +99,9 @@ struct LinePlotTests {
 
     @Test("A plot without drawable data still renders, saying so")
     func empty() throws {
-        let p = LinePlot(title: "nothing", x: PlotAxis("x"), y: PlotAxis("y"), series: [PlotSeries(label: "all NaN", x: [1, 2], y: [.nan, .nan])])
+        let p = LinePlot(
+            title: "nothing", x: PlotAxis("x"), y: PlotAxis("y"),
+            series: [PlotSeries(label: "all NaN", x: [1, 2], y: [.nan, .nan])])
         let elements = try #require(parseXML(try p.svg()))
         #expect(elements.contains { $0.attributes["class"] == "no-data" })
     }
@@ -103,8 +115,9 @@ struct LinePlotTests {
     @Test("A long legend moves below the plot and the figure grows")
     func longLegend() throws {
         let label = String(repeating: "encoder={\"method\":\"fixedGrid\"} ", count: 3)
-        let p = LinePlot(x: PlotAxis("x"), y: PlotAxis("y"),
-                         series: (0..<4).map { PlotSeries(label: label + "\($0)", x: [0, 1], y: [0, 1]) })
+        let p = LinePlot(
+            x: PlotAxis("x"), y: PlotAxis("y"),
+            series: (0..<4).map { PlotSeries(label: label + "\($0)", x: [0, 1], y: [0, 1]) })
         let elements = try #require(parseXML(try p.svg()))
         let svg = elements[0]
         #expect(Double(svg.attributes["height"]!)! > 500)
@@ -115,7 +128,8 @@ struct LinePlotTests {
         let dir = try TestPaths.temporaryFolder("gfeplot-tests")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try plot().svg().write(toFile: dir + "/plot.svg", atomically: false, encoding: .utf8)
-        let out = try Python.run("""
+        let out = try Python.run(
+            """
             import sys, xml.etree.ElementTree as ET
             root = ET.parse(sys.argv[1]).getroot()
             ns = '{http://www.w3.org/2000/svg}'

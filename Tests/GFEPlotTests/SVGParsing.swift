@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -19,11 +20,15 @@ func parseXML(_ document: String) -> [ParsedElement]? {
     final class Collector: NSObject, XMLParserDelegate {
         var elements: [ParsedElement] = []
         var stack: [Int] = []
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             let ancestors = stack.map { elements[$0].name }
             let classes = stack.compactMap { elements[$0].attributes["class"] }
-            elements.append(ParsedElement(name: name, attributes: attributes, text: "", ancestors: ancestors, ancestorClasses: classes))
+            elements.append(
+                ParsedElement(
+                    name: name, attributes: attributes, text: "", ancestors: ancestors, ancestorClasses: classes))
             stack.append(elements.count - 1)
         }
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {

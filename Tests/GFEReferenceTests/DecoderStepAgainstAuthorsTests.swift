@@ -45,14 +45,18 @@ struct DecoderStepAgainstAuthorsTests {
         for tensor in Architecture.decoder().tensors {
             let ours = Array(computed.gradient[tensor.range])
             let oursAfter = Array(computed.after[tensor.range])
-            let referenceGradient: [Float], referenceAfter: [Float], indices: [Int]
+            let referenceGradient: [Float]
+            let referenceAfter: [Float]
+            let indices: [Int]
             if file.contains("rmsprop_step/grad.\(tensor.name)") {
                 referenceGradient = try file.readFloats("rmsprop_step/grad.\(tensor.name)", converting: true).values
                 referenceAfter = try file.readFloats("rmsprop_step/after.\(tensor.name)", converting: true).values
                 indices = Array(0..<tensor.count)
             } else {
-                referenceGradient = try file.readFloats("rmsprop_step/grad_subset.\(tensor.name)", converting: true).values
-                referenceAfter = try file.readFloats("rmsprop_step/after_subset.\(tensor.name)", converting: true).values
+                referenceGradient = try file.readFloats("rmsprop_step/grad_subset.\(tensor.name)", converting: true)
+                    .values
+                referenceAfter = try file.readFloats("rmsprop_step/after_subset.\(tensor.name)", converting: true)
+                    .values
                 indices = try file.readInt64s("rmsprop_step/subset_index.\(tensor.name)").values.map { Int($0) }
                 // Whole-tensor summaries cover the entries outside the subset.
                 let sum = ours.reduce(0.0) { $0 + Double($1) }
@@ -65,7 +69,8 @@ struct DecoderStepAgainstAuthorsTests {
             }
             #expect(indices.count == referenceGradient.count)
             let refMax = referenceGradient.map { abs(Double($0)) }.max() ?? 0
-            var worstGradient = 0.0, worstAfter = 0.0
+            var worstGradient = 0.0
+            var worstAfter = 0.0
             for (k, i) in indices.enumerated() {
                 worstGradient = max(worstGradient, abs(Double(ours[i]) - Double(referenceGradient[k])))
                 worstAfter = max(worstAfter, abs(Double(oursAfter[i]) - Double(referenceAfter[k])))

@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFESolvers
 
 /// Grouped solving must give every group exactly (bit for bit) what solving it alone gives.
@@ -20,8 +21,10 @@ import Testing
     /// into the shape a grouped solve returns.
     static func sequential<O: LatentObjective>(
         _ settings: AMDSettings, _ objective: O, x: Matrix<O.T>, z0: Matrix<O.T>, ranges: [Range<Int>]
-    ) throws -> (z: Matrix<O.T>, stats: [GroupStatistics], loss: [Double], norm: [Double],
-                 trajectory: [AMDGroupTrajectory<O.T>]) {
+    ) throws -> (
+        z: Matrix<O.T>, stats: [GroupStatistics], loss: [Double], norm: [Double],
+        trajectory: [AMDGroupTrajectory<O.T>]
+    ) {
         var z = Matrix<O.T>(rows: x.rows, cols: z0.cols)
         var stats: [GroupStatistics] = []
         var loss: [Double] = []
@@ -49,8 +52,10 @@ import Testing
         var o = objective
         var solver = try AMDSolver<O>(settings: settings)
         let grouped = try solver.solve(objective: &o, x: x, z0: z0, layout: layout)
-        let ranges = settings.stepControl == .sample ? (0..<x.rows).map { $0..<($0 + 1) }
-                                                      : try layout.ranges(rows: x.rows)
+        let ranges =
+            settings.stepControl == .sample
+            ? (0..<x.rows).map { $0..<($0 + 1) }
+            : try layout.ranges(rows: x.rows)
         let seq = try sequential(settings, objective, x: x, z0: z0, ranges: ranges)
         #expect(grouped.z.storage == seq.z.storage, "z* differs")
         #expect(grouped.statistics.groups == seq.stats, "group statistics differ")
@@ -61,9 +66,11 @@ import Testing
         let longest = grouped.statistics.groups.map(\.attempts).max() ?? 0
         #expect(grouped.statistics.objectiveCalls == 1 + longest)
         // Work done: every active group's rows in every round, packed contiguously (no padding rows).
-        #expect(grouped.statistics.evaluatedRows == grouped.statistics.groups.reduce(0) {
-            $0 + $1.evaluations * $1.rowCount
-        })
+        #expect(
+            grouped.statistics.evaluatedRows
+                == grouped.statistics.groups.reduce(0) {
+                    $0 + $1.evaluations * $1.rowCount
+                })
         return grouped.statistics
     }
 
@@ -72,13 +79,14 @@ import Testing
         var rng = RNG(seed: 11)
         let n = 23
         var poison = [Double?](repeating: nil, count: n)
-        poison[6] = 2e-3       // row 6's loss turns NaN once below 2e-3
+        poison[6] = 2e-3  // row 6's loss turns NaN once below 2e-3
         let x: Matrix<Float> = randomQuadraticRows(count: n, dim: 4, rng: &rng, scale: 0.002...3, poison: poison)
         let z0: Matrix<Float> = InitialPoint.uniform.make(rows: n, dim: 4, rng: &rng)
         var s = Self.settings()
         s.maxAttempts = 700
-        let stats = try Self.expectGroupedEqualsSequential(s, QuadraticObjective<Float>(dim: 4), x: x, z0: z0,
-                                                           layout: .groupSize(groupSize))
+        let stats = try Self.expectGroupedEqualsSequential(
+            s, QuadraticObjective<Float>(dim: 4), x: x, z0: z0,
+            layout: .groupSize(groupSize))
         if groupSize == 4 {
             // The case is meant to exercise groups ending at different times for different reasons.
             let results = Set(stats.groups.map(\.result))
@@ -93,8 +101,9 @@ import Testing
         var rng = RNG(seed: 12)
         let x: Matrix<Float> = randomQuadraticRows(count: 12, dim: 3, rng: &rng, scale: 0.01...2)
         let z0: Matrix<Float> = InitialPoint.uniform.make(rows: 12, dim: 3, rng: &rng)
-        _ = try Self.expectGroupedEqualsSequential(Self.settings(), QuadraticObjective<Float>(dim: 3), x: x, z0: z0,
-                                                   layout: .sizes([5, 1, 4, 2]))
+        _ = try Self.expectGroupedEqualsSequential(
+            Self.settings(), QuadraticObjective<Float>(dim: 3), x: x, z0: z0,
+            layout: .sizes([5, 1, 4, 2]))
     }
 
     @Test func sampleModeIsBatchModeWithGroupsOfOne() throws {
@@ -107,8 +116,9 @@ import Testing
         var sampleSolver = try AMDSolver<QuadraticObjective<Float>>(settings: Self.settings(stepControl: .sample))
         let sample = try sampleSolver.solve(objective: &o, x: x, z0: z0, layout: .groupSize(4))
         // … equals batch mode on each image alone (B = 1).
-        let alone = try Self.sequential(Self.settings(), QuadraticObjective<Float>(dim: 3), x: x, z0: z0,
-                                        ranges: (0..<n).map { $0..<($0 + 1) })
+        let alone = try Self.sequential(
+            Self.settings(), QuadraticObjective<Float>(dim: 3), x: x, z0: z0,
+            ranges: (0..<n).map { $0..<($0 + 1) })
         #expect(sample.z.storage == alone.z.storage)
         #expect(sample.statistics.groups == alone.stats)
         #expect(sample.statistics.groups.count == n)
@@ -116,8 +126,9 @@ import Testing
         // And the images really did take different paths.
         #expect(Set(alone.stats.map(\.accepted)).count > 1)
         // Sample mode, grouped, against sample mode one image per call.
-        _ = try Self.expectGroupedEqualsSequential(Self.settings(stepControl: .sample), QuadraticObjective<Float>(dim: 3),
-                                                   x: x, z0: z0, layout: .oneGroup)
+        _ = try Self.expectGroupedEqualsSequential(
+            Self.settings(stepControl: .sample), QuadraticObjective<Float>(dim: 3),
+            x: x, z0: z0, layout: .oneGroup)
     }
 
     /// The same through the engine's matrix product: a linear decoder evaluated with `gemm` on the tall
@@ -126,13 +137,16 @@ import Testing
     @Test(arguments: [AMDStepControl.batch, .sample])
     func groupedEqualsSequentialThroughGemm(stepControl: AMDStepControl) throws {
         var rng = RNG(seed: 14)
-        let n = 21, d = 20, p = 64
+        let n = 21
+        let d = 20
+        let p = 64
         let x = Matrix<Float>(rows: n, cols: p, storage: (0..<(n * p)).map { _ in rng.nextFloat() })
         let z0: Matrix<Float> = InitialPoint.uniform.make(rows: n, dim: d, rng: &rng)
         var s = Self.settings(record: .summary, stepControl: stepControl)
         s.tau = 600
         s.threshold = 1e-6
-        _ = try Self.expectGroupedEqualsSequential(s, LinearDecoderObjective(dim: d, pixels: p, seed: 3), x: x,
-                                                   z0: z0, layout: .groupSize(5))
+        _ = try Self.expectGroupedEqualsSequential(
+            s, LinearDecoderObjective(dim: d, pixels: p, seed: 3), x: x,
+            z0: z0, layout: .groupSize(5))
     }
 }

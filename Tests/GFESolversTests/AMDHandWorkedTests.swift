@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFESolvers
 
 /// AMD on 1-D quadratics ℓ(z) = ½·a·z² (c = 0), where every decision can be worked out by hand.
@@ -59,7 +60,10 @@ import Testing
         let factors = [0.5, 0.25, -0.125, 0.15625, -0.265625, 0.109375]
         var z = 1.0
         var expectedMeans = [0.25]
-        for f in factors { z *= f; expectedMeans.append(0.25 * z * z) }
+        for f in factors {
+            z *= f
+            expectedMeans.append(0.25 * z * z)
+        }
         #expect(out.z[0, 0] == z)
         #expect(g.meanLossTrajectory == expectedMeans)
         #expect(out.statistics.sampleLoss == [0.25 * z * z])
@@ -174,8 +178,9 @@ import Testing
             _ = try solver.solve(objective: &objective, x: Self.rows([0.5]), z0: matrix([[Double.nan]]))
         }
         #expect(throws: GFEError.self) {
-            _ = try solver.solve(objective: &objective, x: Self.rows([0.5, 1]), z0: matrix([[1], [1]]),
-                                 layout: .sizes([1, 2]))
+            _ = try solver.solve(
+                objective: &objective, x: Self.rows([0.5, 1]), z0: matrix([[1], [1]]),
+                layout: .sizes([1, 2]))
         }
         var bad = Self.settings(tau: 10)
         bad.beta = 1

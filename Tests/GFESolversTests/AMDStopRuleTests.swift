@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFESolvers
 
 @Suite struct AMDStopRuleTests {
@@ -34,7 +35,7 @@ import Testing
         h.append(0.5)
         #expect(h.converged(window: 5, threshold: 1e-5))
         #expect(!h.converged(window: 6, threshold: 1e-5))
-        #expect(!h.converged(window: 5, threshold: 0))      // |0| < 0 is false
+        #expect(!h.converged(window: 5, threshold: 0))  // |0| < 0 is false
         // Only the last five count: a large early change no longer matters.
         var k = LossHistory()
         k.append(100)
@@ -51,7 +52,10 @@ import Testing
         var stoppedAt: Int?
         for k in 1..<times.count where times[k] >= (1 - 0.98) * 1e4 {
             history.append(means[k])
-            if history.converged(window: 5, threshold: 1e-5) { stoppedAt = k; break }
+            if history.converged(window: 5, threshold: 1e-5) {
+                stoppedAt = k
+                break
+            }
         }
         #expect(stoppedAt == 337)
         #expect(times.count == 338)
@@ -61,7 +65,7 @@ import Testing
     /// sequence: steps 1, 1.1, 1.21, … up to 10. The Double arithmetic must reproduce their times exactly.
     @Test func officialTimeSequenceMatchesTheAuthorsBitForBit() throws {
         var s = AMDSettings.official
-        s.threshold = 0            // never converge: run to τ
+        s.threshold = 0  // never converge: run to τ
         s.record = .summary
         var objective = QuadraticObjective<Double>(dim: 1)
         var solver = try AMDSolver<QuadraticObjective<Double>>(settings: s)

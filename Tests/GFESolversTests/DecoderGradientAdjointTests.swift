@@ -1,6 +1,7 @@
 import GFECore
 import GFETestSupport
 import Testing
+
 @testable import GFESolvers
 
 /// `adjoint` (the continuous adjoint, integrated backwards on the grid) against central differences of the
@@ -45,7 +46,8 @@ import Testing
             if let previous {
                 // At least third order (4th measured); against differences only while above their noise
                 // (≈ 1e-10 relative with h = 1e-5).
-                #expect(fromUnrolled < previous.unrolled / 8, "N = \(points): \(fromUnrolled) after \(previous.unrolled)")
+                #expect(
+                    fromUnrolled < previous.unrolled / 8, "N = \(points): \(fromUnrolled) after \(previous.unrolled)")
                 for (now, before) in zip(differences, previous.differences) where before > 1e-8 {
                     #expect(now < before / 4, "N = \(points): error against differences \(now) after \(before)")
                 }
@@ -74,8 +76,9 @@ import Testing
         var encoder = try LatentEncoder<DecoderObjective<Double>>(.fixedGrid(s))
         var objective = F.objective(F.decoder(), rows: 3)
         var rng = RNG(seed: 1, stream: "unused")
-        let (encoding, recorded) = try encoder.encode(objective: &objective, x: x, layout: .oneGroup, z0: nil,
-                                                      rng: &rng, recordForward: true)
+        let (encoding, recorded) = try encoder.encode(
+            objective: &objective, x: x, layout: .oneGroup, z0: nil,
+            rng: &rng, recordForward: true)
         var stages = try #require(recorded)
         var statistics = encoding.statistics
         statistics.sampleFinalTime[1] = times[m]
@@ -92,11 +95,13 @@ import Testing
         objective.lossAndGradients(z: z, x: x, loss: &loss, gradient: &a, parameterGradient: &g)
         var passes = DecoderGradientPasses<Double>()
         if mode == .unrolled {
-            DecoderGradientUnrolled.fixedGrid(settings: s, stages: stages, statistics: statistics, adjoint: a,
-                                              objective: &objective, x: x, passes: &passes, parameterGradient: &g)
+            DecoderGradientUnrolled.fixedGrid(
+                settings: s, stages: stages, statistics: statistics, adjoint: a,
+                objective: &objective, x: x, passes: &passes, parameterGradient: &g)
         } else {
-            DecoderGradientAdjoint.fixedGrid(settings: s, stages: stages, statistics: statistics, adjoint: a,
-                                             objective: &objective, x: x, passes: &passes, parameterGradient: &g)
+            DecoderGradientAdjoint.fixedGrid(
+                settings: s, stages: stages, statistics: statistics, adjoint: a,
+                objective: &objective, x: x, passes: &passes, parameterGradient: &g)
         }
         #expect(g.allSatisfy { $0.isFinite })
 
@@ -106,11 +111,13 @@ import Testing
         let others = Matrix<Double>(rows: 2, cols: 7, storage: x.row(0) + x.row(2))
         let (gOthers, _) = try F.gradient(mode, encoder: .fixedGrid(s), mlp: F.decoder(), x: others)
         let (gFrozen, _) = try F.gradient(mode, encoder: .fixedGrid(short), mlp: F.decoder(), x: slice(x, 1..<2))
-        expectClose(g, zip(gOthers, gFrozen).map { $0 + $1 }, relative: 1e-9, absolute: 1e-13,
-                    "\(mode), \(dynamics)")
+        expectClose(
+            g, zip(gOthers, gFrozen).map { $0 + $1 }, relative: 1e-9, absolute: 1e-13,
+            "\(mode), \(dynamics)")
         // And the frozen row's correction is really there (its gradient is not the approximate one).
-        let (gFrozenApproximate, _) = try F.gradient(.approximate, encoder: .fixedGrid(short), mlp: F.decoder(),
-                                                     x: slice(x, 1..<2))
+        let (gFrozenApproximate, _) = try F.gradient(
+            .approximate, encoder: .fixedGrid(short), mlp: F.decoder(),
+            x: slice(x, 1..<2))
         #expect(Self.relativeDistance(gFrozenApproximate, gFrozen) > 1e-3)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFETestSupport
 import Testing
+
 @testable import GFESolvers
 
 /// The `implicit` decoder gradient: batched conjugate gradients on hand-made systems, the report of
@@ -109,9 +110,11 @@ import Testing
         let mlp = try MLP<Double>(architecture: F.architecture, parameters: F.decoder().parameters.map { $0 * 2 })
         let y = mlp.forward(F.latents(3, seed: 99, scale: 1))
         let noise = F.images(3, seed: 5)
-        let x = Matrix<Double>(rows: 3, cols: 7, storage: zip(y.storage, noise.storage).map {
-            min(1, max(0, 1 / (1 + Foundation.exp(-$0)) + 0.2 * ($1 - 0.5)))
-        })
+        let x = Matrix<Double>(
+            rows: 3, cols: 7,
+            storage: zip(y.storage, noise.storage).map {
+                min(1, max(0, 1 / (1 + Foundation.exp(-$0)) + 0.2 * ($1 - 0.5)))
+            })
         var gaps: [Double] = []
         var largestGradient: [Double] = []
         for tau in [2000.0, 8000] {
@@ -127,8 +130,9 @@ import Testing
             let solve = try #require(result.statistics.implicitSolve)
             #expect(solve.allConverged, "τ = \(tau): \(solve.sampleResult)")
             largestGradient.append(solve.sampleGradientNorm.max()!)
-            expectClose(solve.sampleGradientNorm, result.encoding.statistics.sampleGradientNorm,
-                        relative: 1e-12, absolute: 1e-20)
+            expectClose(
+                solve.sampleGradientNorm, result.encoding.statistics.sampleGradientNorm,
+                relative: 1e-12, absolute: 1e-20)
             let correctionU = zip(unrolled, approximate).map { $0 - $1 }
             let correctionI = zip(implicit, approximate).map { $0 - $1 }
             gaps.append(DecoderGradientAdjointTests.relativeDistance(correctionI, correctionU))

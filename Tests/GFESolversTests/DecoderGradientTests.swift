@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFETestSupport
 import Testing
+
 @testable import GFESolvers
 
 /// A tiny decoder (sizes [2, 5, 6, 7], PyTorch-style init, Double) and images in [0, 1], with the whole map
@@ -14,14 +15,16 @@ enum GradientFixture {
 
     static func images(_ n: Int, seed: UInt64 = 12) -> Matrix<Double> {
         var rng = RNG(seed: seed, stream: "images")
-        return Matrix(rows: n, cols: architecture.outputSize,
-                      storage: (0..<(n * architecture.outputSize)).map { _ in rng.uniform(0.0, 1.0) })
+        return Matrix(
+            rows: n, cols: architecture.outputSize,
+            storage: (0..<(n * architecture.outputSize)).map { _ in rng.uniform(0.0, 1.0) })
     }
 
     static func latents(_ n: Int, seed: UInt64 = 13, scale: Double = 0.5) -> Matrix<Double> {
         var rng = RNG(seed: seed, stream: "z0")
-        return Matrix(rows: n, cols: architecture.inputSize,
-                      storage: (0..<(n * architecture.inputSize)).map { _ in rng.uniform(-scale, scale) })
+        return Matrix(
+            rows: n, cols: architecture.inputSize,
+            storage: (0..<(n * architecture.inputSize)).map { _ in rng.uniform(-scale, scale) })
     }
 
     static func objective(_ mlp: MLP<Double>, rows: Int) -> DecoderObjective<Double> {
@@ -73,8 +76,10 @@ enum GradientFixture {
     /// ≈ 1e-16·|f|/h). The step is small because the map is only piecewise smooth: ELU″ jumps at 0, so
     /// ∇_z L, and with it z*(θ), has kinks in θ where a pre-activation of some evaluation crosses 0; a stencil
     /// straddling one is off by O(h) (measured: h = 1e-4 is hit by kinks in long Nesterov flows, 1e-5 not).
-    static func directionalDerivative(at theta: [Double], along v: [Double], step h: Double = 1e-5,
-                                      of f: ([Double]) -> Double) -> Double {
+    static func directionalDerivative(
+        at theta: [Double], along v: [Double], step h: Double = 1e-5,
+        of f: ([Double]) -> Double
+    ) -> Double {
         func at(_ s: Double) -> Double { f(zip(theta, v).map { $0 + s * $1 }) }
         return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
     }
@@ -95,8 +100,9 @@ enum GradientFixture {
             var objective = F.objective(F.decoder(), rows: 4)
             var loss: [Double] = []
             var expected = [Double](repeating: 0, count: F.architecture.parameterCount)
-            let total = objective.lossAndParameterGradient(z: result.encoding.z, x: x, loss: &loss,
-                                                           parameterGradient: &expected)
+            let total = objective.lossAndParameterGradient(
+                z: result.encoding.z, x: x, loss: &loss,
+                parameterGradient: &expected)
             #expect(g == expected, "\(settings.method)")
             #expect(result.loss == total)
             #expect(result.statistics.secondOrderPasses == 0)
@@ -189,12 +195,13 @@ enum GradientFixture {
         grid.tau = 12
         let cases: [(DecoderGradientMode, EncoderSettings)] = [
             (.approximate, .amd(amd)), (.unrolled, .amd(amd)), (.unrolled, .oneStep(OneStepSettings(eta: 4))),
-            (.unrolled, .fixedGrid(grid)), (.adjoint, .fixedGrid(grid)), (.implicit, .oneStep(OneStepSettings(eta: 4))),
+            (.unrolled, .fixedGrid(grid)), (.adjoint, .fixedGrid(grid)), (.implicit, .oneStep(OneStepSettings(eta: 4)))
         ]
         for (mode, settings) in cases {
             let start: Matrix<Double>? = settings.method == .fixedGrid ? nil : z0
-            let (expected, double) = try F.gradient(mode, encoder: settings, mlp: F.decoder(), x: x, z0: start,
-                                                    cg: (1e-5, 50))
+            let (expected, double) = try F.gradient(
+                mode, encoder: settings, mlp: F.decoder(), x: x, z0: start,
+                cg: (1e-5, 50))
             var encoder = try LatentEncoder<DecoderObjective<Float>>(settings)
             var objective = DecoderObjective(decoder: F.decoder().converted(to: Float.self), maxBatch: n)
             var rng = RNG(seed: 1, stream: "unused")
@@ -216,8 +223,9 @@ enum GradientFixture {
         for mode in DecoderGradientMode.allCases {
             var s = FixedGridSettings()
             s.points = 4
-            let (g, result) = try F.gradient(mode, encoder: .fixedGrid(s), mlp: F.decoder(),
-                                             x: Matrix(rows: 0, cols: 7))
+            let (g, result) = try F.gradient(
+                mode, encoder: .fixedGrid(s), mlp: F.decoder(),
+                x: Matrix(rows: 0, cols: 7))
             #expect(g == [Double](repeating: 0, count: F.architecture.parameterCount), "\(mode)")
             #expect(result.loss == 0)
         }
@@ -230,7 +238,10 @@ enum GradientFixture {
     }
 
     static func message(_ json: String) -> String? {
-        do { _ = try decode(json); return nil } catch let e as GFEError { return e.message } catch {
+        do {
+            _ = try decode(json)
+            return nil
+        } catch let e as GFEError { return e.message } catch {
             return "not a GFEError: \(error)"
         }
     }
@@ -258,7 +269,10 @@ enum GradientFixture {
 
     @Test func misspeltNamesCarryASuggestion() {
         #expect(Self.message(#""adjiont""#)?.contains(#"mode 'adjiont' is unknown (did you mean "adjoint"?)"#) == true)
-        #expect(Self.message(#"{"mode": "unroled"}"#)?.contains(#"field 'mode' is 'unroled' (did you mean "unrolled"?)"#) == true)
-        #expect(Self.message(#"{"cgTol": 1}"#)?.contains(#"unknown field 'cgTol' (did you mean "cgTolerance"?)"#) == true)
+        #expect(
+            Self.message(#"{"mode": "unroled"}"#)?.contains(#"field 'mode' is 'unroled' (did you mean "unrolled"?)"#)
+                == true)
+        #expect(
+            Self.message(#"{"cgTol": 1}"#)?.contains(#"unknown field 'cgTol' (did you mean "cgTolerance"?)"#) == true)
     }
 }

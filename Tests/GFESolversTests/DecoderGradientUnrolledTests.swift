@@ -1,6 +1,7 @@
 import GFECore
 import GFETestSupport
 import Testing
+
 @testable import GFESolvers
 
 /// `unrolled` against central differences of the whole map θ ↦ L(D_θ(z*(θ)), x), z*(θ) recomputed by the
@@ -23,8 +24,9 @@ import Testing
             let error = F.relativeError(actual, expected)
             #expect(error < tolerance, "\(label), direction \(seed): ∇·v = \(actual), differences \(expected)")
             let correction = F.relativeError(F.dot(approximate, v), expected)
-            #expect(correction > 100 * tolerance,
-                    "\(label), direction \(seed): the correction is too small to test (\(correction))")
+            #expect(
+                correction > 100 * tolerance,
+                "\(label), direction \(seed): the correction is too small to test (\(correction))")
         }
     }
 
@@ -64,7 +66,7 @@ import Testing
         let z0 = F.latents(3)
         var s = AMDSettings.official
         s.tau = 25
-        s.threshold = 0           // never "converged": every run stops at τ after the same steps
+        s.threshold = 0  // never "converged": every run stops at τ after the same steps
         s.stepControl = control
         let settings = EncoderSettings.amd(s)
         let (g, result) = try F.gradient(.unrolled, encoder: settings, mlp: F.decoder(), x: x, z0: z0)
@@ -105,7 +107,8 @@ import Testing
         let stats = result.encoding.statistics
         #expect(stats.rejected > 0 && stats.forced > 0, "rejected \(stats.rejected), forced \(stats.forced)")
         guard case .amd(let trajectory)? = result.encoding.trajectory else {
-            Issue.record("no AMD trajectory kept although record = full"); return
+            Issue.record("no AMD trajectory kept although record = full")
+            return
         }
         // Each row's dt sequence.
         var rowSteps = [[Double]](repeating: [], count: n)

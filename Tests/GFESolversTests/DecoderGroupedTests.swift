@@ -1,6 +1,7 @@
 import GFECore
 import GFETestSupport
 import Testing
+
 @testable import GFESolvers
 
 /// Grouped == sequential with the real decoder (SPEC §2 architecture, PyTorch-style init) on synthetic

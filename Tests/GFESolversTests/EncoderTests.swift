@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFESolvers
 
 @Suite struct EncoderTests {
@@ -12,12 +13,17 @@ import Testing
         var encoder = try LatentEncoder<QuadraticObjective<Float>>(.amd(s))
         var rng = RNG(seed: 99, stream: "z0")
         var o = QuadraticObjective<Float>(dim: 2)
-        let x: Matrix<Float> = matrix([QuadraticObjective<Double>.row(center: [1, 2], matrix: [[1, 0], [0, 1]]),
-                                       QuadraticObjective<Double>.row(center: [0, 0], matrix: [[1, 0], [0, 1]])])
+        let x: Matrix<Float> = matrix([
+            QuadraticObjective<Double>.row(center: [1, 2], matrix: [[1, 0], [0, 1]]),
+            QuadraticObjective<Double>.row(center: [0, 0], matrix: [[1, 0], [0, 1]])
+        ])
         let out = try encoder.encode(objective: &o, x: x, rng: &rng)
         var reference = RNG(seed: 99, stream: "z0")
         let expected = (0..<4).map { _ in Float(reference.next() >> 40) * 0x1p-24 }
-        guard case .amd(let trajectory) = out.trajectory else { Issue.record("no AMD trajectory"); return }
+        guard case .amd(let trajectory) = out.trajectory else {
+            Issue.record("no AMD trajectory")
+            return
+        }
         #expect(trajectory.groups[0].states[0].storage == expected)
         #expect(out.statistics.groups[0].accepted > 0)
     }

@@ -1,13 +1,17 @@
+import GFECore
+import Testing
+
+@testable import GFESolvers
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import GFECore
-import Testing
-@testable import GFESolvers
 
 @Suite struct FixedGridTests {
-    static func settings(_ dynamics: FlowDynamics = .gradientFlow, grid: GridKind = .linear, points: Int,
-                         tau: Double, scaling: TimeScaling = .constant, record: Bool = false) -> FixedGridSettings {
+    static func settings(
+        _ dynamics: FlowDynamics = .gradientFlow, grid: GridKind = .linear, points: Int,
+        tau: Double, scaling: TimeScaling = .constant, record: Bool = false
+    ) -> FixedGridSettings {
         var s = FixedGridSettings(dynamics: dynamics)
         s.grid = grid
         s.points = points
@@ -33,7 +37,7 @@ import Testing
         let log = s.times
         #expect(log.count == 100)
         #expect(log[0] == 0)
-        #expect(abs(log[99] - 11250) < 1e-9)                                   // (τ/4)(4 − 1) = 0.75τ
+        #expect(abs(log[99] - 11250) < 1e-9)  // (τ/4)(4 − 1) = 0.75τ
         #expect(abs(log[1] - 3750 * (pow(4, 1.0 / 99) - 1)) < 1e-12)
         #expect(zip(log, log.dropFirst()).allSatisfy { $0 < $1 })
         s.grid = .linear
@@ -47,7 +51,9 @@ import Testing
     /// (τ/2)(1 − e^{−2t/τ}) (exp). Kutta's 3/8 rule is 4th order: halving h divides the error by ≈ 16.
     @Test(arguments: [TimeScaling.constant, .exp])
     func fourthOrderConvergence(scaling: TimeScaling) throws {
-        let tau = 4.0, a = 1.0, c = 1.0
+        let tau = 4.0
+        let a = 1.0
+        let c = 1.0
         let integral = scaling == .constant ? tau : tau / 2 * (1 - exp(-2.0))
         let exact = c * (1 - exp(-a * integral))
         var errors: [Double] = []
@@ -65,9 +71,12 @@ import Testing
     /// The log grid (dense near 0) with α = exp(−2t/τ): one RK step per interval reaches the closed form at
     /// the grid's end, 0.75τ.
     @Test func logGridFollowsTheClosedForm() throws {
-        let tau = 8.0, a = 0.7, c = -0.4
-        let out = try Self.solve(Self.settings(grid: .log, points: 200, tau: tau, scaling: .exp),
-                                 Self.rows([(c, a)]))
+        let tau = 8.0
+        let a = 0.7
+        let c = -0.4
+        let out = try Self.solve(
+            Self.settings(grid: .log, points: 200, tau: tau, scaling: .exp),
+            Self.rows([(c, a)]))
         let end = 0.75 * tau
         let exact = c * (1 - exp(-a * tau / 2 * (1 - exp(-2 * end / tau))))
         #expect(abs(out.z[0, 0] - exact) < 1e-9)
@@ -82,7 +91,8 @@ import Testing
     /// Python/SciPy with the same scheme) at N = 801: < 3e-6 for t ≥ 1, < 5e-7 at t = τ; at N = 201 over
     /// 100 times larger.
     static func besselDeviation(_ out: FixedGridSolution<Double>, lambdas: [Double], c: Double, from tMin: Double)
-        throws -> Double {
+        throws -> Double
+    {
         let trajectory = try #require(out.trajectory)
         let v = try #require(trajectory.v)
         var worst = 0.0
@@ -98,7 +108,8 @@ import Testing
     }
 
     @Test func nesterovMatchesTheBesselSolution() throws {
-        let tau = 20.0, c = 1.0
+        let tau = 20.0
+        let c = 1.0
         let lambdas = [1.0, 0.25]
         let x = Self.rows(lambdas.map { (c, $0) })
         let fine = try Self.solve(Self.settings(.nesterov, points: 801, tau: tau, record: true), x)
@@ -125,7 +136,7 @@ import Testing
         #expect(trajectory.v == nil)
         #expect(trajectory.z.count == 11 && trajectory.sampleLosses.count == 11)
         #expect(trajectory.z[0].storage == [0, 0])
-        #expect(trajectory.sampleLosses[0] == [0.5, 1])                        // ½·1·1², ½·0.5·2²
+        #expect(trajectory.sampleLosses[0] == [0.5, 1])  // ½·1·1², ½·0.5·2²
         #expect(trajectory.sampleLosses[10].map { Double($0) } == out.statistics.sampleLoss)
         for i in 0..<2 {
             let (c, a) = i == 0 ? (1.0, 1.0) : (2.0, 0.5)
@@ -141,8 +152,10 @@ import Testing
     /// z ≈ 1 − e^{−0.8}; the healthy row carries on, exactly as when solved alone.
     @Test func nonFiniteRowFreezesAtItsLastFiniteGridPoint() throws {
         let s = Self.settings(points: 21, tau: 4)
-        let x: Matrix<Double> = matrix([QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0),
-                                        QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0.0944)])
+        let x: Matrix<Double> = matrix([
+            QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0),
+            QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0.0944)
+        ])
         let out = try Self.solve(s, x)
         #expect(out.statistics.sampleResult == [.reachedTau, .nonFinite])
         #expect(abs(out.statistics.sampleFinalTime[1] - 0.8) < 1e-12)
@@ -171,7 +184,7 @@ import Testing
         var o = QuadraticObjective<Float>(dim: 3)
         var solver = try FixedGridSolver<QuadraticObjective<Float>>(settings: s)
         let all = try solver.solve(objective: &o, x: x, layout: .groupSize(4))
-        #expect(all.statistics.evaluatedRows == all.statistics.objectiveCalls * 10)   // every row once, no padding
+        #expect(all.statistics.evaluatedRows == all.statistics.objectiveCalls * 10)  // every row once, no padding
         for r in try GroupLayout.groupSize(4).ranges(rows: 10) {
             var alone = try FixedGridSolver<QuadraticObjective<Float>>(settings: s)
             let part = try alone.solve(objective: &o, x: slice(x, r))
@@ -182,7 +195,9 @@ import Testing
     /// Through the engine's matrix product (`gemm`, for Float `RowGemm`): groups packed contiguously, no padding.
     @Test func groupedEqualsSeparateSolvesThroughGemm() throws {
         var rng = RNG(seed: 22)
-        let n = 11, d = 20, p = 48
+        let n = 11
+        let d = 20
+        let p = 48
         let x = Matrix<Float>(rows: n, cols: p, storage: (0..<(n * p)).map { _ in rng.nextFloat() })
         var s = FixedGridSettings(dynamics: .nesterov)
         s.points = 20

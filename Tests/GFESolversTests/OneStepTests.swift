@@ -1,5 +1,6 @@
 import GFECore
 import Testing
+
 @testable import GFESolvers
 
 @Suite struct OneStepTests {
@@ -11,7 +12,7 @@ import Testing
         var o = QuadraticObjective<Double>(dim: 2)
         var solver = try OneStepSolver<QuadraticObjective<Double>>(settings: OneStepSettings(eta: 0.5))
         let out = try solver.solve(objective: &o, x: x, z0: Matrix(rows: 1, cols: 2))
-        let z = [0.5 * (2 * 0.25 + 0.5 * -0.75), 0.5 * (0.5 * 0.25 + 1 * -0.75)]   // η·A·c
+        let z = [0.5 * (2 * 0.25 + 0.5 * -0.75), 0.5 * (0.5 * 0.25 + 1 * -0.75)]  // η·A·c
         #expect(out.z.storage == z)
         let e = [z[0] - c[0], z[1] - c[1]]
         let g = [2 * e[0] + 0.5 * e[1], 0.5 * e[0] + e[1]]
@@ -29,8 +30,10 @@ import Testing
 
     @Test func nonFiniteAfterTheStepFallsBackToZ0() throws {
         // ℓ(0) = ½; after the step (η = 1, A = 1, c = 1) z* = 1 and ℓ = 0 < θ = 0.1: NaN.
-        let x: Matrix<Double> = matrix([QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0.1),
-                                        QuadraticObjective<Double>.row(center: [1], matrix: [[0.5]], poison: 0)])
+        let x: Matrix<Double> = matrix([
+            QuadraticObjective<Double>.row(center: [1], matrix: [[1]], poison: 0.1),
+            QuadraticObjective<Double>.row(center: [1], matrix: [[0.5]], poison: 0)
+        ])
         var o = QuadraticObjective<Double>(dim: 1)
         var solver = try OneStepSolver<QuadraticObjective<Double>>(settings: OneStepSettings())
         let out = try solver.solve(objective: &o, x: x, z0: Matrix(rows: 2, cols: 1), layout: .groupSize(1))

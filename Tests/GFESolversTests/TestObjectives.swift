@@ -1,4 +1,5 @@
 import GFECore
+
 @testable import GFESolvers
 
 /// ℓᵢ(z) = ½ (zᵢ − cᵢ)ᵀ Aᵢ (zᵢ − cᵢ), ∇ℓᵢ = Aᵢ(zᵢ − cᵢ) (Aᵢ symmetric). Each row's cᵢ and Aᵢ travel in its
@@ -46,8 +47,10 @@ struct QuadraticObjective<T: Scalar>: LatentObjective {
 struct LinearSlopeObjective: LatentObjective {
     typealias T = Double
     let latentDim = 1
-    mutating func lossAndGradient(z: Matrix<Double>, x: Matrix<Double>, loss: inout [Double],
-                                  gradient: inout Matrix<Double>) {
+    mutating func lossAndGradient(
+        z: Matrix<Double>, x: Matrix<Double>, loss: inout [Double],
+        gradient: inout Matrix<Double>
+    ) {
         for i in 0..<z.rows {
             loss[i] = -x[i, 0] * z[i, 0]
             gradient[i, 0] = -x[i, 0]
@@ -61,7 +64,7 @@ struct LinearSlopeObjective: LatentObjective {
 struct LinearDecoderObjective: LatentObjective {
     typealias T = Float
     let latentDim: Int
-    let w: Matrix<Float>   // P × d
+    let w: Matrix<Float>  // P × d
     let b: [Float]
     private var y = Matrix<Float>(rows: 0, cols: 0)
 
@@ -72,11 +75,13 @@ struct LinearDecoderObjective: LatentObjective {
         b = (0..<pixels).map { _ in rng.uniform(Float(-0.1), 0.1) }
     }
 
-    mutating func lossAndGradient(z: Matrix<Float>, x: Matrix<Float>, loss: inout [Float],
-                                  gradient: inout Matrix<Float>) {
+    mutating func lossAndGradient(
+        z: Matrix<Float>, x: Matrix<Float>, loss: inout [Float],
+        gradient: inout Matrix<Float>
+    ) {
         let p = w.rows
         if y.rows != z.rows || y.cols != p { y = Matrix(rows: z.rows, cols: p) }
-        gemm(z, w, transB: true, into: &y)                 // n×d · (P×d)ᵀ
+        gemm(z, w, transB: true, into: &y)  // n×d · (P×d)ᵀ
         for i in 0..<z.rows {
             var l: Float = 0
             for j in 0..<p {
@@ -86,7 +91,7 @@ struct LinearDecoderObjective: LatentObjective {
             }
             loss[i] = l / Float(2 * p)
         }
-        gemm(y, w, into: &gradient)                        // n×P · P×d
+        gemm(y, w, into: &gradient)  // n×P · P×d
     }
 }
 
@@ -120,5 +125,7 @@ func matrix<T: Scalar>(_ rows: [[Double]], as: T.Type = T.self) -> Matrix<T> {
 
 /// Rows `range` of m.
 func slice<T: Scalar>(_ m: Matrix<T>, _ range: Range<Int>) -> Matrix<T> {
-    Matrix(rows: range.count, cols: m.cols, storage: Array(m.storage[(range.lowerBound * m.cols)..<(range.upperBound * m.cols)]))
+    Matrix(
+        rows: range.count, cols: m.cols,
+        storage: Array(m.storage[(range.lowerBound * m.cols)..<(range.upperBound * m.cols)]))
 }

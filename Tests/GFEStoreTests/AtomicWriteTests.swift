@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GFEStore
 
 private struct WriterFailed: Error {}
@@ -52,6 +53,9 @@ struct AtomicWriteTests {
     @Test("writing into a missing folder is a clear error")
     func missingFolder() {
         let error = #expect(throws: StoreError.self) { try AtomicFile.write("x", to: "/nonexistent-gfe-folder/a.csv") }
-        #expect(error?.message == "/nonexistent-gfe-folder/a.csv: cannot write: the folder /nonexistent-gfe-folder/ does not exist; create it first")
+        #expect(
+            error?.message
+                == "/nonexistent-gfe-folder/a.csv: cannot write: the folder /nonexistent-gfe-folder/ does not exist; create it first"
+        )
     }
 }

@@ -1,18 +1,22 @@
 import Testing
+
 @testable import GFEStore
 
 @Suite("CSV")
 struct CSVTests {
     @Test("quoting round-trips commas, quotes, line breaks, leading # and empty cells")
     func quotingRoundTrip() throws {
-        let table = CSVTable(header: ["name", "value", "note"], rows: [
-            ["plain", "1.5", ""],
-            ["a,b", "say \"hi\"", "two\nlines"],
-            ["#not a comment", "\r\n", " spaced "],
-            ["ü", "", "\"\""],
-        ], comments: ["written by a test", "", "second, with comma"])
+        let table = CSVTable(
+            header: ["name", "value", "note"],
+            rows: [
+                ["plain", "1.5", ""],
+                ["a,b", "say \"hi\"", "two\nlines"],
+                ["#not a comment", "\r\n", " spaced "],
+                ["ü", "", "\"\""]
+            ], comments: ["written by a test", "", "second, with comma"])
         let text = CSV.render(table)
-        let expected = "# written by a test\n#\n# second, with comma\n"
+        let expected =
+            "# written by a test\n#\n# second, with comma\n"
             + "name,value,note\n"
             + "plain,1.5,\n"
             + "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\n"
@@ -39,7 +43,8 @@ struct CSVTests {
 
     @Test("typed access: columns by name and numbers, with errors naming column, row and line")
     func typedAccess() throws {
-        let table = try CSV.parse("# c\niteration,loss,label\n1,0.5,a\n2, 1e-3 ,b\n3,nan,c\n4,-inf,d\n", source: "curves.csv")
+        let table = try CSV.parse(
+            "# c\niteration,loss,label\n1,0.5,a\n2, 1e-3 ,b\n3,nan,c\n4,-inf,d\n", source: "curves.csv")
         #expect(try table.column("label") == ["a", "b", "c", "d"])
         let loss = try table.doubles("loss")
         #expect(loss[0] == 0.5 && loss[1] == 0.001 && loss[2].isNaN && loss[3] == -.infinity)
@@ -48,7 +53,9 @@ struct CSVTests {
         #expect(notNumber?.message == "curves.csv: column 'label', row 1 (line 3): \"a\" is not a number")
         #expect(notNumber?.exitCode == 2)
         let noColumn = #expect(throws: StoreError.self) { try table.column("accuracy") }
-        #expect(noColumn?.message == "curves.csv: column 'accuracy': no such column; the columns are: iteration, loss, label")
+        #expect(
+            noColumn?.message
+                == "curves.csv: column 'accuracy': no such column; the columns are: iteration, loss, label")
 
         let gaps = try CSV.parse("a,b\n1,\n,2\n")
         #expect(try gaps.optionalDoubles("b") == [nil, 2])
@@ -61,10 +68,16 @@ struct CSVTests {
         let cases: [(String, String)] = [
             ("a,b\n1,2,3\n", "f.csv: line 2: 3 fields, expected 2 like the header (a, b)"),
             ("a,b\n\"1,2\n", "f.csv: line 2: a quoted field is never closed (missing closing double quote)"),
-            ("a,b\n\"1\"x,2\n", "f.csv: line 2: unexpected text after a closing double quote (expected a comma or the end of the line)"),
-            ("a,b\n1\"2,3\n", "f.csv: line 2: a double quote inside an unquoted field; enclose the whole field in double quotes and double the quote"),
+            (
+                "a,b\n\"1\"x,2\n",
+                "f.csv: line 2: unexpected text after a closing double quote (expected a comma or the end of the line)"
+            ),
+            (
+                "a,b\n1\"2,3\n",
+                "f.csv: line 2: a double quote inside an unquoted field; enclose the whole field in double quotes and double the quote"
+            ),
             ("# only a comment\n", "f.csv: no header row (the file is empty or only comments)"),
-            ("", "f.csv: no header row (the file is empty or only comments)"),
+            ("", "f.csv: no header row (the file is empty or only comments)")
         ]
         for (text, message) in cases {
             let error = #expect(throws: StoreError.self) { try CSV.parse(text, source: "f.csv") }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEStore
 
 @Suite("HDF5 attributes")
@@ -14,7 +15,7 @@ struct HDF5AttributeTests {
         ("doubles", .doubleArray([0.5, -1.25, .infinity])),
         ("floats", .floatArray([0.1, 0.2])),
         ("bytes", .uint8Array([0, 255, 7])),
-        ("no_ints", .int64Array([])),
+        ("no_ints", .int64Array([]))
     ]
 
     @Test("every kind of attribute round-trips on the file, a group and a dataset")

@@ -1,7 +1,8 @@
 import Foundation
-import GFETestSupport
 import GFECore
+import GFETestSupport
 import Testing
+
 @testable import GFEStore
 
 /// Values that are exact in every element type: i ↦ (i mod 251) − 100 scaled by a power of two.
@@ -11,9 +12,11 @@ private func pattern(_ count: Int, scale: Double) -> [Double] {
 
 @Suite("HDF5 datasets")
 struct HDF5DatasetTests {
-    @Test("every element type and rank round-trips with its shape", arguments: [
-        [], [0], [7], [3, 4], [2, 3, 5], [2, 1, 3, 2],
-    ])
+    @Test(
+        "every element type and rank round-trips with its shape",
+        arguments: [
+            [], [0], [7], [3, 4], [2, 3, 5], [2, 1, 3, 2]
+        ])
     func roundTripEveryTypeAndRank(shape: [Int]) throws {
         let count = shape.reduce(1, *)
         let floats = pattern(count, scale: 0.25).map { Float($0) }
@@ -91,7 +94,10 @@ struct HDF5DatasetTests {
             try HDF5File.write(to: path) { try $0.write(doubles, shape: [5], to: "d") }
             try HDF5File.read(path) { file throws in
                 let error = #expect(throws: StoreError.self) { try file.readFloats("d") }
-                #expect(error?.message == "\(path): /d: holds float64 values, expected float32 (read with converting: true to convert)")
+                #expect(
+                    error?.message
+                        == "\(path): /d: holds float64 values, expected float32 (read with converting: true to convert)"
+                )
                 #expect(error?.exitCode == 2)
                 let converted = try file.readFloats("d", converting: true)
                 #expect(converted.shape == [5])
@@ -110,7 +116,9 @@ struct HDF5DatasetTests {
             try HDF5File.read(path) { file throws in
                 #expect(try file.datasetInfo("z/star").shape == [3, 2])
                 #expect(try file.readMatrix("z/star", as: Float.self) == matrix)
-                #expect(try file.readMatrix("/z/star", as: Double.self, converting: true) == matrix.converted(to: Double.self))
+                #expect(
+                    try file.readMatrix("/z/star", as: Double.self, converting: true)
+                        == matrix.converted(to: Double.self))
             }
         }
     }
@@ -120,15 +128,21 @@ struct HDF5DatasetTests {
         try withTemporaryFolder { folder throws in
             let path = folder + "/bad.h5"
             try HDF5File.write(to: path) { file throws in
-                let wrongCount = #expect(throws: StoreError.self) { try file.write([Float](repeating: 0, count: 5), shape: [2, 3], to: "x") }
+                let wrongCount = #expect(throws: StoreError.self) {
+                    try file.write([Float](repeating: 0, count: 5), shape: [2, 3], to: "x")
+                }
                 #expect(wrongCount?.message == "\(path): /x: 5 values do not fill the shape [2, 3]")
                 try file.write([Float(1)], shape: [1], to: "x")
                 let exists = #expect(throws: StoreError.self) { try file.write([Float(2)], shape: [1], to: "x") }
-                #expect(exists?.message == "\(path): /x: a dataset already exists here; pass replacing: true to overwrite it")
+                #expect(
+                    exists?.message
+                        == "\(path): /x: a dataset already exists here; pass replacing: true to overwrite it")
                 try file.write([Float(2)], shape: [1], to: "x", replacing: true)
                 #expect(try file.readFloats("x").values == [2])
                 try file.createGroup("g")
-                let overGroup = #expect(throws: StoreError.self) { try file.write([Float(2)], shape: [1], to: "g", replacing: true) }
+                let overGroup = #expect(throws: StoreError.self) {
+                    try file.write([Float(2)], shape: [1], to: "g", replacing: true)
+                }
                 #expect(overGroup?.message == "\(path): /g: a group already exists here; choose another name")
             }
             try HDF5File.read(path) { file throws in

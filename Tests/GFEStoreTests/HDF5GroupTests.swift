@@ -1,6 +1,7 @@
 import Foundation
 import GFETestSupport
 import Testing
+
 @testable import GFEStore
 
 @Suite("HDF5 files, groups and listings")
@@ -18,11 +19,15 @@ struct HDF5GroupTests {
                 try file.write([UInt8](), shape: [0, 4], to: "z")
             }
             try HDF5File.read(path) { file throws in
-                #expect(try file.members() == [
-                    HDF5Member(name: "a", path: "/a", kind: .group, shape: nil, elementType: nil),
-                    HDF5Member(name: "z", path: "/z", kind: .dataset, shape: [0, 4], elementType: .uint8),
-                ])
-                #expect(try file.walk().map(\.path) == ["/a", "/a/b", "/a/b/c", "/a/b/c/weights", "/a/b/count", "/a/empty", "/z"])
+                #expect(
+                    try file.members() == [
+                        HDF5Member(name: "a", path: "/a", kind: .group, shape: nil, elementType: nil),
+                        HDF5Member(name: "z", path: "/z", kind: .dataset, shape: [0, 4], elementType: .uint8)
+                    ])
+                #expect(
+                    try file.walk().map(\.path) == [
+                        "/a", "/a/b", "/a/b/c", "/a/b/c/weights", "/a/b/count", "/a/empty", "/z"
+                    ])
                 let b = try file.group("a/b")
                 #expect(try b.members().map(\.name) == ["c", "count"])
                 #expect(try b.readInt64s("count") == HDF5Array(shape: [], values: [7]))
@@ -62,7 +67,10 @@ struct HDF5GroupTests {
                 let datasetNotGroup = #expect(throws: StoreError.self) { try file.group("g/x") }
                 #expect(datasetNotGroup?.message == "\(path): /g/x: expected a group, found a dataset")
                 let wrongType = #expect(throws: StoreError.self) { try file.readInt64s("g/x") }
-                #expect(wrongType?.message == "\(path): /g/x: holds float64 values, expected int64 (read with converting: true to convert)")
+                #expect(
+                    wrongType?.message
+                        == "\(path): /g/x: holds float64 values, expected int64 (read with converting: true to convert)"
+                )
                 let noGroup = #expect(throws: StoreError.self) { try file.members(of: "nope") }
                 #expect(noGroup?.message == "\(path): /nope: no such group")
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import GFEStore
 
 @Suite("gfe inspect rendering")
@@ -19,21 +20,22 @@ struct HDF5InspectorTests {
                 try file.setAttribute("sizes", .int64Array([20, 150, 300, 600, 784, 1, 2]))
             }
             let text = try HDF5Inspector.render(path: path, options: .init(values: 3, smallDatasetLimit: 1000))
-            #expect(text == """
-                HDF5 file \(path)
-                /
-                  @preset = "official"
-                  @seed = 2020
-                  @sizes = [20, 150, 300, …] (7 values)
-                  amd/
-                    @converged = true
-                    big  float64 [100, 100]  chunks [100, 100] gzip 4
-                    z_star  float32 [2, 4]  = [0.5, -1.0, 2.0, …]
-                      @note = "line one\\nline \\"two\\""
-                  empty  uint8 [0]  = []
-                  steps  int64 []  = 337
+            #expect(
+                text == """
+                    HDF5 file \(path)
+                    /
+                      @preset = "official"
+                      @seed = 2020
+                      @sizes = [20, 150, 300, …] (7 values)
+                      amd/
+                        @converged = true
+                        big  float64 [100, 100]  chunks [100, 100] gzip 4
+                        z_star  float32 [2, 4]  = [0.5, -1.0, 2.0, …]
+                          @note = "line one\\nline \\"two\\""
+                      empty  uint8 [0]  = []
+                      steps  int64 []  = 337
 
-                """)
+                    """)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFESolvers
 import Testing
+
 @testable import GFETraining
 
 /// Strict decoding of `TrainingConfig`: SPEC defaults, round trips, and an error naming the field for every
@@ -49,21 +50,25 @@ import Testing
 
     @Test func everyFieldRoundTrips() throws {
         let json = #"""
-        {"method": "gfe", "latentDim": 8, "encoder": {"method": "amd", "preset": "paper", "tau": 5000},
-         "gradient": "implicit", "optimiser": {"method": "adam", "lr": 0.001, "beta2": 0.99},
-         "batchSize": 20, "budget": {"imagesSeen": 5760},
-         "checkpoints": {"imagesSeen": [480, 960], "evaluations": ["gfe"], "split": "holdout", "atEnd": true},
-         "validation": {"every": 10, "holdout": true, "holdoutLimit": 100}, "seed": 7,
-         "data": {"dataset": "fashion_mnist", "trainLimit": 1000, "testLimit": 500}}
-        """#
+            {"method": "gfe", "latentDim": 8, "encoder": {"method": "amd", "preset": "paper", "tau": 5000},
+             "gradient": "implicit", "optimiser": {"method": "adam", "lr": 0.001, "beta2": 0.99},
+             "batchSize": 20, "budget": {"imagesSeen": 5760},
+             "checkpoints": {"imagesSeen": [480, 960], "evaluations": ["gfe"], "split": "holdout", "atEnd": true},
+             "validation": {"every": 10, "holdout": true, "holdoutLimit": 100}, "seed": 7,
+             "data": {"dataset": "fashion_mnist", "trainLimit": 1000, "testLimit": 500}}
+            """#
         let c = try Self.decode(json)
         #expect(c.latentDim == 8 && c.batchSize == 20 && c.seed == 7)
-        guard case .amd(let amd) = c.encoder else { Issue.record("not AMD"); return }
+        guard case .amd(let amd) = c.encoder else {
+            Issue.record("not AMD")
+            return
+        }
         #expect(amd.preset == .paper && amd.tau == 5000 && amd.beta == 0.75 && amd.maxReductions == 48)
         #expect(c.gradient.mode == .implicit)
         #expect(c.optimiser.method == .adam && c.optimiser.learningRate == 0.001 && c.optimiser.beta2 == 0.99)
         #expect(c.budget == .imagesSeen(5760))
-        #expect(c.checkpoints == CheckpointPlan(imagesSeen: [480, 960], evaluations: [.gfe], split: "holdout", atEnd: true))
+        #expect(
+            c.checkpoints == CheckpointPlan(imagesSeen: [480, 960], evaluations: [.gfe], split: "holdout", atEnd: true))
         #expect(c.validation == ValidationSettings(every: 10, atStart: true, holdout: true, holdoutLimit: 100))
         #expect(c.data == DataSettings(dataset: .fashionMNIST, trainLimit: 1000, testLimit: 500))
         let again = try Self.decode(try c.json())
@@ -76,13 +81,17 @@ import Testing
         let top = Self.failure(#"{"batchsize": 16}"#)
         #expect(top.contains("unknown field 'batchsize'") && top.contains(#"did you mean "batchSize""#), "\(top)")
         let nested = Self.failure(#"{"optimiser": {"lr": 0.001, "alpah": 0.9}}"#)
-        #expect(nested.contains("unknown field 'optimiser.alpah'") && nested.contains(#"did you mean "alpha""#), "\(nested)")
+        #expect(
+            nested.contains("unknown field 'optimiser.alpah'") && nested.contains(#"did you mean "alpha""#), "\(nested)"
+        )
         let adamAlpha = Self.failure(#"{"optimiser": {"method": "adam", "alpha": 0.9}}"#)
         #expect(adamAlpha.contains("unknown field 'optimiser.alpha'"), "\(adamAlpha)")
         let encoder = Self.failure(#"{"encoder": {"method": "amd", "tua": 5}}"#)
-        #expect(encoder.contains("unknown field 'encoder.tua'") && encoder.contains(#"did you mean "tau""#), "\(encoder)")
+        #expect(
+            encoder.contains("unknown field 'encoder.tua'") && encoder.contains(#"did you mean "tau""#), "\(encoder)")
         let budget = Self.failure(#"{"budget": {"epoch": 1}}"#)
-        #expect(budget.contains("unknown field 'budget.epoch'") && budget.contains(#"did you mean "epochs""#), "\(budget)")
+        #expect(
+            budget.contains("unknown field 'budget.epoch'") && budget.contains(#"did you mean "epochs""#), "\(budget)")
     }
 
     @Test func wrongTypesNameTheFieldAndTheType() {
@@ -95,7 +104,8 @@ import Testing
         let evaluations = Self.failure(#"{"checkpoints": {"evaluations": ["gfee"]}}"#)
         #expect(evaluations.contains("'gfee'") && evaluations.contains(#"did you mean "gfe""#), "\(evaluations)")
         let dataset = Self.failure(#"{"data": {"dataset": "mnsit"}}"#)
-        #expect(dataset.contains("'data.dataset' is 'mnsit'") && dataset.contains(#"did you mean "mnist""#), "\(dataset)")
+        #expect(
+            dataset.contains("'data.dataset' is 'mnsit'") && dataset.contains(#"did you mean "mnist""#), "\(dataset)")
         let seed = Self.failure(#"{"seed": -1}"#)
         #expect(seed.contains("field 'seed' must be"), "\(seed)")
         let object = Self.failure(#"{"optimiser": 5}"#)
@@ -118,7 +128,7 @@ import Testing
             (#"{"validation": {}}"#, "'validation.every' is missing"),
             (#"{"validation": {"every": 5, "holdoutLimit": 10}}"#, "'holdout' is false"),
             (#"{"data": {"trainLimit": 0}}"#, "'data.trainLimit' is 0"),
-            (#"{"encoder": {"method": "amd", "beta": 1.5}}"#, "'beta'"),
+            (#"{"encoder": {"method": "amd", "beta": 1.5}}"#, "'beta'")
         ]
         for (json, expected) in cases {
             let message = Self.failure(json)
@@ -133,7 +143,7 @@ import Testing
             (#"{"method": "ae", "gradient": "unrolled"}"#, "'gradient' applies to method 'gfe' only"),
             (#"{"gradient": "adjoint"}"#, "needs the fixed-grid encoder"),
             (#"{"data": {"dataset": "segmented_mnist"}, "validation": {"every": 5}}"#, "segmented_mnist has none"),
-            (#"{"data": {"dataset": "segmented_mnist"}, "checkpoints": {"split": "holdout"}}"#, "no holdout set"),
+            (#"{"data": {"dataset": "segmented_mnist"}, "checkpoints": {"split": "holdout"}}"#, "no holdout set")
         ]
         for (json, expected) in cases {
             let message = Self.failure(json)

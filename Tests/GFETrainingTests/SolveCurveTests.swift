@@ -2,6 +2,7 @@ import GFECore
 import GFEData
 import GFESolvers
 import Testing
+
 @testable import GFETraining
 
 /// Solve curves (`outputs.solveCurves`, paper figure 1) in training: the curves against an independent
@@ -34,7 +35,9 @@ import Testing
     /// The decoder after `iterations` iterations: the final model of a run with that budget (training is
     /// deterministic, so this is the model the longer run had at that point).
     static func decoder(_ c: TrainingConfig, after iterations: Int) throws -> MLP<Float> {
-        guard iterations > 0 else { return MLP(architecture: .decoder(latent: c.latentDim), seed: c.seed, stream: "init") }
+        guard iterations > 0 else {
+            return MLP(architecture: .decoder(latent: c.latentDim), seed: c.seed, stream: "init")
+        }
         var shorter = c
         shorter.budget = .iterations(iterations)
         return try train(shorter, solveCurves: nil).model.decoder
@@ -56,7 +59,9 @@ import Testing
         return loss.prefix(x.rows).reduce(0.0) { $0 + Double($1) } / Double(x.rows)
     }
 
-    static func expectClose(_ a: [Double], _ b: [Double], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectClose(
+        _ a: [Double], _ b: [Double], _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(a.count == b.count, "\(what): \(a.count) values, expected \(b.count)", sourceLocation: sourceLocation)
         for (k, (u, v)) in zip(a, b).enumerated() {
             #expect(abs(u - v) <= 1e-6 * abs(v), "\(what) at point \(k): \(u) vs \(v)", sourceLocation: sourceLocation)
@@ -85,15 +90,16 @@ import Testing
                 return
             }
             #expect(curve.times == s.times)
-            Self.expectClose(curve.meanLoss, trajectory.z.map { Self.meanLoss(decoder, z: $0, x: x) },
-                             "iteration \(curve.iteration)")
+            Self.expectClose(
+                curve.meanLoss, trajectory.z.map { Self.meanLoss(decoder, z: $0, x: x) },
+                "iteration \(curve.iteration)")
         }
         // Training moved the curves: the loss at the end of the solve falls from iteration 0 to 3.
         #expect(result.solveCurves[2].meanLoss.last! < result.solveCurves[0].meanLoss.last!)
     }
 
     @Test func amdCurvesStartFromTheirOwnStreamAndEqualAnIndependentEncoding() throws {
-        let c = Self.config(.amd(TestData.shortAMD()))   // uniform z₀: drawn from "solve-curves-z0"
+        let c = Self.config(.amd(TestData.shortAMD()))  // uniform z₀: drawn from "solve-curves-z0"
         let result = try Self.train(c, solveCurves: Self.settings)
         let x = try Self.batch(c, images: 5)
         var full = TestData.shortAMD()
@@ -111,8 +117,9 @@ import Testing
             }
             let group = trajectory.groups[0]
             #expect(curve.times == group.times && curve.times.first == 0 && curve.times.count > 3)
-            Self.expectClose(curve.meanLoss, group.states.map { Self.meanLoss(decoder, z: $0, x: x) },
-                             "iteration \(curve.iteration)")
+            Self.expectClose(
+                curve.meanLoss, group.states.map { Self.meanLoss(decoder, z: $0, x: x) },
+                "iteration \(curve.iteration)")
         }
     }
 
@@ -126,11 +133,13 @@ import Testing
         // z* = 0 − η∇L(0), with ∇L from a pass of its own.
         var objective = DecoderObjective(decoder: decoder, maxBatch: 5)
         let zero = Matrix<Float>(rows: 5, cols: c.latentDim)
-        var loss = [Float](), gradient = Matrix<Float>(rows: 5, cols: c.latentDim)
+        var loss = [Float]()
+        var gradient = Matrix<Float>(rows: 5, cols: c.latentDim)
         objective.lossAndGradient(z: zero, x: x, loss: &loss, gradient: &gradient)
         let step = Matrix<Float>(rows: 5, cols: c.latentDim, storage: gradient.storage.map { -0.5 * $0 })
-        Self.expectClose(curve.meanLoss, [Self.meanLoss(decoder, z: zero, x: x), Self.meanLoss(decoder, z: step, x: x)],
-                         "one-step curve")
+        Self.expectClose(
+            curve.meanLoss, [Self.meanLoss(decoder, z: zero, x: x), Self.meanLoss(decoder, z: step, x: x)],
+            "one-step curve")
     }
 
     /// Every image its own clock (`sample` step control): the mean at each time of the loss each image had
@@ -164,8 +173,9 @@ import Testing
         let beyond = #expect(throws: GFEError.self) {
             try Self.train(c, solveCurves: SolveCurveSettings(iterations: [0, 11], images: 2))
         }
-        #expect(beyond?.message.contains("iteration 11 is beyond the budget, which ends after 10 iterations") == true,
-                "\(beyond?.message ?? "")")
+        #expect(
+            beyond?.message.contains("iteration 11 is beyond the budget, which ends after 10 iterations") == true,
+            "\(beyond?.message ?? "")")
         var ae = TrainingConfig(method: .ae)
         ae.budget = .iterations(1)
         ae.data = c.data

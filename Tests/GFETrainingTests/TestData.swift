@@ -1,9 +1,10 @@
 import Foundation
-import GFETestSupport
 import GFECore
 import GFEData
 import GFESolvers
+import GFETestSupport
 import Testing
+
 @testable import GFETraining
 
 /// Real MNIST from ../shared/datasets beside the repository, and small settings that keep debug-build tests

@@ -2,6 +2,7 @@ import GFECore
 import GFEData
 import GFESolvers
 import Testing
+
 @testable import GFETraining
 
 /// Tiny training runs on real MNIST images: the loss falls, runs are deterministic, and one trajectory's
@@ -40,8 +41,9 @@ import Testing
         #expect(a.iterations.map(\.imagesSeen) == seen)
         #expect(a.iterations.allSatisfy { $0.loss.isFinite && $0.loss > 0 })
         #expect(zip(a.iterations, a.iterations.dropFirst()).allSatisfy { $0.wallSeconds <= $1.wallSeconds })
-        #expect(Self.mean(a, 4..<6) < Self.mean(a, 0..<2) - 0.01,
-                "losses \(a.iterations.map(\.loss)) should fall")
+        #expect(
+            Self.mean(a, 4..<6) < Self.mean(a, 0..<2) - 0.01,
+            "losses \(a.iterations.map(\.loss)) should fall")
         #expect(a.validation.map(\.iteration) == [0, 2, 4, 6])
         #expect(a.validation.last!.loss < a.validation.first!.loss)
         if method == .gfe {
@@ -72,7 +74,7 @@ import Testing
     @Test(arguments: [TrainingConfig.Method.gfe, .ae])
     func checkpointsEqualSeparateShorterRuns(method: TrainingConfig.Method) throws {
         var long = Self.config(method, seed: 7, iterations: 4)
-        long.checkpoints = CheckpointPlan(imagesSeen: [32, 40])   // 40 is reached after 3 iterations (48)
+        long.checkpoints = CheckpointPlan(imagesSeen: [32, 40])  // 40 is reached after 3 iterations (48)
         // Values holding models are reduced to small ones before #expect, which describes its operands.
         let trajectory = try Self.train(long)
         let snapshotIterations = trajectory.checkpoints.map(\.iteration)

@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
 import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 import SystemPackage
@@ -26,13 +27,18 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Starts `executable` with `arguments` (argv[1...]) and `environment`.
-    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
-        var stdinPipe: [Int32] = [-1, -1], stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
+    public static func spawn(_ executable: String, arguments: [String], environment: [String: String]) throws
+        -> ChildProcess
+    {
+        var stdinPipe: [Int32] = [-1, -1]
+        var stdoutPipe: [Int32] = [-1, -1]
+        var stderrPipe: [Int32] = [-1, -1]
         for i in 0..<3 {
             var fds: [Int32] = [-1, -1]
             // pipe + FD_CLOEXEC (Glibc's pipe2 is not imported); only one thread spawns at a time here.
             guard pipe(&fds) == 0 else {
-                throw GFEError.runFailure("cannot create a pipe for a worker process: \(String(cString: strerror(errno)))")
+                throw GFEError.runFailure(
+                    "cannot create a pipe for a worker process: \(String(cString: strerror(errno)))")
             }
             _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
             _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
@@ -60,15 +66,20 @@ public final class ChildProcess: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for p in argv { free(p) }
+            for p in envp { free(p) }
         }
         var pid: pid_t = 0
         let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        close(stdinPipe[0]); close(stdoutPipe[1]); close(stderrPipe[1])
+        close(stdinPipe[0])
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
         guard code == 0 else {
-            close(stdinPipe[1]); close(stdoutPipe[0]); close(stderrPipe[0])
-            throw GFEError.runFailure("cannot start the worker process \(executable): \(String(cString: strerror(code)))")
+            close(stdinPipe[1])
+            close(stdoutPipe[0])
+            close(stderrPipe[0])
+            throw GFEError.runFailure(
+                "cannot start the worker process \(executable): \(String(cString: strerror(code)))")
         }
         return ChildProcess(pid: pid, input: stdinPipe[1], output: stdoutPipe[0], errorOutput: stderrPipe[0])
     }
@@ -76,15 +87,20 @@ public final class ChildProcess: @unchecked Sendable {
     /// Writes one line to the child's stdin; false when the child is gone.
     @discardableResult
     public func send(_ line: String) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard input >= 0 else { return false }
         return (try? FileDescriptor(rawValue: input).writeAll((line + "\n").utf8)) != nil
     }
 
     /// Closes the child's stdin (a worker then exits once idle).
     public func closeInput() {
-        lock.lock(); defer { lock.unlock() }
-        if input >= 0 { close(input); input = -1 }
+        lock.lock()
+        defer { lock.unlock() }
+        if input >= 0 {
+            close(input)
+            input = -1
+        }
     }
 
     public func signal(_ s: Int32) { kill(pid, s) }
@@ -106,7 +122,10 @@ public final class ChildProcess: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if n == 0 { break }
             pending += buffer[0..<n]
             while let newline = pending.firstIndex(of: 0x0A) {
@@ -122,8 +141,11 @@ public final class ChildProcess: @unchecked Sendable {
 /// Runs a command to completion and returns its exit code and standard output (stderr discarded); nil when
 /// it cannot be started. For short helper commands (git).
 public func runCommand(_ arguments: [String]) -> (code: Int32, output: String)? {
-    guard let child = try? ChildProcess.spawn("/usr/bin/env", arguments: arguments,
-                                              environment: ProcessInfo.processInfo.environment) else { return nil }
+    guard
+        let child = try? ChildProcess.spawn(
+            "/usr/bin/env", arguments: arguments,
+            environment: ProcessInfo.processInfo.environment)
+    else { return nil }
     child.closeInput()
     let errors = Thread {
         ChildProcess.readLines(child.errorOutput) { _ in }

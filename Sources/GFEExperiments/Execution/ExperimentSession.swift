@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
+import GFETraining
 
 /// A spec opened for a command: read and checked, overrides applied, planned with run ids, and its run
 /// store located. Everything the experiment commands share.
@@ -15,9 +15,11 @@ public struct ExperimentSession: Sendable {
     ///   - writeCache: whether data fingerprints computed now are cached under the results root (`gfe run`);
     ///     the read-only commands only read the cache.
     ///   - checkDirty: ask git whether the checkout has uncommitted changes (recorded in run.json).
-    public static func open(spec path: String, overrides: [String], seeds: String? = nil, resultsRoot: String,
-                            toolVersion: String, writeCache: Bool = false, checkDirty: Bool = false,
-                            locator: DataLocator = .standard()) throws -> ExperimentSession {
+    public static func open(
+        spec path: String, overrides: [String], seeds: String? = nil, resultsRoot: String,
+        toolVersion: String, writeCache: Bool = false, checkDirty: Bool = false,
+        locator: DataLocator = .standard()
+    ) throws -> ExperimentSession {
         var spec = try ExperimentSpec.load(path)
         let parsedOverrides = try ConfigOverride.parse(overrides)
         if let seeds {
@@ -28,12 +30,17 @@ public struct ExperimentSession: Sendable {
         }
         let experiment = try ResolvedExperiment(spec: spec, overrides: parsedOverrides)
         let code = CodeVersion.detect(toolVersion: toolVersion, checkDirty: checkDirty)
-        let fingerprints = DataFingerprints(locator: locator, cacheFile: DataFingerprints.cacheFile(resultsRoot: resultsRoot),
-                                            writable: writeCache)
-        let plan = try ExperimentPlan(experiment, identity: RunIdentityContext(codeVersion: code.id,
-                                                                               fingerprint: fingerprints.provider))
-        return ExperimentSession(plan: plan, store: RunStore(root: resultsRoot, experiment: spec.name), code: code,
-                                 locator: locator)
+        let fingerprints = DataFingerprints(
+            locator: locator, cacheFile: DataFingerprints.cacheFile(resultsRoot: resultsRoot),
+            writable: writeCache)
+        let plan = try ExperimentPlan(
+            experiment,
+            identity: RunIdentityContext(
+                codeVersion: code.id,
+                fingerprint: fingerprints.provider))
+        return ExperimentSession(
+            plan: plan, store: RunStore(root: resultsRoot, experiment: spec.name), code: code,
+            locator: locator)
     }
 
     /// The resolved configuration of the first run and the plan listing (`gfe resolve`).
@@ -41,13 +48,18 @@ public struct ExperimentSession: Sendable {
         let e = plan.experiment
         var lines = ["experiment: \(plan.name)  (\(plan.spec.source))"]
         if let d = plan.spec.description { lines.append("description: \(d)") }
-        if !e.overrides.isEmpty { lines.append("overrides: " + e.overrides.map { "--set \($0.argument)" }.joined(separator: " ")) }
+        if !e.overrides.isEmpty {
+            lines.append("overrides: " + e.overrides.map { "--set \($0.argument)" }.joined(separator: " "))
+        }
         lines.append("code version: \(code.id)")
         lines.append("outputs: \(plan.spec.outputs.json.canonicalText)")
         let swept = e.sweep.paths.map(\.description)
         lines.append("")
-        lines.append(swept.isEmpty ? "resolved config:" : "resolved config of run 0 (the other runs differ only in "
-                     + swept.joined(separator: ", ") + "):")
+        lines.append(
+            swept.isEmpty
+                ? "resolved config:"
+                : "resolved config of run 0 (the other runs differ only in "
+                    + swept.joined(separator: ", ") + "):")
         if let first = plan.runs.first { lines.append(first.point.resolved.prettyText()) }
         lines.append("")
         lines.append("plan: \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") → \(store.folder)/<run id>/")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 import SystemPackage
@@ -25,7 +26,8 @@ public final class ProgressDisplay: @unchecked Sendable {
 
     /// A permanent line (run started, finished, failed).
     public func log(_ line: String) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if isTerminal {
             write(clearBlock() + line + "\n")
             blockHeight = 0
@@ -36,11 +38,12 @@ public final class ProgressDisplay: @unchecked Sendable {
 
     /// Replaces the live block (terminal), or prints it when `plainInterval` has passed (otherwise).
     public func update(_ lines: [String], force: Bool = false) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if isTerminal {
             let width = terminalWidth()
             let fitted = lines.map { $0.count > width - 1 ? String($0.prefix(max(width - 2, 10))) + "…" : $0 }
-            if fitted == shown && blockHeight == fitted.count && !force { return }   // nothing changed
+            if fitted == shown && blockHeight == fitted.count && !force { return }  // nothing changed
             write(clearBlock() + fitted.map { $0 + "\n" }.joined())
             blockHeight = fitted.count
             shown = fitted
@@ -55,8 +58,12 @@ public final class ProgressDisplay: @unchecked Sendable {
 
     /// Removes the live block (before the final summary).
     public func finish() {
-        lock.lock(); defer { lock.unlock() }
-        if isTerminal { write(clearBlock()); blockHeight = 0 }
+        lock.lock()
+        defer { lock.unlock() }
+        if isTerminal {
+            write(clearBlock())
+            blockHeight = 0
+        }
     }
 
     private func clearBlock() -> String {

@@ -1,8 +1,8 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
 import GFEStore
+import GFETraining
 
 /// How a run attempt ended.
 public struct RunOutcome: Sendable, Equatable {
@@ -54,8 +54,10 @@ public struct RunEnvironment: Sendable {
     public var evaluationThreads: Int
     public var commandLine: [String]
 
-    public init(store: RunStore, code: CodeVersion, locator: DataLocator = .standard(), evaluationThreads: Int = 1,
-                commandLine: [String] = CommandLine.arguments) {
+    public init(
+        store: RunStore, code: CodeVersion, locator: DataLocator = .standard(), evaluationThreads: Int = 1,
+        commandLine: [String] = CommandLine.arguments
+    ) {
         self.store = store
         self.code = code
         self.locator = locator
@@ -71,8 +73,11 @@ public struct RunEnvironment: Sendable {
 public enum RunExecutor {
     /// The training step: `Trainer.run` in production; tests may pass another (e.g. one that fails). It is
     /// given the spec's `outputs.solveCurves`, recorded during training.
-    public typealias Training = @Sendable (TrainingConfig, TrainingData, EvaluationResources, SolveCurveSettings?,
-                                           ((TrainingProgress) -> Void)?) throws -> TrainingResult
+    public typealias Training =
+        @Sendable (
+            TrainingConfig, TrainingData, EvaluationResources, SolveCurveSettings?,
+            ((TrainingProgress) -> Void)?
+        ) throws -> TrainingResult
 
     public static let defaultTraining: Training = { config, data, resources, solveCurves, progress in
         try Trainer.run(config, data: data, resources: resources, solveCurves: solveCurves, progress: progress)
@@ -121,9 +126,10 @@ public enum RunExecutor {
             events(.phase(index: run.index, "loading data"))
             let dataset = try Dataset.load(run.config.data.dataset, locator: env.locator)
             guard dataset.fingerprint == run.dataFingerprint else {
-                throw GFEError.badInput("the data files of \(dataset.id.name) changed since the run was planned (fingerprint "
-                                        + "\(dataset.fingerprint.prefix(40))… ≠ \(run.dataFingerprint.prefix(40))…); plan again "
-                                        + "(delete \(store.root)/.cache if this persists)")
+                throw GFEError.badInput(
+                    "the data files of \(dataset.id.name) changed since the run was planned (fingerprint "
+                        + "\(dataset.fingerprint.prefix(40))… ≠ \(run.dataFingerprint.prefix(40))…); plan again "
+                        + "(delete \(store.root)/.cache if this persists)")
             }
             let cut = try TrainingData.cut(dataset, run.config)
             data = cut
@@ -154,21 +160,24 @@ public enum RunExecutor {
 
         events(.phase(index: run.index, "storing results"))
         let wall = secondsSince(clock)
-        let record = makeRecord(run, plan: plan, env: env, result: result, failure: failure, diverged: diverged,
-                                start: startDate, wall: wall)
+        let record = makeRecord(
+            run, plan: plan, env: env, result: result, failure: failure, diverged: diverged,
+            start: startDate, wall: wall)
         let attributes: [String: HDF5AttributeValue] = [
             "format": .string(RunRecord.format), "run_id": .string(run.id), "experiment": .string(plan.name),
             "status": .string(record.status.rawValue), "config": .string(run.point.resolved.canonicalText),
             "outputs": .string(plan.spec.outputs.json.canonicalText), "data_fingerprint": .string(run.dataFingerprint),
-            "code_version": .string(env.code.id), "reason": .string(failure ?? ""),
+            "code_version": .string(env.code.id), "reason": .string(failure ?? "")
         ]
         if let result {
             try CSV.write(RunOutputsWriter.curves(result, runId: run.id), to: partial + "/curves.csv")
-            try RunOutputsWriter.hdf5(result, to: partial + "/run.h5", attributes: attributes, outputs: plan.spec.outputs,
-                                      evaluationLabels: data?.evaluation.labels ?? [], latents: latents)
+            try RunOutputsWriter.hdf5(
+                result, to: partial + "/run.h5", attributes: attributes, outputs: plan.spec.outputs,
+                evaluationLabels: data?.evaluation.labels ?? [], latents: latents)
         } else {
-            try CSV.write(CSVTable(header: RunOutputsWriter.curvesHeader),
-                          to: partial + "/curves.csv")
+            try CSV.write(
+                CSVTable(header: RunOutputsWriter.curvesHeader),
+                to: partial + "/curves.csv")
         }
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
         try store.commit(partial: partial, id: run.id)
@@ -180,8 +189,9 @@ public enum RunExecutor {
     public static func settledOutcome(_ run: PlannedRun, _ state: RunState) -> RunOutcome? {
         if state.isFinished { return RunOutcome(index: run.index, runId: run.id, status: .skipped) }
         guard let d = state.divergedRecord else { return nil }
-        return RunOutcome(index: run.index, runId: run.id, status: .failed, reason: keptReason(d),
-                          wallSeconds: d.wallSeconds)
+        return RunOutcome(
+            index: run.index, runId: run.id, status: .failed, reason: keptReason(d),
+            wallSeconds: d.wallSeconds)
     }
 
     /// The failure reason reported for a diverged run that is kept instead of recomputed.
@@ -192,8 +202,10 @@ public enum RunExecutor {
 
     /// Stores run `run` as failed with `reason` when the process computing it died without recording it
     /// (a crash). Does nothing when another process holds the run's lock or the run has finished meanwhile.
-    public static func recordFailure(_ run: PlannedRun, plan: ExperimentPlan, environment env: RunEnvironment,
-                                     reason: String, wallSeconds: Double) throws {
+    public static func recordFailure(
+        _ run: PlannedRun, plan: ExperimentPlan, environment env: RunEnvironment,
+        reason: String, wallSeconds: Double
+    ) throws {
         let store = env.store
         guard let lock = try store.claim(run.id) else { return }
         defer { lock.release() }
@@ -201,18 +213,22 @@ public enum RunExecutor {
         let partial = store.partialFolder(run.id)
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
         let start = Date().addingTimeInterval(-wallSeconds)
-        let record = makeRecord(run, plan: plan, env: env, result: nil, failure: reason, diverged: false,
-                                start: start, wall: wallSeconds)
-        try CSV.write(CSVTable(header: RunOutputsWriter.curvesHeader),
-                      to: partial + "/curves.csv")
+        let record = makeRecord(
+            run, plan: plan, env: env, result: nil, failure: reason, diverged: false,
+            start: start, wall: wallSeconds)
+        try CSV.write(
+            CSVTable(header: RunOutputsWriter.curvesHeader),
+            to: partial + "/curves.csv")
         try AtomicFile.write(record.json.prettyText() + "\n", to: partial + "/run.json")
         try store.commit(partial: partial, id: run.id)
     }
 
     /// Train and validation latents at every checkpoint, as `outputs` asks (the evaluation split's latents
     /// come with the checkpoint evaluations themselves).
-    static func extraLatents(_ result: TrainingResult, data: TrainingData, outputs: OutputSettings,
-                             resources: EvaluationResources) throws -> [[StoredLatents]] {
+    static func extraLatents(
+        _ result: TrainingResult, data: TrainingData, outputs: OutputSettings,
+        resources: EvaluationResources
+    ) throws -> [[StoredLatents]] {
         let config = result.config
         let primary: EvaluationKind = config.method == .gfe ? .gfe : .ae
         var sets: [(OutputSettings.LatentSet, Matrix<Float>, [UInt8])] = []
@@ -228,15 +244,18 @@ public enum RunExecutor {
         guard !sets.isEmpty else { return [] }
         return try result.checkpoints.map { c in
             try sets.map { set, images, labels in
-                let e = try c.model.evaluate(primary, images: images, batchSize: config.batchSize, encoder: config.encoder,
-                                             start: .rule(seed: config.seed), resources: resources)
+                let e = try c.model.evaluate(
+                    primary, images: images, batchSize: config.batchSize, encoder: config.encoder,
+                    start: .rule(seed: config.seed), resources: resources)
                 return StoredLatents(set: set, result: e, labels: labels)
             }
         }
     }
 
-    static func makeRecord(_ run: PlannedRun, plan: ExperimentPlan, env: RunEnvironment, result: TrainingResult?,
-                           failure: String?, diverged: Bool, start: Date, wall: Double) -> RunRecord {
+    static func makeRecord(
+        _ run: PlannedRun, plan: ExperimentPlan, env: RunEnvironment, result: TrainingResult?,
+        failure: String?, diverged: Bool, start: Date, wall: Double
+    ) -> RunRecord {
         let p = Provenance.current(commandLine: env.commandLine)
         let provenance = JSONObject([
             ("host", .string(p.host)), ("pid", JSONValue(Int(p.pid))), ("cpu", .string(p.cpuModel)),
@@ -244,14 +263,15 @@ public enum RunExecutor {
             ("openblasCore", .string(p.openBLASCore)), ("kernel", .string(p.kernelPath)),
             ("arithmetic", .string(RowGemm.arithmetic)), ("hdf5", .string(p.hdf5)),
             ("blasThreads", JSONValue(BLAS.threads)), ("evaluationThreads", JSONValue(env.evaluationThreads)),
-            ("commandLine", .array(p.commandLine.map { .string($0) })),
+            ("commandLine", .array(p.commandLine.map { .string($0) }))
         ])
         var swept = JSONObject()
         for v in run.point.values { swept[v.path.description] = v.value }
         return RunRecord(
             status: failure == nil ? .finished : .failed, reason: failure, diverged: diverged, experiment: plan.name,
             runId: run.id,
-            index: run.index, label: run.label, swept: swept, config: run.point.resolved, outputs: plan.spec.outputs.json,
+            index: run.index, label: run.label, swept: swept, config: run.point.resolved,
+            outputs: plan.spec.outputs.json,
             dataset: run.config.data.dataset.name, dataFingerprint: run.dataFingerprint, code: env.code,
             provenance: provenance, startTime: Provenance.timestamp(start),
             endTime: Provenance.timestamp(start.addingTimeInterval(wall)), wallSeconds: wall,

@@ -14,8 +14,10 @@ public struct SlurmScript: Sendable {
     /// Extra `#SBATCH` options, e.g. "--account=abc".
     public var extra: [String] = []
 
-    public init(partition: String? = nil, time: String? = nil, cpusPerTask: Int = 1, memory: String? = nil,
-                parallelTasks: Int? = nil, extra: [String] = []) {
+    public init(
+        partition: String? = nil, time: String? = nil, cpusPerTask: Int = 1, memory: String? = nil,
+        parallelTasks: Int? = nil, extra: [String] = []
+    ) {
         self.partition = partition
         self.time = time
         self.cpusPerTask = max(1, cpusPerTask)
@@ -26,12 +28,15 @@ public struct SlurmScript: Sendable {
 
     /// The script. Paths should be absolute (jobs start in another directory). `indices`: the plan entries to
     /// submit (e.g. only the unfinished ones); all when nil.
-    public func render(plan: ExperimentPlan, indices: [Int]? = nil, executable: String, spec: String, resultsRoot: String,
-                       workingDirectory: String, overrides: [ConfigOverride], seeds: String? = nil) -> String {
+    public func render(
+        plan: ExperimentPlan, indices: [Int]? = nil, executable: String, spec: String, resultsRoot: String,
+        workingDirectory: String, overrides: [ConfigOverride], seeds: String? = nil
+    ) -> String {
         let chosen = indices ?? plan.runs.map(\.index)
         let logFolder = "\(resultsRoot)/\(plan.name)/slurm"
         // The arguments that select the plan (every task and `gfe status` must see the same runs).
-        let planArguments = overrides.flatMap { ["--set", shellQuote($0.argument)] } + (seeds.map { ["--seeds", shellQuote($0)] } ?? [])
+        let planArguments =
+            overrides.flatMap { ["--set", shellQuote($0.argument)] } + (seeds.map { ["--seeds", shellQuote($0)] } ?? [])
         let sets = planArguments.map { " " + $0 }.joined()
         var lines = [
             "#!/bin/bash",
@@ -46,7 +51,7 @@ public struct SlurmScript: Sendable {
             "#SBATCH --array=\(Self.ranges(chosen))" + (parallelTasks.map { "%\($0)" } ?? ""),
             "#SBATCH --cpus-per-task=\(cpusPerTask)",
             "#SBATCH --ntasks=1",
-            "#SBATCH --output=\(logFolder)/%A_%a.out",
+            "#SBATCH --output=\(logFolder)/%A_%a.out"
         ]
         if let partition { lines.append("#SBATCH --partition=\(partition)") }
         if let time { lines.append("#SBATCH --time=\(time)") }
@@ -56,10 +61,12 @@ public struct SlurmScript: Sendable {
             "set -euo pipefail",
             "cd \(shellQuote(workingDirectory))",
             "export OPENBLAS_NUM_THREADS=1",
-            "index=\"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch, or set SLURM_ARRAY_TASK_ID}\"",
+            "index=\"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch, or set SLURM_ARRAY_TASK_ID}\""
         ]
-        var command = [executable, "run", spec, "--index", "\"$index\"", "--results", resultsRoot,
-                       "--threads", String(cpusPerTask)].map { $0 == "\"$index\"" ? $0 : shellQuote($0) }
+        var command = [
+            executable, "run", spec, "--index", "\"$index\"", "--results", resultsRoot,
+            "--threads", String(cpusPerTask)
+        ].map { $0 == "\"$index\"" ? $0 : shellQuote($0) }
         command += planArguments
         lines.append("exec " + command.joined(separator: " ") + " \"$@\"")
         return lines.joined(separator: "\n") + "\n"
@@ -82,8 +89,11 @@ public struct SlurmScript: Sendable {
 
 /// `s` quoted for a POSIX shell when it needs it.
 public func shellQuote(_ s: String) -> String {
-    let safe = !s.isEmpty && s.unicodeScalars.allSatisfy { c in
-        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "/._-=:,+@%".unicodeScalars.contains(c)
-    }
+    let safe =
+        !s.isEmpty
+        && s.unicodeScalars.allSatisfy { c in
+            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+                || "/._-=:,+@%".unicodeScalars.contains(c)
+        }
     return safe ? s : "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
 }

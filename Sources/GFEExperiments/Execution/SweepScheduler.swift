@@ -1,7 +1,8 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
+import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,21 +48,30 @@ public struct SweepSummary: Sendable {
     /// The final report: a count line, then one line per run (index, id, status, time, swept values, reason).
     public func report(plan: ExperimentPlan, store: RunStore) -> String {
         var parts: [String] = []
-        for status in [RunOutcome.Status.finished, .skipped, .failed, .interrupted, .notRun, .busy] where count(status) > 0 {
+        for status in [RunOutcome.Status.finished, .skipped, .failed, .interrupted, .notRun, .busy]
+        where count(status) > 0 {
             let name = status == .skipped ? "already finished" : status == .busy ? "running elsewhere" : status.rawValue
             parts.append("\(count(status)) \(name)")
         }
-        var lines = ["\(plan.name): \(outcomes.count) run\(outcomes.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
-                     + " (\(Human.duration(elapsed)))" + (interrupted ? " — interrupted" : "")]
+        var lines = [
+            "\(plan.name): \(outcomes.count) run\(outcomes.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+                + " (\(Human.duration(elapsed)))" + (interrupted ? " — interrupted" : "")
+        ]
         let width = String(max(outcomes.count - 1, 0)).count
         let statusWidth = outcomes.map { $0.status.rawValue.count }.max() ?? 0
         for o in outcomes {
             let run = plan.runs[o.index]
-            var line = "  " + String(repeating: " ", count: width - String(o.index).count) + "\(o.index)  \(o.runId)  "
+            var line =
+                "  " + String(repeating: " ", count: width - String(o.index).count) + "\(o.index)  \(o.runId)  "
                 + o.status.rawValue.padding(toLength: statusWidth, withPad: " ", startingAt: 0)
-            line += "  " + (o.status == .finished || o.status == .failed ? Human.duration(o.wallSeconds).padding(toLength: 7, withPad: " ", startingAt: 0) : "       ")
+            line +=
+                "  "
+                + (o.status == .finished || o.status == .failed
+                    ? Human.duration(o.wallSeconds).padding(toLength: 7, withPad: " ", startingAt: 0) : "       ")
             line += "  " + run.label
-            if let reason = o.reason, o.status != .finished { line += "\n" + String(repeating: " ", count: width + 4) + "└ " + reason }
+            if let reason = o.reason, o.status != .finished {
+                line += "\n" + String(repeating: " ", count: width + 4) + "└ " + reason
+            }
             lines.append(line)
         }
         if let fatal { lines.append("stopped: \(fatal)") }
@@ -150,11 +160,14 @@ public final class SweepScheduler: @unchecked Sendable {
         }
         let skipped = plan.runs.count - pending.count - kept
         let workers = min(options.jobs, pending.count)
-        display.log("\(plan.name): \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") planned"
-                    + (skipped > 0 ? ", \(skipped) already finished" : "")
-                    + (kept > 0 ? ", \(kept) diverged before (kept; --force recomputes)" : "")
-                    + (pending.isEmpty ? "; nothing to compute" : "; computing \(pending.count) with \(workers) worker\(workers == 1 ? "" : "s")")
-                    + " → \(store.folder)")
+        display.log(
+            "\(plan.name): \(plan.runs.count) run\(plan.runs.count == 1 ? "" : "s") planned"
+                + (skipped > 0 ? ", \(skipped) already finished" : "")
+                + (kept > 0 ? ", \(kept) diverged before (kept; --force recomputes)" : "")
+                + (pending.isEmpty
+                    ? "; nothing to compute"
+                    : "; computing \(pending.count) with \(workers) worker\(workers == 1 ? "" : "s")")
+                + " → \(store.folder)")
 
         var stopping = false
         var killed = false
@@ -177,7 +190,10 @@ public final class SweepScheduler: @unchecked Sendable {
                     display.log("interrupted: stopping the workers (press Ctrl-C again to kill them)")
                     for s in slots where s.exitCode == nil { s.child.signal(SIGINT) }
                 } else {
-                    for s in slots where s.exitCode == nil && s.task == nil { s.child.closeInput(); s.inputClosed = true }
+                    for s in slots where s.exitCode == nil && s.task == nil {
+                        s.child.closeInput()
+                        s.inputClosed = true
+                    }
                 }
             }
             if !stopping {
@@ -199,7 +215,8 @@ public final class SweepScheduler: @unchecked Sendable {
             let allExited = slots.allSatisfy { $0.exitCode != nil }
             if allExited && (stopping || (pending.isEmpty && deferred.isEmpty)) { break }
             if allExited && !pending.isEmpty && consecutiveDeaths >= 3 {
-                fatal = "worker processes keep dying before they are ready: "
+                fatal =
+                    "worker processes keep dying before they are ready: "
                     + (slots.last?.errorTail.suffix(3).joined(separator: " | ") ?? "no message")
                 continue
             }
@@ -230,8 +247,9 @@ public final class SweepScheduler: @unchecked Sendable {
         while wanted > 0 && consecutiveDeaths < 3 {
             wanted -= 1
             do {
-                let child = try ChildProcess.spawn(options.executable, arguments: options.workerArguments,
-                                                   environment: options.environment)
+                let child = try ChildProcess.spawn(
+                    options.executable, arguments: options.workerArguments,
+                    environment: options.environment)
                 let slot = WorkerSlot(number: slots.count, child: child)
                 slots.append(slot)
                 startReaders(slot)
@@ -266,7 +284,8 @@ public final class SweepScheduler: @unchecked Sendable {
     }
 
     private func waitForMessages() -> [(slot: Int, message: SlotMessage)] {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         if messages.isEmpty && interrupts == 0 { _ = condition.wait(until: Date().addingTimeInterval(0.2)) }
         let batch = messages
         messages.removeAll()
@@ -296,11 +315,18 @@ public final class SweepScheduler: @unchecked Sendable {
     private func handle(_ message: SlotMessage, slot s: WorkerSlot) {
         switch message {
         case .errorLine(let line):
-            if !line.isEmpty { s.errorTail.append(line); if s.errorTail.count > 20 { s.errorTail.removeFirst() } }
+            if !line.isEmpty {
+                s.errorTail.append(line)
+                if s.errorTail.count > 20 { s.errorTail.removeFirst() }
+            }
         case .line(let line):
             switch WorkerProtocol.decode(line) {
-            case .ready?: s.ready = true; consecutiveDeaths = 0
-            case .fatal(let m)?: s.fatal = m; fatal = fatal ?? m
+            case .ready?:
+                s.ready = true
+                consecutiveDeaths = 0
+            case .fatal(let m)?:
+                s.fatal = m
+                fatal = fatal ?? m
             case .event(let e)?: handle(e, slot: s)
             case nil: if !line.isEmpty { display.log("worker \(s.number + 1): \(line)") }
             }
@@ -321,13 +347,16 @@ public final class SweepScheduler: @unchecked Sendable {
                 } else {
                     let how = code > 128 ? "was killed by signal \(code - 128)" : "exited with code \(code)"
                     let tail = s.errorTail.suffix(3).joined(separator: " | ")
-                    let reason = "the worker process \(how) while computing this run" + (tail.isEmpty ? "" : ": \(tail)")
+                    let reason =
+                        "the worker process \(how) while computing this run" + (tail.isEmpty ? "" : ": \(tail)")
                     do {
-                        try RunExecutor.recordFailure(run, plan: plan, environment: environment, reason: reason, wallSeconds: wall)
+                        try RunExecutor.recordFailure(
+                            run, plan: plan, environment: environment, reason: reason, wallSeconds: wall)
                     } catch {
                         display.log("could not record the failure of run \(i): \(error)")
                     }
-                    outcomes[i] = RunOutcome(index: i, runId: run.id, status: .failed, reason: reason, wallSeconds: wall)
+                    outcomes[i] = RunOutcome(
+                        index: i, runId: run.id, status: .failed, reason: reason, wallSeconds: wall)
                     finishedWork += estimatedTotal[i] ?? 0
                     display.log(prefix(i) + ": FAILED — \(reason)")
                 }
@@ -354,8 +383,9 @@ public final class SweepScheduler: @unchecked Sendable {
             switch o.status {
             case .busy:
                 deferred.append(o.index)
-                display.log(prefix(o.index) + ": being computed by another process" + (o.reason.map { " (\($0))" } ?? "")
-                            + "; waiting for it")
+                display.log(
+                    prefix(o.index) + ": being computed by another process" + (o.reason.map { " (\($0))" } ?? "")
+                        + "; waiting for it")
             case .skipped:
                 outcomes[o.index] = o
                 display.log(prefix(o.index) + ": already finished")
@@ -364,17 +394,22 @@ public final class SweepScheduler: @unchecked Sendable {
                 display.log(prefix(o.index) + ": finished in \(Human.duration(o.wallSeconds))" + resultNote(o.index))
             default:
                 outcomes[o.index] = o
-                display.log(prefix(o.index) + ": FAILED after \(Human.duration(o.wallSeconds)) — \(o.reason ?? "no reason given")")
+                display.log(
+                    prefix(o.index)
+                        + ": FAILED after \(Human.duration(o.wallSeconds)) — \(o.reason ?? "no reason given")")
             }
         }
     }
 
     /// " (test_loss_gfe 0.2098 at 5,760 images)" from the stored record's last checkpoint.
     private func resultNote(_ i: Int) -> String {
-        guard case .finished(let r) = environment.store.state(of: plan.runs[i].id), let c = r.checkpoints.last else { return "" }
+        guard case .finished(let r) = environment.store.state(of: plan.runs[i].id), let c = r.checkpoints.last else {
+            return ""
+        }
         let metrics = c.metrics.keys.sorted().filter { $0 != RunMetrics.trainSeconds }
             .map { "\($0) \(String(format: "%.4f", c.metrics[$0]!))" }
-        return metrics.isEmpty ? "" : " (" + metrics.joined(separator: ", ") + " at \(Human.count(c.imagesSeen)) images)"
+        return metrics.isEmpty
+            ? "" : " (" + metrics.joined(separator: ", ") + " at \(Human.count(c.imagesSeen)) images)"
     }
 
     private func prefix(_ i: Int) -> String {
@@ -407,7 +442,8 @@ public final class SweepScheduler: @unchecked Sendable {
             guard let i = s.task else { continue }
             var line = "  worker \(s.number + 1)  run \(i)  \(plan.runs[i].label)  "
             if let p = s.progress, s.phase == "training" {
-                line += "iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
+                line +=
+                    "iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
                     + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"
             } else {
                 line += s.phase

@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
 import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 import SystemPackage
@@ -13,8 +14,10 @@ import SystemPackage
 /// run is being computed means the parent is gone (killed): the worker exits at once with 130, leaving only
 /// the run's hidden partial folder, which the next process to take the run's lock removes.
 public enum WorkerLoop {
-    public static func serve(plan: ExperimentPlan, environment: RunEnvironment,
-                             train: @escaping RunExecutor.Training = RunExecutor.defaultTraining) -> Int32 {
+    public static func serve(
+        plan: ExperimentPlan, environment: RunEnvironment,
+        train: @escaping RunExecutor.Training = RunExecutor.defaultTraining
+    ) -> Int32 {
         let inbox = TaskInbox()
         let reader = Thread {
             ChildProcess.readLines(0) { inbox.push($0) }
@@ -30,12 +33,15 @@ public enum WorkerLoop {
             }
             guard let run = plan.runs.first(where: { $0.index == task.index }), run.id == task.runId else {
                 let now = plan.runs.first { $0.index == task.index }?.id ?? "absent"
-                emit(WorkerProtocol.fatal("the plan changed since the sweep started: run \(task.index) was \(task.runId), "
-                                          + "it is now \(now) (was the spec edited, or the data replaced?); start the sweep again"))
+                emit(
+                    WorkerProtocol.fatal(
+                        "the plan changed since the sweep started: run \(task.index) was \(task.runId), "
+                            + "it is now \(now) (was the spec edited, or the data replaced?); start the sweep again"))
                 return 2
             }
             do {
-                _ = try RunExecutor.execute(run, plan: plan, environment: environment, force: task.force, train: train) { event in
+                _ = try RunExecutor.execute(run, plan: plan, environment: environment, force: task.force, train: train)
+                { event in
                     // Idle before the parent hears "done": it may close stdin as soon as it does.
                     if case .done = event { inbox.finishTask() }
                     emit(WorkerProtocol.encode(event))
@@ -43,7 +49,9 @@ public enum WorkerLoop {
             } catch {
                 let reason = (error as? ReportableError)?.message ?? "\(error)"
                 inbox.finishTask()
-                emit(WorkerProtocol.encode(.done(RunOutcome(index: run.index, runId: run.id, status: .failed, reason: reason))))
+                emit(
+                    WorkerProtocol.encode(
+                        .done(RunOutcome(index: run.index, runId: run.id, status: .failed, reason: reason))))
             }
         }
         return 0
@@ -53,11 +61,12 @@ public enum WorkerLoop {
 
     /// Writes one line to stdout, unbuffered (the parent reads it at once).
     static func emit(_ line: String) {
-        outputLock.lock(); defer { outputLock.unlock() }
+        outputLock.lock()
+        defer { outputLock.unlock() }
         do {
             _ = try FileDescriptor.standardOutput.writeAll((line + "\n").utf8)
         } catch {
-            _exit(130)   // the parent is gone
+            _exit(130)  // the parent is gone
         }
     }
 }
@@ -71,7 +80,8 @@ final class TaskInbox: @unchecked Sendable {
     private var busy = false
 
     func push(_ line: String) {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         if !line.isEmpty { lines.append(line) }
         condition.signal()
     }
@@ -88,7 +98,8 @@ final class TaskInbox: @unchecked Sendable {
 
     /// The next task line (marking the worker busy), or nil once stdin is closed and drained.
     func next() -> String? {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while lines.isEmpty && !closed { condition.wait() }
         guard !lines.isEmpty else { return nil }
         busy = true
@@ -96,7 +107,8 @@ final class TaskInbox: @unchecked Sendable {
     }
 
     func finishTask() {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         busy = false
     }
 }

@@ -20,13 +20,16 @@ public enum WorkerProtocol {
         }
 
         public var line: String {
-            JSONValue.object(JSONObject([("index", JSONValue(index)), ("runId", .string(runId)), ("force", .bool(force))])).compactText
+            JSONValue.object(
+                JSONObject([("index", JSONValue(index)), ("runId", .string(runId)), ("force", .bool(force))])
+            ).compactText
         }
 
         public init(line: String) throws {
             let v = try JSONParser.parse(line, source: "worker task")
             guard case .object(let o) = v, let i = o["index"]?.intValue, let id = o["runId"]?.stringValue,
-                  let force = o["force"]?.boolValue else {
+                let force = o["force"]?.boolValue
+            else {
                 throw GFEError.badInput("worker task: expected {\"index\", \"runId\", \"force\"}, got \(line.clipped)")
             }
             self.init(index: i, runId: id, force: force)
@@ -44,17 +47,25 @@ public enum WorkerProtocol {
         var o = JSONObject()
         switch event {
         case .started(let index, let runId):
-            o["event"] = .string("started"); o["index"] = JSONValue(index); o["runId"] = .string(runId)
+            o["event"] = .string("started")
+            o["index"] = JSONValue(index)
+            o["runId"] = .string(runId)
         case .phase(let index, let phase):
-            o["event"] = .string("phase"); o["index"] = JSONValue(index); o["phase"] = .string(phase)
+            o["event"] = .string("phase")
+            o["index"] = JSONValue(index)
+            o["phase"] = .string(phase)
         case .progress(let index, let p):
-            o["event"] = .string("progress"); o["index"] = JSONValue(index)
-            o["iteration"] = JSONValue(p.iteration); o["totalIterations"] = JSONValue(p.totalIterations)
+            o["event"] = .string("progress")
+            o["index"] = JSONValue(index)
+            o["iteration"] = JSONValue(p.iteration)
+            o["totalIterations"] = JSONValue(p.totalIterations)
             o["imagesSeen"] = JSONValue(p.imagesSeen)
             o["loss"] = p.loss.isFinite ? JSONValue(p.loss) : .string("\(p.loss)")
             o["imagesPerSecond"] = p.imagesPerSecond.isFinite ? JSONValue(p.imagesPerSecond) : JSONValue(0)
         case .done(let r):
-            o["event"] = .string("done"); o["index"] = JSONValue(r.index); o["runId"] = .string(r.runId)
+            o["event"] = .string("done")
+            o["index"] = JSONValue(r.index)
+            o["runId"] = .string(r.runId)
             o["status"] = .string(r.status.rawValue)
             if let reason = r.reason { o["reason"] = .string(reason) }
             o["wallSeconds"] = JSONValue(r.wallSeconds)
@@ -71,7 +82,8 @@ public enum WorkerProtocol {
     /// Decodes a worker line; nil for a line that is not a protocol message (it is shown as text).
     public static func decode(_ line: String) -> Message? {
         guard line.hasPrefix("{"), let v = try? JSONParser.parse(line, source: "worker"), case .object(let o) = v,
-              let kind = o["event"]?.stringValue else { return nil }
+            let kind = o["event"]?.stringValue
+        else { return nil }
         let index = o["index"]?.intValue ?? -1
         switch kind {
         case "ready": return .ready
@@ -80,14 +92,20 @@ public enum WorkerProtocol {
         case "phase": return .event(.phase(index: index, o["phase"]?.stringValue ?? ""))
         case "progress":
             let loss = o["loss"]?.doubleValue ?? o["loss"]?.stringValue.flatMap(Double.init) ?? .nan
-            return .event(.progress(index: index, TrainingProgress(
-                iteration: o["iteration"]?.intValue ?? 0, totalIterations: o["totalIterations"]?.intValue ?? 0,
-                imagesSeen: o["imagesSeen"]?.intValue ?? 0, loss: loss,
-                imagesPerSecond: o["imagesPerSecond"]?.doubleValue ?? 0)))
+            return .event(
+                .progress(
+                    index: index,
+                    TrainingProgress(
+                        iteration: o["iteration"]?.intValue ?? 0, totalIterations: o["totalIterations"]?.intValue ?? 0,
+                        imagesSeen: o["imagesSeen"]?.intValue ?? 0, loss: loss,
+                        imagesPerSecond: o["imagesPerSecond"]?.doubleValue ?? 0)))
         case "done":
             guard let status = RunOutcome.Status(rawValue: o["status"]?.stringValue ?? "") else { return nil }
-            return .event(.done(RunOutcome(index: index, runId: o["runId"]?.stringValue ?? "", status: status,
-                                           reason: o["reason"]?.stringValue, wallSeconds: o["wallSeconds"]?.doubleValue ?? 0)))
+            return .event(
+                .done(
+                    RunOutcome(
+                        index: index, runId: o["runId"]?.stringValue ?? "", status: status,
+                        reason: o["reason"]?.stringValue, wallSeconds: o["wallSeconds"]?.doubleValue ?? 0)))
         default: return nil
         }
     }

@@ -1,7 +1,7 @@
 import GFECore
-import GFETraining
 import GFEPlot
 import GFEStore
+import GFETraining
 
 /// The curve figures of an experiment from its runs' curves.csv files (the figure set is `CurveFigures`'s:
 /// decided by the metrics present).
@@ -12,13 +12,18 @@ enum CurveFigureWriter {
         let columns = try RunOutputsWriter.curvesHeader.dropFirst().map { try table.columnIndex($0) }
         var curves = RunCurves(label: run.label)
         for (i, row) in table.rows.enumerated() {
-            guard let iteration = Int(row[columns[0]]), let seen = Int(row[columns[1]]), let wall = Double(row[columns[2]]) else {
-                throw GFEError.badInput("\(run.curvesPath): row \(i + 1) has a malformed iteration, images_seen or wall_s "
-                                        + "(the file is not a gfe curves.csv; rerun the run with `gfe run --force`)")
+            guard let iteration = Int(row[columns[0]]), let seen = Int(row[columns[1]]),
+                let wall = Double(row[columns[2]])
+            else {
+                throw GFEError.badInput(
+                    "\(run.curvesPath): row \(i + 1) has a malformed iteration, images_seen or wall_s "
+                        + "(the file is not a gfe curves.csv; rerun the run with `gfe run --force`)")
             }
             // Non-finite values are written as nan/inf and parse as such: they become gaps.
             let value = Double(row[columns[4]]) ?? .nan
-            curves.append(metric: row[columns[3]], CurvePoint(iteration: iteration, imagesSeen: seen, wallSeconds: wall, value: value))
+            curves.append(
+                metric: row[columns[3]],
+                CurvePoint(iteration: iteration, imagesSeen: seen, wallSeconds: wall, value: value))
         }
         return curves
     }

@@ -1,9 +1,9 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
 import GFEPlot
 import GFEStore
+import GFETraining
 
 /// `gfe plot`: the figures of an experiment's stored runs (finished, and failed ones up to where they
 /// stopped), written into `<results>/<experiment>/figures/` with an index.md saying what each shows
@@ -33,13 +33,16 @@ public enum ExperimentFigures {
     }
 
     /// Writes every figure the stored runs of `plan` support. Throws `badInput` when no run has finished or failed.
-    public static func write(plan: ExperimentPlan, store: RunStore, locator: DataLocator = .standard(),
-                             options: Options = Options(), progress: (String) -> Void = { _ in }) throws -> Report {
+    public static func write(
+        plan: ExperimentPlan, store: RunStore, locator: DataLocator = .standard(),
+        options: Options = Options(), progress: (String) -> Void = { _ in }
+    ) throws -> Report {
         let runs = FigureRun.plotted(plan: plan, store: store)
         guard !runs.isEmpty else {
-            throw GFEError.badInput("no finished or failed runs of experiment \(plan.name) under \(store.folder) "
-                                    + "(\(plan.runs.count) planned); run `gfe run \(plan.spec.source)` first, "
-                                    + "with the same --set and --results")
+            throw GFEError.badInput(
+                "no finished or failed runs of experiment \(plan.name) under \(store.folder) "
+                    + "(\(plan.runs.count) planned); run `gfe run \(plan.spec.source)` first, "
+                    + "with the same --set and --results")
         }
         let folder = store.folder + "/figures"
         do {
@@ -54,30 +57,39 @@ public enum ExperimentFigures {
             figures += try SolveCurveFigureWriter.write(runs, experiment: plan.name, into: folder)
         }
         if options.reconstructions {
-            figures += try ReconstructionFigureWriter.write(runs, experiment: plan.name, count: options.reconstructionCount,
-                                                            locator: locator, into: folder, notes: &notes)
+            figures += try ReconstructionFigureWriter.write(
+                runs, experiment: plan.name, count: options.reconstructionCount,
+                locator: locator, into: folder, notes: &notes)
         }
         if options.tsne {
-            figures += try LatentMapWriter.write(runs, experiment: plan.name, points: options.tsnePoints,
-                                                 options: options.tsneOptions, into: folder, progress: progress, notes: &notes)
+            figures += try LatentMapWriter.write(
+                runs, experiment: plan.name, points: options.tsnePoints,
+                options: options.tsneOptions, into: folder, progress: progress, notes: &notes)
         }
         try writeIndex(figures, notes: notes, runs: runs, plan: plan, folder: folder)
         return Report(folder: folder, runs: runs.count, planned: plan.runs.count, figures: figures, notes: notes)
     }
 
     /// figures/index.md: each file with its description, the runs behind them, and the notes.
-    private static func writeIndex(_ figures: [WrittenFigure], notes: [String], runs: [FigureRun], plan: ExperimentPlan,
-                                   folder: String) throws {
-        var lines = ["# Figures of experiment \(plan.name)", "",
-                     "Written by `gfe plot` from \(runs.count) of \(plan.runs.count) planned runs (\(plan.spec.source)).", "",
-                     "| run | label | folder | status |", "|---|---|---|---|"]
+    private static func writeIndex(
+        _ figures: [WrittenFigure], notes: [String], runs: [FigureRun], plan: ExperimentPlan,
+        folder: String
+    ) throws {
+        var lines = [
+            "# Figures of experiment \(plan.name)", "",
+            "Written by `gfe plot` from \(runs.count) of \(plan.runs.count) planned runs (\(plan.spec.source)).", "",
+            "| run | label | folder | status |", "|---|---|---|---|"
+        ]
         for r in runs {
             let status = r.failed ? "failed: " + (r.record.reason ?? "no reason stored") : "finished"
-            lines.append("| \(r.id) | \(r.label) | ../\(r.id)/ | \(status.replacingOccurrences(of: "|", with: "\\|")) |")
+            lines.append(
+                "| \(r.id) | \(r.label) | ../\(r.id)/ | \(status.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         lines += ["", "| file | shows |", "|---|---|"]
         for f in figures {
-            lines.append("| [\((f.path as NSString).lastPathComponent)](\((f.path as NSString).lastPathComponent)) | \(f.description.replacingOccurrences(of: "|", with: "\\|")) |")
+            lines.append(
+                "| [\((f.path as NSString).lastPathComponent)](\((f.path as NSString).lastPathComponent)) | \(f.description.replacingOccurrences(of: "|", with: "\\|")) |"
+            )
         }
         if !notes.isEmpty { lines += ["", "Not drawn:", ""] + notes.map { "- " + $0 } }
         let text = lines.joined(separator: "\n") + "\n"

@@ -22,9 +22,12 @@ public struct FigureRun: Sendable {
     /// result (a fixed-grid GFE diverging is paper figure 3's point), so it is drawn, its label saying so.
     public static func plotted(plan: ExperimentPlan, store: RunStore) -> [FigureRun] {
         var paths: [String] = []
-        for r in plan.runs { for v in r.point.values where !paths.contains(v.path.description) { paths.append(v.path.description) } }
+        for r in plan.runs {
+            for v in r.point.values where !paths.contains(v.path.description) { paths.append(v.path.description) }
+        }
         let varying = paths.filter { path in
-            Set(plan.runs.map { r in r.point.values.first { $0.path.description == path }?.value.canonicalText ?? "" }).count > 1
+            Set(plan.runs.map { r in r.point.values.first { $0.path.description == path }?.value.canonicalText ?? "" })
+                .count > 1
         }
         return plan.runs.compactMap { r in
             let record: RunRecord
@@ -32,7 +35,9 @@ public struct FigureRun: Sendable {
             case .finished(let stored), .failed(let stored): record = stored
             default: return nil
             }
-            let parts = r.point.values.filter { varying.contains($0.path.description) }.map { "\($0.path)=\($0.value.shortText)" }
+            let parts = r.point.values.filter { varying.contains($0.path.description) }.map {
+                "\($0.path)=\($0.value.shortText)"
+            }
             var label = parts.isEmpty ? "run \(r.id)" : parts.joined(separator: " ")
             if record.status == .failed { label += " (failed after iteration \(record.iterations))" }
             return FigureRun(planned: r, record: record, folder: store.runFolder(r.id), label: label)

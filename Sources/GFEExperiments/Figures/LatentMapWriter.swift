@@ -1,37 +1,49 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
 import GFEPlot
 import GFEStore
+import GFETraining
 
 /// t-SNE maps of stored latents (paper figures 6–7): for each run and checkpoint, the z* of the first
 /// `points` train images (`outputs.latents` "train"), or else of the evaluated split by the run's own
 /// encoding (`gfe` for GFE, `ae` for an AE), embedded by exact t-SNE and coloured by label.
 enum LatentMapWriter {
-    static func write(_ runs: [FigureRun], experiment: String, points: Int, options base: TSNEOptions,
-                      into folder: String, progress: (String) -> Void, notes: inout [String]) throws -> [WrittenFigure] {
+    static func write(
+        _ runs: [FigureRun], experiment: String, points: Int, options base: TSNEOptions,
+        into folder: String, progress: (String) -> Void, notes: inout [String]
+    ) throws -> [WrittenFigure] {
         var written: [WrittenFigure] = []
         for run in runs where FileManager.default.fileExists(atPath: run.hdf5Path) {
             let checkpoints = try HDF5File.read(run.hdf5Path) { try StoredCheckpoint.list($0) }
             for c in checkpoints {
                 let own = run.config.method == .gfe ? "gfe" : "ae"
                 let source: (path: String, set: String)?
-                if c.hasTrainLatents { source = ("\(c.group)/latents/train", "train") }
-                else if c.evaluationLatents.contains(own) { source = ("\(c.group)/\(own)", run.config.checkpoints.split) }
-                else { source = nil }
+                if c.hasTrainLatents {
+                    source = ("\(c.group)/latents/train", "train")
+                } else if c.evaluationLatents.contains(own) {
+                    source = ("\(c.group)/\(own)", run.config.checkpoints.split)
+                } else {
+                    source = nil
+                }
                 guard let source else { continue }
-                let stored = try HDF5File.read(run.hdf5Path) { try StoredCheckpoint.latents($0, at: source.path, limit: points) }
+                let stored = try HDF5File.read(run.hdf5Path) {
+                    try StoredCheckpoint.latents($0, at: source.path, limit: points)
+                }
                 var options = base
                 guard Double(stored.rows - 1) > options.perplexity else {
-                    notes.append("no t-SNE for \(run.label) at \(c.figureImagesSeen) images: \(stored.rows) latents are too few for perplexity \(options.perplexity)")
+                    notes.append(
+                        "no t-SNE for \(run.label) at \(c.figureImagesSeen) images: \(stored.rows) latents are too few for perplexity \(options.perplexity)"
+                    )
                     continue
                 }
                 options.threads = max(1, options.threads)
                 let started = Date()
-                let result = try TSNE.embed(stored.z.map(Double.init), count: stored.rows, dimension: stored.dimension, options: options)
+                let result = try TSNE.embed(
+                    stored.z.map(Double.init), count: stored.rows, dimension: stored.dimension, options: options)
                 let seconds = Date().timeIntervalSince(started)
-                let when = c.requestedImagesSeen == nil ? "end (\(c.imagesSeen) images)" : "\(c.figureImagesSeen) images seen"
+                let when =
+                    c.requestedImagesSeen == nil ? "end (\(c.imagesSeen) images)" : "\(c.figureImagesSeen) images seen"
                 let names = Self.classNames(run.config.data.dataset)
                 let plot = ScatterPlot(
                     title: "\(experiment): t-SNE of z* — \(run.label), \(when)",
@@ -41,11 +53,16 @@ enum LatentMapWriter {
                     labels: stored.labels.map(Int.init), labelNames: names, showTickLabels: false)
                 let path = folder + "/tsne-\(run.id)-\(source.set)-\(c.figureImagesSeen).svg"
                 try AtomicFile.write(try plot.svg(), to: path)
-                progress(String(format: "t-SNE of %d %@ latents of %@ at %@: KL %.4f (%.1f s)", stored.rows, source.set,
-                                run.label, when, result.klDivergence, seconds))
-                written.append(WrittenFigure(
-                    path: path,
-                    description: "t-SNE map of z* of the first \(stored.rows) \(source.set) images (\(source.path) in run.h5), \(run.label), \(when); perplexity \(options.perplexity), early exaggeration \(options.earlyExaggeration), learning rate \(options.learningRate), \(options.iterations) iterations, final KL \(String(format: "%.4f", result.klDivergence))"))
+                progress(
+                    String(
+                        format: "t-SNE of %d %@ latents of %@ at %@: KL %.4f (%.1f s)", stored.rows, source.set,
+                        run.label, when, result.klDivergence, seconds))
+                written.append(
+                    WrittenFigure(
+                        path: path,
+                        description:
+                            "t-SNE map of z* of the first \(stored.rows) \(source.set) images (\(source.path) in run.h5), \(run.label), \(when); perplexity \(options.perplexity), early exaggeration \(options.earlyExaggeration), learning rate \(options.learningRate), \(options.iterations) iterations, final KL \(String(format: "%.4f", result.klDivergence))"
+                    ))
             }
         }
         return written
@@ -54,7 +71,9 @@ enum LatentMapWriter {
     /// Legend names: Fashion-MNIST's class names; digits otherwise.
     static func classNames(_ dataset: DatasetID) -> [Int: String] {
         guard dataset == .fashionMNIST else { return [:] }
-        let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        let names = [
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+        ]
         return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.offset, $0.element) })
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
 import GFEPlot
 import GFEStore
+import GFETraining
 
 /// Reconstruction grids (paper figure 5): for each checkpoint (by images seen), the first evaluation images
 /// in the top row and, below, one row per run and stored evaluation: the decoder of the checkpoint's model
@@ -11,10 +11,15 @@ import GFEStore
 /// model at the checkpoint (`outputs.models: "checkpoints"`, or "final" for the last checkpoint).
 enum ReconstructionFigureWriter {
     /// One grid row: which run and evaluation, and its images (784 intensities each).
-    private struct Row { var label: String; var images: [[Float]] }
+    private struct Row {
+        var label: String
+        var images: [[Float]]
+    }
 
-    static func write(_ runs: [FigureRun], experiment: String, count: Int, locator: DataLocator,
-                      into folder: String, notes: inout [String]) throws -> [WrittenFigure] {
+    static func write(
+        _ runs: [FigureRun], experiment: String, count: Int, locator: DataLocator,
+        into folder: String, notes: inout [String]
+    ) throws -> [WrittenFigure] {
         // Grids share their top row, so group by the evaluated images: dataset, split (and seed for the
         // seeded holdout split), and checkpoint.
         var order: [String] = []
@@ -24,7 +29,9 @@ enum ReconstructionFigureWriter {
             let checkpoints = try HDF5File.read(run.hdf5Path) { try StoredCheckpoint.list($0) }
             for c in checkpoints where !c.evaluationLatents.isEmpty {
                 guard let modelGroup = c.modelGroup else {
-                    notes.append("no reconstructions for \(run.label) at \(c.figureImagesSeen) images: run.h5 has no model for that checkpoint (outputs.models \"checkpoints\")")
+                    notes.append(
+                        "no reconstructions for \(run.label) at \(c.figureImagesSeen) images: run.h5 has no model for that checkpoint (outputs.models \"checkpoints\")"
+                    )
                     continue
                 }
                 let model = try CheckpointModels.load(run.config.method, path: run.hdf5Path, group: modelGroup)
@@ -38,11 +45,16 @@ enum ReconstructionFigureWriter {
                     let images = decode(model.decoder, z: stored.z, rows: stored.rows, dimension: stored.dimension)
                     if grids[key] == nil {
                         order.append(key)
-                        let when = c.requestedImagesSeen == nil ? "end of training (\(c.imagesSeen) images)" : "\(c.figureImagesSeen) images seen"
-                        grids[key] = ("\(experiment): \(run.config.data.dataset.name) \(split) reconstructions after \(when)",
-                                      "reconstructions-\(key)", run, [])
+                        let when =
+                            c.requestedImagesSeen == nil
+                            ? "end of training (\(c.imagesSeen) images)" : "\(c.figureImagesSeen) images seen"
+                        grids[key] = (
+                            "\(experiment): \(run.config.data.dataset.name) \(split) reconstructions after \(when)",
+                            "reconstructions-\(key)", run, []
+                        )
                     }
-                    grids[key]!.rows.append(Row(label: "\(run.label), \(evaluation) (iteration \(c.iteration))", images: images))
+                    grids[key]!.rows.append(
+                        Row(label: "\(run.label), \(evaluation) (iteration \(c.iteration))", images: images))
                 }
             }
         }
@@ -52,7 +64,9 @@ enum ReconstructionFigureWriter {
             let grid = grids[key]!
             let config = grid.run.config
             let dataset: Dataset
-            if let d = datasets[config.data.dataset] { dataset = d } else {
+            if let d = datasets[config.data.dataset] {
+                dataset = d
+            } else {
                 dataset = try Dataset.load(config.data.dataset, locator: locator)
                 datasets[config.data.dataset] = dataset
             }
@@ -63,7 +77,8 @@ enum ReconstructionFigureWriter {
             evaluation.gather(0..<columns, into: &originals)
             var cells: [[Float]] = (0..<columns).map { originals.row($0) }
             for row in grid.rows {
-                cells += row.images.prefix(columns) + Array(repeating: [], count: columns - min(columns, row.images.count))
+                cells +=
+                    row.images.prefix(columns) + Array(repeating: [], count: columns - min(columns, row.images.count))
             }
             let layout = ImageGrid(gap: 2, margin: 2, scale: 2, background: 255)
             let png = try layout.render(cells, rows: 1 + grid.rows.count, columns: columns)
@@ -75,9 +90,11 @@ enum ReconstructionFigureWriter {
             written.append(WrittenFigure(path: path, description: description))
             // The same grid with its title and row labels, for reading without index.md.
             let labelled = folder + "/" + grid.name + ".svg"
-            try AtomicFile.write(try LabelledImageGrid(title: grid.title, rowLabels: labels).svg(png: png, grid: layout),
-                                 to: labelled)
-            written.append(WrittenFigure(path: labelled, description: description + " (labelled SVG of the PNG beside it)"))
+            try AtomicFile.write(
+                try LabelledImageGrid(title: grid.title, rowLabels: labels).svg(png: png, grid: layout),
+                to: labelled)
+            written.append(
+                WrittenFigure(path: labelled, description: description + " (labelled SVG of the PNG beside it)"))
         }
         return written
     }

@@ -1,8 +1,8 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEPlot
 import GFEStore
+import GFETraining
 
 /// Solve curves (paper figure 1, `outputs.solveCurves`): per run, the batch-mean loss against integration
 /// time t during single solves of the same batch, one line per recorded training iteration, darker for
@@ -21,9 +21,10 @@ enum SolveCurveFigureWriter {
         guard file.contains("solve_curves") else { return [] }
         return try file.members(of: "solve_curves").filter { $0.kind == .group }.map { member in
             let g = "solve_curves/" + member.name
-            return StoredCurve(iteration: Int(try file.int64Attribute("iteration", of: g)),
-                               images: Int(try file.int64Attribute("images", of: g)),
-                               t: try file.readDoubles(g + "/t").values, meanLoss: try file.readDoubles(g + "/mean_loss").values)
+            return StoredCurve(
+                iteration: Int(try file.int64Attribute("iteration", of: g)),
+                images: Int(try file.int64Attribute("images", of: g)),
+                t: try file.readDoubles(g + "/t").values, meanLoss: try file.readDoubles(g + "/mean_loss").values)
         }.sorted { $0.iteration < $1.iteration }
     }
 
@@ -33,8 +34,9 @@ enum SolveCurveFigureWriter {
             let stored = try HDF5File.read(run.hdf5Path) { try curves($0) }
             guard !stored.isEmpty else { continue }
             let series = stored.enumerated().map { i, c in
-                PlotSeries(label: "iteration \(c.iteration)", x: c.t, y: c.meanLoss,
-                           style: SeriesStyle.sequential(i, of: stored.count))
+                PlotSeries(
+                    label: "iteration \(c.iteration)", x: c.t, y: c.meanLoss,
+                    style: SeriesStyle.sequential(i, of: stored.count))
             }
             let scale = timeScale(stored)
             let plot = LinePlot(
@@ -44,13 +46,16 @@ enum SolveCurveFigureWriter {
             let path = folder + "/solve_curves-\(run.id).svg"
             try AtomicFile.write(try plot.svg(), to: path)
             let method = run.config.encoder.method.rawValue
-            written.append(WrittenFigure(
-                path: path,
-                description: "mean loss of the same \(stored[0].images) train images against integration time t during "
-                    + "single \(method) solves, with the decoder after iterations "
-                    + stored.map { String($0.iteration) }.joined(separator: ", ")
-                    + " (darker = earlier; paper figure 1), \(run.label)"
-                    + (scale == .logarithmic ? "; logarithmic t, so t = 0 is not drawn (its value is in run.h5 and curves.csv)" : "")))
+            written.append(
+                WrittenFigure(
+                    path: path,
+                    description:
+                        "mean loss of the same \(stored[0].images) train images against integration time t during "
+                        + "single \(method) solves, with the decoder after iterations "
+                        + stored.map { String($0.iteration) }.joined(separator: ", ")
+                        + " (darker = earlier; paper figure 1), \(run.label)"
+                        + (scale == .logarithmic
+                            ? "; logarithmic t, so t = 0 is not drawn (its value is in run.h5 and curves.csv)" : "")))
         }
         return written
     }
@@ -60,7 +65,8 @@ enum SolveCurveFigureWriter {
     static func timeScale(_ curves: [StoredCurve]) -> AxisScale {
         let positive = curves.map { $0.t.filter { $0 > 0 && $0.isFinite } }
         guard positive.allSatisfy({ $0.count >= 3 }), let lo = positive.flatMap({ $0 }).min(),
-              let hi = positive.flatMap({ $0 }).max(), hi / lo > 30 else { return .linear }
+            let hi = positive.flatMap({ $0 }).max(), hi / lo > 30
+        else { return .linear }
         return .logarithmic
     }
 }

@@ -1,6 +1,6 @@
 import GFECore
-import GFETraining
 import GFEStore
+import GFETraining
 
 /// What run.h5 holds about one checkpoint: when it was taken, the latents stored with it and where a model
 /// for it is.
@@ -25,7 +25,8 @@ struct StoredCheckpoint: Sendable {
     /// Every checkpoint in `run.h5`, in order.
     static func list(_ file: HDF5File) throws -> [StoredCheckpoint] {
         guard file.contains("checkpoints") else { return [] }
-        let finalStep: Int? = file.contains("model") && (try? file.hasAttribute("step", on: "model")) == true
+        let finalStep: Int? =
+            file.contains("model") && (try? file.hasAttribute("step", on: "model")) == true
             ? Int(try file.int64Attribute("step", of: "model")) : nil
         return try file.members(of: "checkpoints").filter { $0.kind == .group }.map { member in
             let g = "checkpoints/" + member.name
@@ -35,22 +36,29 @@ struct StoredCheckpoint: Sendable {
                 m.kind == .group && file.contains("\(g)/\(m.name)/z_star") && file.contains("\(g)/\(m.name)/labels")
             }.map(\.name)
             let model = file.contains(g + "/model") ? g + "/model" : (finalStep == iteration ? "model" : nil)
-            return StoredCheckpoint(group: g, iteration: iteration, imagesSeen: Int(try file.int64Attribute("images_seen", of: g)),
-                                    requestedImagesSeen: requested >= 0 ? requested : nil, evaluationLatents: evaluations,
-                                    hasTrainLatents: file.contains(g + "/latents/train/z_star") && file.contains(g + "/latents/train/labels"),
-                                    modelGroup: model)
+            return StoredCheckpoint(
+                group: g, iteration: iteration, imagesSeen: Int(try file.int64Attribute("images_seen", of: g)),
+                requestedImagesSeen: requested >= 0 ? requested : nil, evaluationLatents: evaluations,
+                hasTrainLatents: file.contains(g + "/latents/train/z_star")
+                    && file.contains(g + "/latents/train/labels"),
+                modelGroup: model)
         }
     }
 
     /// z* (rows × d, row-major) and labels of the latents at `path` (a group with `z_star` and `labels`),
     /// at most `limit` rows.
-    static func latents(_ file: HDF5File, at path: String, limit: Int) throws -> (z: [Float], rows: Int, dimension: Int, labels: [UInt8]) {
+    static func latents(_ file: HDF5File, at path: String, limit: Int) throws -> (
+        z: [Float], rows: Int, dimension: Int, labels: [UInt8]
+    ) {
         let z = try file.readFloats(path + "/z_star", converting: true)
         let labels = try file.readUInt8s(path + "/labels", converting: true)
         guard z.shape.count == 2, z.shape[0] == labels.count else {
-            throw GFEError.badInput("\(file.filePath): \(path)/z_star has shape \(z.shape) but \(labels.count) labels; expected [\(labels.count), d]")
+            throw GFEError.badInput(
+                "\(file.filePath): \(path)/z_star has shape \(z.shape) but \(labels.count) labels; expected [\(labels.count), d]"
+            )
         }
-        let rows = min(limit, z.shape[0]), d = z.shape[1]
+        let rows = min(limit, z.shape[0])
+        let d = z.shape[1]
         return (Array(z.values.prefix(rows * d)), rows, d, Array(labels.values.prefix(rows)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,9 @@ public struct CodeVersion: Sendable, Codable, Equatable {
     /// The `gfe` version string.
     public var toolVersion: String
 
-    public init(id: String, gitCommit: String? = nil, gitDirty: Bool? = nil, repository: String? = nil, toolVersion: String) {
+    public init(
+        id: String, gitCommit: String? = nil, gitDirty: Bool? = nil, repository: String? = nil, toolVersion: String
+    ) {
         self.id = id
         self.gitCommit = gitCommit
         self.gitDirty = gitDirty
@@ -30,15 +33,21 @@ public struct CodeVersion: Sendable, Codable, Equatable {
     }
 
     /// Detects the version as described above. `checkDirty` runs `git status` (a few milliseconds).
-    public static func detect(toolVersion: String, checkDirty: Bool = true,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> CodeVersion {
+    public static func detect(
+        toolVersion: String, checkDirty: Bool = true,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> CodeVersion {
         let repository = findRepository()
         let commit = repository.flatMap(headCommit(of:))
         let dirty = checkDirty ? repository.flatMap(isDirty(_:)) : nil
         let id: String
-        if let pinned = environment["GFE_CODE_VERSION"], !pinned.isEmpty { id = pinned }
-        else if let commit { id = "git:\(commit)" }
-        else { id = "gfe-\(toolVersion)" }
+        if let pinned = environment["GFE_CODE_VERSION"], !pinned.isEmpty {
+            id = pinned
+        } else if let commit {
+            id = "git:\(commit)"
+        } else {
+            id = "gfe-\(toolVersion)"
+        }
         return CodeVersion(id: id, gitCommit: commit, gitDirty: dirty, repository: repository, toolVersion: toolVersion)
     }
 

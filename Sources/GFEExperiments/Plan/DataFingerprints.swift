@@ -1,8 +1,9 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
 import GFEStore
+import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,10 @@ public struct DataFingerprints: Sendable {
         let paths = try locator.locateAll(for: id)
         var stamps: [String: FileStamp] = [:]
         for (file, path) in paths {
-            guard let stamp = Self.stamp(path) else { stamps = [:]; break }
+            guard let stamp = Self.stamp(path) else {
+                stamps = [:]
+                break
+            }
             stamps[file.fileName] = stamp
         }
         var cache = readCache()
@@ -61,10 +65,11 @@ public struct DataFingerprints: Sendable {
         let fingerprint = try Dataset.load(id, locator: locator).fingerprint
         if writable, let cacheFile, !stamps.isEmpty {
             cache.entries[id.name] = Entry(files: stamps, fingerprint: fingerprint)
-            try? FileManager.default.createDirectory(atPath: (cacheFile as NSString).deletingLastPathComponent,
-                                                     withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                atPath: (cacheFile as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             if let data = try? JSONEncoder().encode(cache) {
-                try? AtomicFile.write(Array(data), to: cacheFile)   // a cache: failing to write it is harmless
+                try? AtomicFile.write(Array(data), to: cacheFile)  // a cache: failing to write it is harmless
             }
         }
         return fingerprint
@@ -78,17 +83,21 @@ public struct DataFingerprints: Sendable {
 
     private func readCache() -> Cache {
         guard let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-              let cache = try? JSONDecoder().decode(Cache.self, from: data), cache.version == 1 else { return Cache() }
+            let cache = try? JSONDecoder().decode(Cache.self, from: data), cache.version == 1
+        else { return Cache() }
         return cache
     }
 
     static func stamp(_ path: String) -> FileStamp? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
-            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
-        } ?? path
-        return FileStamp(path: real, size: Int64(info.st_size),
-                         modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        let real =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+                $0.hasPrefix("/")
+                    ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+            } ?? path
+        return FileStamp(
+            path: real, size: Int64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 }

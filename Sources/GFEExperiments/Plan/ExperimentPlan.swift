@@ -1,6 +1,6 @@
 import GFECore
-import GFETraining
 import GFEData
+import GFETraining
 
 /// One run of a plan: a resolved sweep point and its id.
 public struct PlannedRun: Sendable {
@@ -43,10 +43,14 @@ public struct RunIdentityContext: Sendable {
 /// keeps runs of another Float arithmetic (one whose numbers differ) apart even when `GFE_CODE_VERSION` pins the
 /// code version; the machine and code path are not in the id because they do not change a number.
 public enum RunID {
-    public static func make(config: JSONValue, outputs: JSONValue, dataFingerprint: String, codeVersion: String,
-                            arithmetic: String = RowGemm.arithmetic) -> String {
-        let text = ["gfe-run-id/2", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
-                    "data " + dataFingerprint, "code " + codeVersion, "arithmetic " + arithmetic].joined(separator: "\n")
+    public static func make(
+        config: JSONValue, outputs: JSONValue, dataFingerprint: String, codeVersion: String,
+        arithmetic: String = RowGemm.arithmetic
+    ) -> String {
+        let text = [
+            "gfe-run-id/2", "config " + config.canonicalText, "outputs " + outputs.canonicalText,
+            "data " + dataFingerprint, "code " + codeVersion, "arithmetic " + arithmetic
+        ].joined(separator: "\n")
         return String(Checksum.sha256(text).prefix(12))
     }
 }
@@ -69,8 +73,9 @@ public struct ExperimentPlan: Sendable {
             let dataset = point.config.data.dataset
             let fingerprint = try fingerprints[dataset] ?? identity.fingerprint(dataset)
             fingerprints[dataset] = fingerprint
-            let id = RunID.make(config: point.resolved, outputs: experiment.spec.outputs.json,
-                                dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
+            let id = RunID.make(
+                config: point.resolved, outputs: experiment.spec.outputs.json,
+                dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
             runs.append(PlannedRun(point: point, id: id, dataFingerprint: fingerprint))
         }
         self.runs = runs
@@ -79,8 +84,9 @@ public struct ExperimentPlan: Sendable {
     /// The run at plan index `index`; a bad index names the plan's size.
     public func run(at index: Int) throws -> PlannedRun {
         guard runs.indices.contains(index) else {
-            throw GFEError.badInput("--index \(index): the plan of \(name) has \(runs.count) run\(runs.count == 1 ? "" : "s"), "
-                                    + "indices 0…\(runs.count - 1) (list them with `gfe resolve \(spec.source)`)")
+            throw GFEError.badInput(
+                "--index \(index): the plan of \(name) has \(runs.count) run\(runs.count == 1 ? "" : "s"), "
+                    + "indices 0…\(runs.count - 1) (list them with `gfe resolve \(spec.source)`)")
         }
         return runs[index]
     }

@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFEStore
 import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,9 +23,11 @@ public struct Provenance: Sendable {
 
     /// Collects the provenance of this process.
     public static func current(commandLine: [String] = CommandLine.arguments) -> Provenance {
-        Provenance(swiftVersion: compilerVersion, openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName,
-                   kernelPath: RowGemm.path.rawValue, hdf5: hdf5Version, cpuModel: cpuModel, cores: ProcessInfo.processInfo.activeProcessorCount,
-                   host: hostName, pid: getpid(), commandLine: commandLine)
+        Provenance(
+            swiftVersion: compilerVersion, openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName,
+            kernelPath: RowGemm.path.rawValue, hdf5: hdf5Version, cpuModel: cpuModel,
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            host: hostName, pid: getpid(), commandLine: commandLine)
     }
 
     /// The Swift compiler that built this binary (major.minor).

@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEStore
+import GFETraining
 
 /// A comparison of a result table with a reference table, cell by cell, rows matched by key columns
 /// (`gfe diff`).
@@ -13,7 +13,11 @@ import GFEStore
 /// reference is outside tolerance. Tables that cannot be compared — a key or named column missing, a key
 /// repeated, a reference row without a matching result row — are a `GFEError.badInput` naming them.
 public struct CSVDiff: Sendable {
-    public enum Verdict: String, Sendable { case within = "yes", outside = "NO", missing = "MISSING" }
+    public enum Verdict: String, Sendable {
+        case within = "yes"
+        case outside = "NO"
+        case missing = "MISSING"
+    }
 
     public struct Cell: Sendable {
         public var key: [String]
@@ -41,13 +45,18 @@ public struct CSVDiff: Sendable {
     public var outside: Int { cells.filter { $0.verdict != .within }.count }
     public var passed: Bool { outside == 0 }
 
-    public static func compare(result: CSVTable, reference: CSVTable, key: [String], columns named: [String]? = nil,
-                               tolerance: DiffTolerance = DiffTolerance()) throws -> CSVDiff {
-        guard !key.isEmpty else { throw GFEError.badInput("diff: give the key column(s) that identify a row, e.g. --key images_seen") }
+    public static func compare(
+        result: CSVTable, reference: CSVTable, key: [String], columns named: [String]? = nil,
+        tolerance: DiffTolerance = DiffTolerance()
+    ) throws -> CSVDiff {
+        guard !key.isEmpty else {
+            throw GFEError.badInput("diff: give the key column(s) that identify a row, e.g. --key images_seen")
+        }
         for k in key {
             for (t, name) in [(result, "result"), (reference, "reference")] where !t.header.contains(k) {
-                throw GFEError.badInput("diff: the key column '\(k)' is missing from the \(name) \(t.source)"
-                                        + "\(didYouMean(k, among: t.header)); its columns are \(t.header.joined(separator: ", "))")
+                throw GFEError.badInput(
+                    "diff: the key column '\(k)' is missing from the \(name) \(t.source)"
+                        + "\(didYouMean(k, among: t.header)); its columns are \(t.header.joined(separator: ", "))")
             }
         }
         var notCompared: [String] = []
@@ -55,8 +64,9 @@ public struct CSVDiff: Sendable {
         if let named {
             for c in named {
                 for (t, name) in [(result, "result"), (reference, "reference")] where !t.header.contains(c) {
-                    throw GFEError.badInput("diff: the column '\(c)' is missing from the \(name) \(t.source)"
-                                            + "\(didYouMean(c, among: t.header)); its columns are \(t.header.joined(separator: ", "))")
+                    throw GFEError.badInput(
+                        "diff: the column '\(c)' is missing from the \(name) \(t.source)"
+                            + "\(didYouMean(c, among: t.header)); its columns are \(t.header.joined(separator: ", "))")
                 }
             }
             columns = named.filter { !key.contains($0) }
@@ -66,13 +76,15 @@ public struct CSVDiff: Sendable {
             notCompared = candidates.filter { !result.header.contains($0) }
         }
         guard !columns.isEmpty else {
-            throw GFEError.badInput("diff: no column to compare: the reference \(reference.source) has "
-                                    + reference.header.joined(separator: ", ") + " and the result \(result.source) has "
-                                    + result.header.joined(separator: ", "))
+            throw GFEError.badInput(
+                "diff: no column to compare: the reference \(reference.source) has "
+                    + reference.header.joined(separator: ", ") + " and the result \(result.source) has "
+                    + result.header.joined(separator: ", "))
         }
         for c in tolerance.columnRtol.keys.sorted() where !columns.contains(c) {
-            throw GFEError.badInput("diff: --tol names the column '\(c)', which is not compared\(didYouMean(c, among: columns)); "
-                                    + "compared columns: \(columns.joined(separator: ", "))")
+            throw GFEError.badInput(
+                "diff: --tol names the column '\(c)', which is not compared\(didYouMean(c, among: columns)); "
+                    + "compared columns: \(columns.joined(separator: ", "))")
         }
         let resultRows = try index(result, key: key)
         let referenceRows = try index(reference, key: key)
@@ -81,26 +93,34 @@ public struct CSVDiff: Sendable {
         let keyColumns = try key.map { try reference.columnIndex($0) }
         for k in referenceRows.order {
             guard let refRow = referenceRows.rows[k] else { continue }
-            guard let resRow = resultRows.rows[k] else { missingKeys.append(describe(key, refRow, in: reference)); continue }
+            guard let resRow = resultRows.rows[k] else {
+                missingKeys.append(describe(key, refRow, in: reference))
+                continue
+            }
             for c in columns {
                 let v = resRow[try result.columnIndex(c)].trimmingCharacters(in: .whitespaces)
                 let r = refRow[try reference.columnIndex(c)].trimmingCharacters(in: .whitespaces)
                 if r.isEmpty { continue }
-                cells.append(judge(key: keyColumns.map { refRow[$0] }, column: c, value: v, reference: r,
-                                   tolerance: tolerance))
+                cells.append(
+                    judge(
+                        key: keyColumns.map { refRow[$0] }, column: c, value: v, reference: r,
+                        tolerance: tolerance))
             }
         }
         if !missingKeys.isEmpty {
-            throw GFEError.badInput("diff: the result \(result.source) has no row for reference key "
-                                    + missingKeys.prefix(5).joined(separator: "; ")
-                                    + (missingKeys.count > 5 ? " and \(missingKeys.count - 5) more" : ""))
+            throw GFEError.badInput(
+                "diff: the result \(result.source) has no row for reference key "
+                    + missingKeys.prefix(5).joined(separator: "; ")
+                    + (missingKeys.count > 5 ? " and \(missingKeys.count - 5) more" : ""))
         }
         let extra = resultRows.order.filter { referenceRows.rows[$0] == nil }.count
-        return CSVDiff(keyColumns: key, columns: columns, cells: cells, notCompared: notCompared, extraRows: extra,
-                       tolerance: tolerance)
+        return CSVDiff(
+            keyColumns: key, columns: columns, cells: cells, notCompared: notCompared, extraRows: extra,
+            tolerance: tolerance)
     }
 
-    static func judge(key: [String], column: String, value: String, reference: String, tolerance: DiffTolerance) -> Cell {
+    static func judge(key: [String], column: String, value: String, reference: String, tolerance: DiffTolerance) -> Cell
+    {
         var cell = Cell(key: key, column: column, value: value, reference: reference, verdict: .outside)
         guard let r = Double(reference) else {
             cell.verdict = value == reference ? .within : .outside
@@ -132,7 +152,8 @@ public struct CSVDiff: Sendable {
             let k = idx.map { normalise(row[$0]) }.joined(separator: "\u{1}")
             if rows[k] != nil {
                 let line = n < t.rowLines.count ? " (line \(t.rowLines[n]))" : ""
-                throw GFEError.badInput("diff: \(t.source) has the key \(describe(key, row, in: t)) twice\(line); keys must be unique")
+                throw GFEError.badInput(
+                    "diff: \(t.source) has the key \(describe(key, row, in: t)) twice\(line); keys must be unique")
             }
             rows[k] = row
             order.append(k)
@@ -154,20 +175,34 @@ public struct CSVDiff: Sendable {
 
     /// The side-by-side table and a summary line.
     public var report: String {
-        var rows: [[String]] = [keyColumns + ["column", "value", "reference", "difference", "relative", "allowed", "within"]]
+        var rows: [[String]] = [
+            keyColumns + ["column", "value", "reference", "difference", "relative", "allowed", "within"]
+        ]
         for c in cells {
-            rows.append(c.key + [c.column, c.value.isEmpty ? "(empty)" : c.value, c.reference,
-                                 c.difference.map { Self.signed($0) } ?? "", c.relative.map { Self.signed($0 * 100, digits: 3) + "%" } ?? "",
-                                 c.allowance.map { String(format: "%.4g", $0) } ?? "", c.verdict.rawValue])
+            rows.append(
+                c.key + [
+                    c.column, c.value.isEmpty ? "(empty)" : c.value, c.reference,
+                    c.difference.map { Self.signed($0) } ?? "",
+                    c.relative.map { Self.signed($0 * 100, digits: 3) + "%" } ?? "",
+                    c.allowance.map { String(format: "%.4g", $0) } ?? "", c.verdict.rawValue
+                ])
         }
         var lines = [ResultsTable.align(rows)]
         var tol = "rtol \(tolerance.rtol), atol \(tolerance.atol)"
         if !tolerance.columnRtol.isEmpty {
-            tol += "; rtol " + tolerance.columnRtol.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            tol +=
+                "; rtol "
+                + tolerance.columnRtol.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                    separator: ", ")
         }
-        lines.append("\(cells.count) cells compared (\(tol)): \(cells.count - outside) within tolerance, \(outside) outside")
-        if !notCompared.isEmpty { lines.append("not compared (not in the result): " + notCompared.joined(separator: ", ")) }
-        if extraRows > 0 { lines.append("\(extraRows) result row\(extraRows == 1 ? "" : "s") without a reference row (ignored)") }
+        lines.append(
+            "\(cells.count) cells compared (\(tol)): \(cells.count - outside) within tolerance, \(outside) outside")
+        if !notCompared.isEmpty {
+            lines.append("not compared (not in the result): " + notCompared.joined(separator: ", "))
+        }
+        if extraRows > 0 {
+            lines.append("\(extraRows) result row\(extraRows == 1 ? "" : "s") without a reference row (ignored)")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEStore
+import GFETraining
 
 /// Mean, sample standard deviation (n − 1) and count of a list of values.
 public struct SeedStatistics: Sendable, Equatable {
@@ -69,17 +69,23 @@ public struct ResultsTable: Sendable {
     }
 
     private var comments: [String] {
-        ["gfe table: experiment \(plan.name) (\(plan.spec.source)); \(records.count) of \(plan.runs.count) planned runs "
-         + "finished" + (failed.isEmpty ? "" : ", \(failed.count) failed") + "; mean and sample sd (n − 1) over seeds"]
+        [
+            "gfe table: experiment \(plan.name) (\(plan.spec.source)); \(records.count) of \(plan.runs.count) planned runs "
+                + "finished" + (failed.isEmpty ? "" : ", \(failed.count) failed")
+                + "; mean and sample sd (n − 1) over seeds"
+        ]
     }
 
     /// One row per swept point × checkpoint × metric: the point's swept values, images_seen, iteration,
     /// metric, mean, sd (empty when n < 2), n (finished runs with the value), planned and failed runs.
     public func long() -> CSVTable {
         let paths = pointPaths
-        var table = CSVTable(header: paths.map(\.description) + ["images_seen", "iteration", "metric", "mean", "sd", "n",
-                                                                "runs_planned", "runs_failed"],
-                             comments: comments)
+        var table = CSVTable(
+            header: paths.map(\.description) + [
+                "images_seen", "iteration", "metric", "mean", "sd", "n",
+                "runs_planned", "runs_failed"
+            ],
+            comments: comments)
         for runs in points {
             let pointCells = paths.map { path in runs[0].point.values.first { $0.path == path }?.value.shortText ?? "" }
             let planned = String(runs.count)
@@ -104,8 +110,11 @@ public struct ResultsTable: Sendable {
             keys.sort { ($0.seen, $0.metric) < ($1.seen, $1.metric) }
             for k in keys {
                 let s = SeedStatistics(values["\(k.seen)\u{1}\(k.metric)"]!)
-                table.rows.append(pointCells + [String(k.seen), String(k.iteration), k.metric, Self.cell(s.mean),
-                                                Self.cell(s.sd), String(s.n), planned, failedCount])
+                table.rows.append(
+                    pointCells + [
+                        String(k.seen), String(k.iteration), k.metric, Self.cell(s.mean),
+                        Self.cell(s.sd), String(s.n), planned, failedCount
+                    ])
             }
         }
         return table
@@ -149,13 +158,20 @@ public struct ResultsTable: Sendable {
                     // Planned counts too, so unfinished runs show as empty cells rather than missing rows.
                     if case .imagesSeen = pivot.index { seen.formUnion(r.config.checkpoints.imagesSeen) }
                     for cp in records[r.index]?.checkpoints ?? [] {
-                        if case .imagesSeen = pivot.index { seen.insert(cp.tableImagesSeen) } else { seen.insert(cp.iteration) }
+                        if case .imagesSeen = pivot.index {
+                            seen.insert(cp.tableImagesSeen)
+                        } else {
+                            seen.insert(cp.iteration)
+                        }
                     }
                 }
             }
             for k in seen.sorted() {
-                if case .imagesSeen = pivot.index { rowKeys.append((String(k), nil, k, nil)) }
-                else { rowKeys.append((String(k), nil, nil, k)) }
+                if case .imagesSeen = pivot.index {
+                    rowKeys.append((String(k), nil, k, nil))
+                } else {
+                    rowKeys.append((String(k), nil, nil, k))
+                }
             }
         case .path(let p, _):
             for v in plan.experiment.sweep.values(of: p) { rowKeys.append((v.shortText, v, nil, nil)) }
@@ -164,9 +180,10 @@ public struct ResultsTable: Sendable {
         for row in rowKeys {
             var cells = [row.label]
             for c in pivot.columns {
-                let s = SeedStatistics(runs(of: c, row: row.value).compactMap {
-                    value(c, $0, row: row.value, seen: row.seen, iteration: row.iteration)
-                })
+                let s = SeedStatistics(
+                    runs(of: c, row: row.value).compactMap {
+                        value(c, $0, row: row.value, seen: row.seen, iteration: row.iteration)
+                    })
                 cells += multiSeed ? [Self.cell(s.mean), Self.cell(s.sd), String(s.n)] : [Self.cell(s.mean)]
             }
             table.rows.append(cells)
@@ -178,12 +195,14 @@ public struct ResultsTable: Sendable {
 
     /// The table as aligned text for the terminal (numbers to 6 significant digits).
     public static func render(_ table: CSVTable) -> String {
-        let rows = [table.header] + table.rows.map { row in
-            row.map { cell -> String in
-                guard let d = Double(cell), cell.contains(".") || cell.contains("e") else { return cell }
-                return String(format: "%.6g", d)
+        let rows =
+            [table.header]
+            + table.rows.map { row in
+                row.map { cell -> String in
+                    guard let d = Double(cell), cell.contains(".") || cell.contains("e") else { return cell }
+                    return String(format: "%.6g", d)
+                }
             }
-        }
         return align(rows)
     }
 
@@ -193,8 +212,10 @@ public struct ResultsTable: Sendable {
         var widths = [Int](repeating: 0, count: first.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         return rows.map { r in
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            r.enumerated().map { i, c in
+                i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }.joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import GFECore
 import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import GFETraining
+
 /// The metric names of the run store (curves.csv's `metric` column, run.json's checkpoint metrics, the
 /// tables' `metric` column). docs/results.md lists them.
 public enum RunMetrics {

@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEStore
+import GFETraining
 
 /// Latents of one set at one checkpoint, with the images' labels.
 public struct StoredLatents: Sendable {
@@ -42,7 +42,9 @@ public enum RunOutputsWriter {
                 nextSolveCurve = solveCurves.next()
             }
             while let v = nextValidation, v.iteration <= iteration {
-                row(v.iteration, v.imagesSeen, v.wallSeconds, v.set == .validation ? RunMetrics.validationLoss : RunMetrics.holdoutLoss, v.loss)
+                row(
+                    v.iteration, v.imagesSeen, v.wallSeconds,
+                    v.set == .validation ? RunMetrics.validationLoss : RunMetrics.holdoutLoss, v.loss)
                 nextValidation = validation.next()
             }
             while let c = nextCheckpoint, c.iteration <= iteration {
@@ -63,7 +65,8 @@ public enum RunOutputsWriter {
                 row(it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveRejected, Double(s.rejected))
                 row(it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveForced, Double(s.forced))
                 row(it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveFinalTime, s.finalTime)
-                row(it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveConverged,
+                row(
+                    it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveConverged,
                     s.groups > 0 ? Double(s.convergedGroups) / Double(s.groups) : 0)
             }
             flush(upTo: it.iteration)
@@ -77,15 +80,20 @@ public enum RunOutputsWriter {
         let split = result.config.checkpoints.split
         return result.checkpoints.map { c in
             var metrics: [String: Double] = [RunMetrics.trainSeconds: c.wallSeconds]
-            for e in c.evaluations { if let kind = e.kind { metrics[RunMetrics.evaluation(kind, split: split)] = e.meanLoss } }
-            return CheckpointSummary(iteration: c.iteration, imagesSeen: c.imagesSeen,
-                                     requestedImagesSeen: c.requestedImagesSeen, metrics: metrics)
+            for e in c.evaluations {
+                if let kind = e.kind { metrics[RunMetrics.evaluation(kind, split: split)] = e.meanLoss }
+            }
+            return CheckpointSummary(
+                iteration: c.iteration, imagesSeen: c.imagesSeen,
+                requestedImagesSeen: c.requestedImagesSeen, metrics: metrics)
         }
     }
 
     /// Writes run.h5 at `path`.
-    public static func hdf5(_ result: TrainingResult, to path: String, attributes: [String: HDF5AttributeValue],
-                            outputs: OutputSettings, evaluationLabels: [UInt8], latents: [[StoredLatents]]) throws {
+    public static func hdf5(
+        _ result: TrainingResult, to path: String, attributes: [String: HDF5AttributeValue],
+        outputs: OutputSettings, evaluationLabels: [UInt8], latents: [[StoredLatents]]
+    ) throws {
         try HDF5File.write(to: path, truncating: true) { f in
             for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(name, value) }
             try writeCurves(result, into: f)
@@ -102,7 +110,8 @@ public enum RunOutputsWriter {
                     guard let kind = e.kind else { continue }
                     let eg = try g.createGroup(RunMetrics.snakeName(kind))
                     try eg.setAttribute("split", .string(split))
-                    try writeEvaluation(e, into: eg, latents: outputs.latents.contains(.evaluation) ? evaluationLabels : nil)
+                    try writeEvaluation(
+                        e, into: eg, latents: outputs.latents.contains(.evaluation) ? evaluationLabels : nil)
                 }
                 if k < latents.count {
                     for stored in latents[k] {
@@ -116,8 +125,9 @@ public enum RunOutputsWriter {
             }
             if outputs.models != .none {
                 // The optimisers' states beside the final model, so training can resume from run.h5.
-                try CheckpointModels.save(result.model, to: f, group: "model", step: result.iterations.last?.iteration ?? 0,
-                                          optimiserStates: result.optimiserStates)
+                try CheckpointModels.save(
+                    result.model, to: f, group: "model", step: result.iterations.last?.iteration ?? 0,
+                    optimiserStates: result.optimiserStates)
             }
         }
     }

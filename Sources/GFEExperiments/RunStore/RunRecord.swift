@@ -56,12 +56,14 @@ public struct RunRecord: Sendable {
     public var finalTrainLoss: Double?
     public var checkpoints: [CheckpointSummary]
 
-    public init(status: Status, reason: String?, diverged: Bool = false, experiment: String, runId: String,
-                index: Int, label: String, swept: JSONObject, config: JSONValue, outputs: JSONValue,
-                dataset: String, dataFingerprint: String,
-                code: CodeVersion, provenance: JSONObject, startTime: String, endTime: String, wallSeconds: Double,
-                trainingSeconds: Double?, iterations: Int, imagesSeen: Int, finalTrainLoss: Double?,
-                checkpoints: [CheckpointSummary]) {
+    public init(
+        status: Status, reason: String?, diverged: Bool = false, experiment: String, runId: String,
+        index: Int, label: String, swept: JSONObject, config: JSONValue, outputs: JSONValue,
+        dataset: String, dataFingerprint: String,
+        code: CodeVersion, provenance: JSONObject, startTime: String, endTime: String, wallSeconds: Double,
+        trainingSeconds: Double?, iterations: Int, imagesSeen: Int, finalTrainLoss: Double?,
+        checkpoints: [CheckpointSummary]
+    ) {
         self.status = status
         self.reason = reason
         self.diverged = diverged
@@ -99,51 +101,66 @@ public struct RunRecord: Sendable {
             ("gitCommit", optionalString(self.code.gitCommit)),
             ("gitDirty", self.code.gitDirty.map { .bool($0) } ?? .null),
             ("repository", optionalString(self.code.repository)),
-            ("toolVersion", .string(self.code.toolVersion)),
+            ("toolVersion", .string(self.code.toolVersion))
         ])
         let checkpoints: [JSONValue] = self.checkpoints.map { c in
             var metrics = JSONObject()
             for key in c.metrics.keys.sorted() { metrics[key] = number(c.metrics[key]) }
-            return .object(JSONObject([
-                ("iteration", JSONValue(c.iteration)),
-                ("imagesSeen", JSONValue(c.imagesSeen)),
-                ("requestedImagesSeen", c.requestedImagesSeen.map { JSONValue($0) } ?? .null),
-                ("metrics", .object(metrics)),
-            ]))
+            return .object(
+                JSONObject([
+                    ("iteration", JSONValue(c.iteration)),
+                    ("imagesSeen", JSONValue(c.imagesSeen)),
+                    ("requestedImagesSeen", c.requestedImagesSeen.map { JSONValue($0) } ?? .null),
+                    ("metrics", .object(metrics))
+                ]))
         }
-        return .object(JSONObject([
-            ("format", .string(Self.format)),
-            ("status", .string(status.rawValue)),
-            ("reason", optionalString(reason)),
-            ("diverged", .bool(diverged)),
-            ("experiment", .string(experiment)),
-            ("runId", .string(runId)),
-            ("index", JSONValue(index)),
-            ("label", .string(label)),
-            ("swept", .object(swept)),
-            ("config", config),
-            ("outputs", outputs),
-            ("data", .object(JSONObject([("dataset", .string(dataset)), ("fingerprint", .string(dataFingerprint))]))),
-            ("code", .object(code)),
-            ("provenance", .object(provenance)),
-            ("time", .object(JSONObject([
-                ("start", .string(startTime)), ("end", .string(endTime)),
-                ("wallSeconds", number(wallSeconds)), ("trainingSeconds", number(trainingSeconds)),
-            ]))),
-            ("results", .object(JSONObject([
-                ("iterations", JSONValue(iterations)),
-                ("imagesSeen", JSONValue(imagesSeen)),
-                ("finalTrainLoss", number(finalTrainLoss)),
-                ("checkpoints", .array(checkpoints)),
-            ]))),
-            ("files", .object(JSONObject([("curves", .string("curves.csv")), ("hdf5", .string("run.h5"))]))),
-        ]))
+        return .object(
+            JSONObject([
+                ("format", .string(Self.format)),
+                ("status", .string(status.rawValue)),
+                ("reason", optionalString(reason)),
+                ("diverged", .bool(diverged)),
+                ("experiment", .string(experiment)),
+                ("runId", .string(runId)),
+                ("index", JSONValue(index)),
+                ("label", .string(label)),
+                ("swept", .object(swept)),
+                ("config", config),
+                ("outputs", outputs),
+                (
+                    "data",
+                    .object(JSONObject([("dataset", .string(dataset)), ("fingerprint", .string(dataFingerprint))]))
+                ),
+                ("code", .object(code)),
+                ("provenance", .object(provenance)),
+                (
+                    "time",
+                    .object(
+                        JSONObject([
+                            ("start", .string(startTime)), ("end", .string(endTime)),
+                            ("wallSeconds", number(wallSeconds)), ("trainingSeconds", number(trainingSeconds))
+                        ]))
+                ),
+                (
+                    "results",
+                    .object(
+                        JSONObject([
+                            ("iterations", JSONValue(iterations)),
+                            ("imagesSeen", JSONValue(imagesSeen)),
+                            ("finalTrainLoss", number(finalTrainLoss)),
+                            ("checkpoints", .array(checkpoints))
+                        ]))
+                ),
+                ("files", .object(JSONObject([("curves", .string("curves.csv")), ("hdf5", .string("run.h5"))])))
+            ]))
     }
 
     /// Reads a run.json; throws naming the file and the first missing or malformed field.
     public init(json value: JSONValue, source: String) throws {
         func bad(_ field: String) -> GFEError {
-            .badInput("\(source): run record field '\(field)' is missing or malformed (the file is not a gfe run.json of format \(Self.format))")
+            .badInput(
+                "\(source): run record field '\(field)' is missing or malformed (the file is not a gfe run.json of format \(Self.format))"
+            )
         }
         guard case .object(let o) = value else { throw bad("(top level)") }
         func get(_ path: String) -> JSONValue? {
@@ -155,8 +172,14 @@ public struct RunRecord: Sendable {
             if case .null = node { return nil }
             return node
         }
-        func string(_ path: String) throws -> String { guard let s = get(path)?.stringValue else { throw bad(path) }; return s }
-        func int(_ path: String) throws -> Int { guard let i = get(path)?.intValue else { throw bad(path) }; return i }
+        func string(_ path: String) throws -> String {
+            guard let s = get(path)?.stringValue else { throw bad(path) }
+            return s
+        }
+        func int(_ path: String) throws -> Int {
+            guard let i = get(path)?.intValue else { throw bad(path) }
+            return i
+        }
         func double(_ path: String) -> Double? {
             guard let v = get(path) else { return nil }
             return v.doubleValue ?? v.stringValue.flatMap(Double.init)
@@ -175,9 +198,10 @@ public struct RunRecord: Sendable {
         outputs = get("outputs") ?? .null
         dataset = try string("data.dataset")
         dataFingerprint = try string("data.fingerprint")
-        code = CodeVersion(id: try string("code.id"), gitCommit: get("code.gitCommit")?.stringValue,
-                           gitDirty: get("code.gitDirty")?.boolValue, repository: get("code.repository")?.stringValue,
-                           toolVersion: get("code.toolVersion")?.stringValue ?? "")
+        code = CodeVersion(
+            id: try string("code.id"), gitCommit: get("code.gitCommit")?.stringValue,
+            gitDirty: get("code.gitDirty")?.boolValue, repository: get("code.repository")?.stringValue,
+            toolVersion: get("code.toolVersion")?.stringValue ?? "")
         provenance = get("provenance")?.objectValue ?? JSONObject()
         startTime = try string("time.start")
         endTime = try string("time.end")
@@ -189,13 +213,16 @@ public struct RunRecord: Sendable {
         var checkpoints: [CheckpointSummary] = []
         for (i, item) in (get("results.checkpoints")?.arrayValue ?? []).enumerated() {
             guard case .object(let c) = item, let iteration = c["iteration"]?.intValue,
-                  let seen = c["imagesSeen"]?.intValue, case .object(let m)? = c["metrics"] else {
+                let seen = c["imagesSeen"]?.intValue, case .object(let m)? = c["metrics"]
+            else {
                 throw bad("results.checkpoints[\(i)]")
             }
             var metrics: [String: Double] = [:]
             for (k, v) in m.pairs { metrics[k] = v.doubleValue ?? v.stringValue.flatMap(Double.init) ?? .nan }
-            checkpoints.append(CheckpointSummary(iteration: iteration, imagesSeen: seen,
-                                                 requestedImagesSeen: c["requestedImagesSeen"]?.intValue, metrics: metrics))
+            checkpoints.append(
+                CheckpointSummary(
+                    iteration: iteration, imagesSeen: seen,
+                    requestedImagesSeen: c["requestedImagesSeen"]?.intValue, metrics: metrics))
         }
         self.checkpoints = checkpoints
     }
@@ -205,6 +232,7 @@ public struct RunRecord: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GFEError.badInput("\(path): cannot read the run record")
         }
-        return try RunRecord(json: try JSONParser.parse(String(decoding: data, as: UTF8.self), source: path), source: path)
+        return try RunRecord(
+            json: try JSONParser.parse(String(decoding: data, as: UTF8.self), source: path), source: path)
     }
 }

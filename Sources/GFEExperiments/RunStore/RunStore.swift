@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
 import GFETraining
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,7 +74,8 @@ public struct RunStore: Sendable {
                 if r.status == .finished { return .finished(r) }
                 if !RunLock.isHeld(lockPath(id)) { return .failed(r) }
             } else if !RunLock.isHeld(lockPath(id)) {
-                return .unreadable(FileManager.default.fileExists(atPath: record) ? "run.json is malformed" : "no run.json")
+                return .unreadable(
+                    FileManager.default.fileExists(atPath: record) ? "run.json is malformed" : "no run.json")
             }
         }
         if RunLock.isHeld(lockPath(id)) { return .running(owner: owner(of: id)) }
@@ -102,7 +104,9 @@ public struct RunStore: Sendable {
     /// left alone. Returns each adopted id with the experiment it came from. Call before planning work.
     public func adoptFinishedRuns(_ ids: [String]) throws -> [(id: String, from: String)] {
         let fm = FileManager.default
-        let others = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0 != experiment && !$0.hasPrefix(".") }.sorted()
+        let others = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter {
+            $0 != experiment && !$0.hasPrefix(".")
+        }.sorted()
         var adopted: [(id: String, from: String)] = []
         for id in ids where (try? fm.attributesOfItem(atPath: runFolder(id))) == nil {
             for other in others {
@@ -112,8 +116,9 @@ public struct RunStore: Sendable {
                 // means the same from every experiment folder (they are siblings).
                 let relative = (try? fm.destinationOfSymbolicLink(atPath: source.runFolder(id))) ?? "../\(other)/\(id)"
                 guard symlink(relative, runFolder(id)) == 0 else {
-                    throw GFEError.runFailure("cannot link the finished run \(source.runFolder(id)) into \(folder): "
-                                              + String(cString: strerror(errno)))
+                    throw GFEError.runFailure(
+                        "cannot link the finished run \(source.runFolder(id)) into \(folder): "
+                            + String(cString: strerror(errno)))
                 }
                 adopted.append((id, other))
                 break
@@ -141,7 +146,9 @@ public struct RunStore: Sendable {
             if name.hasPrefix(".\(id).partial-") {
                 try? FileManager.default.removeItem(atPath: path)
             } else if name.hasPrefix(".\(id).old-") {
-                if !FileManager.default.fileExists(atPath: runFolder(id)) && rename(path, runFolder(id)) == 0 { continue }
+                if !FileManager.default.fileExists(atPath: runFolder(id)) && rename(path, runFolder(id)) == 0 {
+                    continue
+                }
                 try? FileManager.default.removeItem(atPath: path)
             }
         }
@@ -173,7 +180,10 @@ public struct RunStore: Sendable {
         }
         if let aside { try? FileManager.default.removeItem(atPath: aside) }
         let fd = open(folder, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
     }
 
     private func systemError(_ what: String) -> GFEError {

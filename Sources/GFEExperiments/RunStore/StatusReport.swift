@@ -18,8 +18,9 @@ public struct StatusReport: Sendable {
         self.store = store
         entries = plan.runs.map { r in
             let folder = store.runFolder(r.id)
-            return Entry(run: r, state: store.state(of: r.id),
-                         folder: FileManager.default.fileExists(atPath: folder) ? folder : nil)
+            return Entry(
+                run: r, state: store.state(of: r.id),
+                folder: FileManager.default.fileExists(atPath: folder) ? folder : nil)
         }
     }
 
@@ -41,10 +42,14 @@ public struct StatusReport: Sendable {
             var state: String
             switch e.state {
             case .finished(let r): state = "finished" + (r.code.gitDirty == true ? " (dirty tree)" : "")
-            case .failed(let r): state = "failed"; notes[n] = r.reason ?? "no reason recorded"
+            case .failed(let r):
+                state = "failed"
+                notes[n] = r.reason ?? "no reason recorded"
             case .running(let owner): state = "running" + (owner.map { " (\($0))" } ?? "")
             case .notStarted: state = "not started"
-            case .unreadable(let why): state = "unreadable"; notes[n] = why
+            case .unreadable(let why):
+                state = "unreadable"
+                notes[n] = why
             }
             rows.append([String(e.run.index), e.run.id, state, e.run.label, e.folder ?? "—"])
         }

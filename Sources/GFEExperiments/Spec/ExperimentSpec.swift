@@ -34,9 +34,10 @@ public struct ExperimentSpec: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw GFEError.badInput(exists && isDirectory.boolValue
-                                    ? "\(path) is a folder; give the path of a spec file (experiments/NAME.json)"
-                                    : "spec \(path): no such file (specs live in experiments/, e.g. experiments/table1.json)")
+            throw GFEError.badInput(
+                exists && isDirectory.boolValue
+                    ? "\(path) is a folder; give the path of a spec file (experiments/NAME.json)"
+                    : "spec \(path): no such file (specs live in experiments/, e.g. experiments/table1.json)")
         }
         let text = String(decoding: data, as: UTF8.self)
         return try parse(text, source: path)
@@ -68,12 +69,16 @@ public struct ExperimentSpec: Sendable {
 
     /// Experiment names become folder names: letters, digits, `.`, `_` and `-`, not starting with a dot.
     static func checkName(_ name: String, location: String, source: String) throws {
-        let ok = !name.isEmpty && name.count <= 100 && !name.hasPrefix(".") && name.unicodeScalars.allSatisfy { s in
-            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "." || s == "_" || s == "-"
-        }
+        let ok =
+            !name.isEmpty && name.count <= 100 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy { s in
+                (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "." || s == "_"
+                    || s == "-"
+            }
         guard ok else {
-            throw GFEError.badInput("\(source): \(location): the experiment name \"\(name)\" must be 1–100 letters, digits, "
-                                    + "'.', '_' or '-', not starting with '.' (it names the results folder)")
+            throw GFEError.badInput(
+                "\(source): \(location): the experiment name \"\(name)\" must be 1–100 letters, digits, "
+                    + "'.', '_' or '-', not starting with '.' (it names the results folder)")
         }
     }
 }

@@ -39,15 +39,20 @@ public struct JSONParser {
 
     /// `problem`, or the comments message when the unexpected character starts a comment.
     private func unexpected(_ problem: String) -> GFEError {
-        current == UInt8(ascii: "/") ? error("comments are not allowed in JSON; put notes in \"description\"") : error(problem)
+        current == UInt8(ascii: "/")
+            ? error("comments are not allowed in JSON; put notes in \"description\"") : error(problem)
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private mutating func skipSpace() {
         while let b = current {
-            if b == UInt8(ascii: "\n") { line += 1; lineStart = position + 1 }
-            else if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") && b != UInt8(ascii: "\r") { return }
+            if b == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = position + 1
+            } else if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") && b != UInt8(ascii: "\r") {
+                return
+            }
             position += 1
         }
     }
@@ -58,13 +63,22 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(path: path)
         case UInt8(ascii: "["): return try parseArray(path: path)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         case UInt8(ascii: "/"): throw error("comments are not allowed in JSON; put notes in \"description\"")
         case UInt8(ascii: "'"): throw error("strings must use double quotes (\"), not single quotes")
-        default: throw error("unexpected character '\(Character(UnicodeScalar(b)))'; expected a value (object, array, string, number, true, false or null)")
+        default:
+            throw error(
+                "unexpected character '\(Character(UnicodeScalar(b)))'; expected a value (object, array, string, number, true, false or null)"
+            )
         }
     }
 
@@ -87,24 +101,37 @@ public struct JSONParser {
         position += 1
         var object = JSONObject()
         skipSpace()
-        if current == UInt8(ascii: "}") { position += 1; return .object(object) }
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(object)
+        }
         while true {
             skipSpace()
             guard current == UInt8(ascii: "\"") else {
-                throw error(current == UInt8(ascii: "}") ? "a trailing comma before '}' is not allowed"
-                                                       : "expected a key in double quotes")
+                throw error(
+                    current == UInt8(ascii: "}")
+                        ? "a trailing comma before '}' is not allowed"
+                        : "expected a key in double quotes")
             }
             let key = try parseString()
             let childPath = JSONPath.child(path, key)
-            if object.contains(key) { throw error("the key \"\(key)\" appears twice in \(path); keep one (\(childPath))") }
+            if object.contains(key) {
+                throw error("the key \"\(key)\" appears twice in \(path); keep one (\(childPath))")
+            }
             skipSpace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
             position += 1
             skipSpace()
             object[key] = try parseValue(path: childPath)
             skipSpace()
-            if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "}") { position += 1; return .object(object) }
+            if current == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if current == UInt8(ascii: "}") {
+                position += 1
+                return .object(object)
+            }
             throw unexpected("expected ',' or '}' after the value of \"\(key)\"")
         }
     }
@@ -115,14 +142,23 @@ public struct JSONParser {
         position += 1
         var items: [JSONValue] = []
         skipSpace()
-        if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(items)
+        }
         while true {
             skipSpace()
             if current == UInt8(ascii: "]") { throw error("a trailing comma before ']' is not allowed") }
             items.append(try parseValue(path: "\(path)[\(items.count)]"))
             skipSpace()
-            if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+            if current == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if current == UInt8(ascii: "]") {
+                position += 1
+                return .array(items)
+            }
             throw unexpected("expected ',' or ']' in the array")
         }
     }
@@ -177,7 +213,9 @@ public struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                        guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else {
                             throw error("a \\u high surrogate must be followed by a low surrogate")
                         }
                         position += 2
@@ -192,7 +230,10 @@ public struct JSONParser {
                 }
             default:
                 if b < 0x20 {
-                    throw error(b == 0x0A ? "a string is never closed on its line (missing \")" : "a control character inside a string; escape it")
+                    throw error(
+                        b == 0x0A
+                            ? "a string is never closed on its line (missing \")"
+                            : "a control character inside a string; escape it")
                 }
                 out.append(b)
             }

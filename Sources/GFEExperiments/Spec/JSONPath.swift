@@ -9,9 +9,11 @@ import GFETraining
 public enum JSONPath {
     /// `parent` extended by an object key: `.key` for plain names, `["key"]` otherwise.
     public static func child(_ parent: String, _ key: String) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { s in
-            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
-        } && !(key.first!.isNumber)
+        let plain =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy { s in
+                (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
+            } && !(key.first!.isNumber)
         if plain { return "\(parent).\(key)" }
         var quoted = ""
         JSONValue.writeString(key, into: &quoted)
@@ -31,12 +33,15 @@ public struct ConfigPath: Hashable, Sendable, CustomStringConvertible, Comparabl
     public init(parsing text: String, what: String) throws {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         for part in parts {
-            let ok = !part.isEmpty && part.unicodeScalars.allSatisfy { s in
-                (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
-            }
+            let ok =
+                !part.isEmpty
+                && part.unicodeScalars.allSatisfy { s in
+                    (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
+                }
             guard ok else {
-                throw GFEError.badInput("\(what): '\(text)' is not a field path; write field names separated by dots, "
-                                        + "e.g. 'encoder.beta' or 'budget.iterations'")
+                throw GFEError.badInput(
+                    "\(what): '\(text)' is not a field path; write field names separated by dots, "
+                        + "e.g. 'encoder.beta' or 'budget.iterations'")
             }
         }
         components = parts
@@ -50,7 +55,8 @@ public struct ConfigPath: Hashable, Sendable, CustomStringConvertible, Comparabl
 
     /// Whether `self` equals `other` or lies inside it (`encoder.beta` is within `encoder`).
     public func isWithin(_ other: ConfigPath) -> Bool {
-        components.count >= other.components.count && Array(components.prefix(other.components.count)) == other.components
+        components.count >= other.components.count
+            && Array(components.prefix(other.components.count)) == other.components
     }
 
     /// The value at this path in `root`, or nil when a step is missing or not an object.
@@ -69,13 +75,16 @@ public struct ConfigPath: Hashable, Sendable, CustomStringConvertible, Comparabl
         try Self.set(value, components[...], in: root, walked: [], place: place, full: self)
     }
 
-    private static func set(_ value: JSONValue, _ rest: ArraySlice<String>, in node: JSONValue, walked: [String],
-                            place: String, full: ConfigPath) throws -> JSONValue {
+    private static func set(
+        _ value: JSONValue, _ rest: ArraySlice<String>, in node: JSONValue, walked: [String],
+        place: String, full: ConfigPath
+    ) throws -> JSONValue {
         guard let key = rest.first else { return value }
         guard case .object(var o) = node else {
             let at = walked.isEmpty ? "the configuration" : "'\(walked.joined(separator: "."))'"
-            throw GFEError.badInput("\(place): cannot set '\(full)': \(at) is \(node.kindDescription) (\(node.shortText)), "
-                                    + "not an object of fields")
+            throw GFEError.badInput(
+                "\(place): cannot set '\(full)': \(at) is \(node.kindDescription) (\(node.shortText)), "
+                    + "not an object of fields")
         }
         let child = o[key] ?? .object(JSONObject())
         o[key] = try set(value, rest.dropFirst(), in: child, walked: walked + [key], place: place, full: full)

@@ -97,7 +97,9 @@ public enum JSONValue: Sendable, CustomStringConvertible {
         case .array(let a): return .array(a.map(\.sortedRecursively))
         case .object(let o):
             var sorted = JSONObject()
-            for (key, value) in o.pairs.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }) { sorted[key] = value.sortedRecursively }
+            for (key, value) in o.pairs.sorted(by: { JSONValue.keyOrder($0.key, $1.key) }) {
+                sorted[key] = value.sortedRecursively
+            }
             return .object(sorted)
         default: return self
         }
@@ -140,7 +142,10 @@ public enum JSONValue: Sendable, CustomStringConvertible {
         case .number(let text): out += canonicalNumbers ? JSONValue.canonicalNumber(text) : text
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
+            if a.isEmpty {
+                out += "[]"
+                return
+            }
             // Arrays of scalars stay on one line: `"imagesSeen": [480, 960]` reads better than a column.
             let flat = a.allSatisfy { if case .array = $0 { false } else if case .object = $0 { false } else { true } }
             if flat || indent == nil {
@@ -160,7 +165,10 @@ public enum JSONValue: Sendable, CustomStringConvertible {
             }
             out += pad(level) + "]"
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
+            if o.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{" + newline
             for (i, (key, value)) in o.pairs.enumerated() {
                 out += pad(level + 1)

@@ -32,8 +32,10 @@ public struct OutputSettings: Sendable, Equatable {
     /// Loss-vs-time curves of single solves during training (paper figure 1); nil: none.
     public var solveCurves: SolveCurveSettings?
 
-    public init(models: Models = .final, latents: [LatentSet] = [], trainLatentCount: Int = 1000,
-                solveCurves: SolveCurveSettings? = nil) {
+    public init(
+        models: Models = .final, latents: [LatentSet] = [], trainLatentCount: Int = 1000,
+        solveCurves: SolveCurveSettings? = nil
+    ) {
         self.models = models
         self.latents = latents
         self.trainLatentCount = trainLatentCount
@@ -47,7 +49,7 @@ public struct OutputSettings: Sendable, Equatable {
     public var json: JSONValue {
         var fields: [(String, JSONValue)] = [
             ("latents", .array(latents.map { .string($0.rawValue) })),
-            ("models", .string(models.rawValue)),
+            ("models", .string(models.rawValue))
         ]
         if let solveCurves { fields.append(("solveCurves", solveCurves.json)) }
         fields.append(("trainLatentCount", JSONValue(trainLatentCount)))
@@ -60,14 +62,18 @@ public struct OutputSettings: Sendable, Equatable {
         let r = try SpecReader(value, at: "$.outputs", source: source, allowed: fields)
         if let m = try r.choice("models", Models.allCases.map(\.rawValue)) { out.models = Models(rawValue: m)! }
         let allowed = LatentSet.allCases.map(\.rawValue)
-        if let items = try r.array("latents", "an array of set names: " + allowed.map { "\"\($0)\"" }.joined(separator: ", ")) {
+        if let items = try r.array(
+            "latents", "an array of set names: " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+        {
             out.latents = []
             for (i, item) in items.enumerated() {
                 let at = JSONPath.index(r.at("latents"), i)
                 guard case .string(let name) = item else { throw r.wrongType(at, item, "a set name") }
                 guard let set = LatentSet(rawValue: name) else {
-                    throw r.problem(at, "\"\(name)\" is not a latent set\(didYouMean(name, among: allowed)); expected one of "
-                                    + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+                    throw r.problem(
+                        at,
+                        "\"\(name)\" is not a latent set\(didYouMean(name, among: allowed)); expected one of "
+                            + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
                 }
                 guard !out.latents.contains(set) else { throw r.problem(at, "\"\(name)\" is listed twice") }
                 out.latents.append(set)
@@ -96,17 +102,25 @@ extension SolveCurveSettings {
     static func read(_ value: JSONValue, at location: String, source: String) throws -> SolveCurveSettings {
         let r = try SpecReader(value, at: location, source: source, allowed: fields)
         func missing(_ key: String, _ expected: String) -> GFEError {
-            r.problem(location, "the field \"\(key)\" is missing; expected \(expected), e.g. "
-                      + #"{"iterations": [0, 50, 250], "images": 20}"#)
+            r.problem(
+                location,
+                "the field \"\(key)\" is missing; expected \(expected), e.g. "
+                    + #"{"iterations": [0, 50, 250], "images": 20}"#)
         }
         let expectedIterations = "a non-empty, strictly increasing array of iteration counts (integers ≥ 0)"
-        guard let items = try r.array("iterations", expectedIterations) else { throw missing("iterations", expectedIterations) }
-        guard !items.isEmpty else { throw r.problem(r.at("iterations"), "the array is empty; expected \(expectedIterations)") }
+        guard let items = try r.array("iterations", expectedIterations) else {
+            throw missing("iterations", expectedIterations)
+        }
+        guard !items.isEmpty else {
+            throw r.problem(r.at("iterations"), "the array is empty; expected \(expectedIterations)")
+        }
         var iterations: [Int] = []
         for (i, item) in items.enumerated() {
             let at = JSONPath.index(r.at("iterations"), i)
             guard let n = item.intValue else { throw r.wrongType(at, item, "an iteration count (an integer ≥ 0)") }
-            guard n >= 0 else { throw r.problem(at, "\(n) is out of range; expected an iteration count ≥ 0 (0: the untrained model)") }
+            guard n >= 0 else {
+                throw r.problem(at, "\(n) is out of range; expected an iteration count ≥ 0 (0: the untrained model)")
+            }
             if let last = iterations.last, n <= last {
                 throw r.problem(at, "\(n) follows \(last); the iterations must be strictly increasing")
             }
@@ -124,13 +138,15 @@ extension SolveCurveSettings {
     func check(_ config: TrainingConfig, run: Int, source: String) throws {
         let at = "$.outputs.solveCurves"
         guard config.method == .gfe else {
-            throw GFEError.badInput("\(source): \(at): solve curves record the encoder's solves of a GFE run, and run "
-                                    + "\(run) is an autoencoder (method \"ae\"), which has no solver; remove "
-                                    + "outputs.solveCurves or sweep only GFE runs")
+            throw GFEError.badInput(
+                "\(source): \(at): solve curves record the encoder's solves of a GFE run, and run "
+                    + "\(run) is an autoencoder (method \"ae\"), which has no solver; remove "
+                    + "outputs.solveCurves or sweep only GFE runs")
         }
         if case .iterations(let budget) = config.budget, let beyond = iterations.first(where: { $0 > budget }) {
-            throw GFEError.badInput("\(source): \(at).iterations: iteration \(beyond) is beyond the budget of run \(run) "
-                                    + "(\(budget) iterations); raise the budget or drop it")
+            throw GFEError.badInput(
+                "\(source): \(at).iterations: iteration \(beyond) is beyond the budget of run \(run) "
+                    + "(\(budget) iterations); raise the budget or drop it")
         }
     }
 }

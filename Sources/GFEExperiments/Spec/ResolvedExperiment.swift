@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEData
+import GFETraining
 
 /// One sweep point with its configuration checked and resolved (every default filled in).
 public struct ResolvedPoint: Sendable {
@@ -56,9 +56,10 @@ public struct ResolvedExperiment: Sendable {
             try Self.checkOutputs(spec.outputs, config: config, run: i, values: values, source: source)
             let key = resolved.canonicalText
             if let j = seen[key] {
-                throw GFEError.badInput("\(source): runs \(j) and \(i) resolve to the same configuration "
-                                        + "(\(points[j].label) and \(ResolvedPoint(index: i, values: values, config: config, input: input, resolved: resolved).label)); "
-                                        + "a swept value has no effect or an override replaces it")
+                throw GFEError.badInput(
+                    "\(source): runs \(j) and \(i) resolve to the same configuration "
+                        + "(\(points[j].label) and \(ResolvedPoint(index: i, values: values, config: config, input: input, resolved: resolved).label)); "
+                        + "a swept value has no effect or an override replaces it")
             }
             seen[key] = i
             points.append(ResolvedPoint(index: i, values: values, config: config, input: input, resolved: resolved))
@@ -68,7 +69,9 @@ public struct ResolvedExperiment: Sendable {
     }
 
     /// Base fields, then the swept values, then the overrides.
-    static func merge(_ base: JSONObject, values: [SweepValue], overrides: [ConfigOverride], source: String) throws -> JSONValue {
+    static func merge(_ base: JSONObject, values: [SweepValue], overrides: [ConfigOverride], source: String) throws
+        -> JSONValue
+    {
         var json = JSONValue.object(base)
         for v in values { json = try v.path.setting(v.value, in: json, where: "\(source): \(v.location)") }
         for o in overrides { json = try o.path.setting(o.value, in: json, where: "--set '\(o.argument)'") }
@@ -92,12 +95,19 @@ public struct ResolvedExperiment: Sendable {
     }
 
     /// Names the place a config error came from: the base alone, the overrides, or this run's swept values.
-    static func attribute(_ error: ReportableError, at index: Int, values: [SweepValue], spec: ExperimentSpec,
-                          overrides: [ConfigOverride]) -> GFEError {
+    static func attribute(
+        _ error: ReportableError, at index: Int, values: [SweepValue], spec: ExperimentSpec,
+        overrides: [ConfigOverride]
+    ) -> GFEError {
         let message = withoutSubject(error.message)
         func fails(_ values: [SweepValue], _ overrides: [ConfigOverride]) -> Bool {
-            guard let json = try? merge(spec.base, values: values, overrides: overrides, source: spec.source) else { return false }
-            do { _ = try decode(json); return false } catch let e as ReportableError {
+            guard let json = try? merge(spec.base, values: values, overrides: overrides, source: spec.source) else {
+                return false
+            }
+            do {
+                _ = try decode(json)
+                return false
+            } catch let e as ReportableError {
                 return withoutSubject(e.message) == message
             } catch { return false }
         }
@@ -106,14 +116,18 @@ public struct ResolvedExperiment: Sendable {
             return .badInput("\(source): $.base: \(message)")
         }
         if !overrides.isEmpty, fails([], overrides) {
-            return .badInput("\(source): with " + overrides.map { "--set '\($0.argument)'" }.joined(separator: " ")
-                             + ": \(message)")
+            return .badInput(
+                "\(source): with " + overrides.map { "--set '\($0.argument)'" }.joined(separator: " ")
+                    + ": \(message)")
         }
         if values.isEmpty {
-            let place = overrides.isEmpty ? "$.base" : "$.base with " + overrides.map { "--set '\($0.argument)'" }.joined(separator: " ")
+            let place =
+                overrides.isEmpty
+                ? "$.base" : "$.base with " + overrides.map { "--set '\($0.argument)'" }.joined(separator: " ")
             return .badInput("\(source): \(place): \(message)")
         }
-        let swept = values.map { "\($0.path) = \($0.value.canonicalText.clipped) at \($0.location)" }.joined(separator: ", ")
+        let swept = values.map { "\($0.path) = \($0.value.canonicalText.clipped) at \($0.location)" }.joined(
+            separator: ", ")
         return .badInput("\(source): run \(index) (\(swept)): \(message)")
     }
 
@@ -124,16 +138,20 @@ public struct ResolvedExperiment: Sendable {
         return message.hasPrefix(subject) ? String(message.dropFirst(subject.count)) : message
     }
 
-    static func checkOutputs(_ outputs: OutputSettings, config: TrainingConfig, run: Int, values: [SweepValue], source: String) throws {
+    static func checkOutputs(
+        _ outputs: OutputSettings, config: TrainingConfig, run: Int, values: [SweepValue], source: String
+    ) throws {
         try outputs.solveCurves?.check(config, run: run, source: source)
         guard !outputs.latents.isEmpty else { return }
         if config.checkpoints.imagesSeen.isEmpty && !config.checkpoints.atEnd {
-            throw GFEError.badInput("\(source): $.outputs.latents: latents are stored at checkpoints, and run \(run) has none; "
-                                    + "set checkpoints.imagesSeen or \"checkpoints\": {\"atEnd\": true} in $.base")
+            throw GFEError.badInput(
+                "\(source): $.outputs.latents: latents are stored at checkpoints, and run \(run) has none; "
+                    + "set checkpoints.imagesSeen or \"checkpoints\": {\"atEnd\": true} in $.base")
         }
         if outputs.latents.contains(.validation) && !config.data.dataset.splits.contains(.validation) {
-            throw GFEError.badInput("\(source): $.outputs.latents: \"validation\" needs a validation set, and "
-                                    + "\(config.data.dataset.name) (run \(run)) has none")
+            throw GFEError.badInput(
+                "\(source): $.outputs.latents: \"validation\" needs a validation set, and "
+                    + "\(config.data.dataset.name) (run \(run)) has none")
         }
     }
 
@@ -145,32 +163,38 @@ public struct ResolvedExperiment: Sendable {
         if case .path(let p, _) = table.index {
             indexPath = p
             guard sweep.paths.contains(p) else {
-                throw GFEError.badInput("\(source): $.table.index: '\(p)' is fixed by an override, so it cannot index the table's rows")
+                throw GFEError.badInput(
+                    "\(source): $.table.index: '\(p)' is fixed by an override, so it cannot index the table's rows")
             }
         }
         for column in table.columns {
             let matched = points.filter { column.matches($0) }
             guard !matched.isEmpty else {
-                throw GFEError.badInput("\(source): \(column.location): column \"\(column.name)\" matches no run "
-                                        + "(an override may fix a field its \"where\" names)")
+                throw GFEError.badInput(
+                    "\(source): \(column.location): column \"\(column.name)\" matches no run "
+                        + "(an override may fix a field its \"where\" names)")
             }
-            let groups = Set(matched.map { p in
-                p.pointValues.filter { $0.path != indexPath }.map { "\($0.path)=\($0.value.canonicalText)" }
-            })
+            let groups = Set(
+                matched.map { p in
+                    p.pointValues.filter { $0.path != indexPath }.map { "\($0.path)=\($0.value.canonicalText)" }
+                })
             if groups.count > 1 {
                 let free = sweep.paths.filter { path in
                     path != ConfigPath(["seed"]) && path != indexPath && !column.conditions.contains { $0.path == path }
                 }
-                throw GFEError.badInput("\(source): \(column.location).where: column \"\(column.name)\" matches runs of "
-                                        + "\(groups.count) different sweep points; fix " + free.map { "'\($0)'" }.joined(separator: ", ")
-                                        + " in its \"where\" so each cell averages seeds of one point")
+                throw GFEError.badInput(
+                    "\(source): \(column.location).where: column \"\(column.name)\" matches runs of "
+                        + "\(groups.count) different sweep points; fix "
+                        + free.map { "'\($0)'" }.joined(separator: ", ")
+                        + " in its \"where\" so each cell averages seeds of one point")
             }
             for p in matched {
                 let available = RunMetrics.checkpointMetrics(for: p.config)
                 guard available.contains(column.metric) else {
-                    throw GFEError.badInput("\(source): \(column.location).metric: \"\(column.metric)\" is not reported by run "
-                                            + "\(p.index) (\(p.label))\(didYouMean(column.metric, among: available)); its "
-                                            + "checkpoints report " + available.map { "\"\($0)\"" }.joined(separator: ", "))
+                    throw GFEError.badInput(
+                        "\(source): \(column.location).metric: \"\(column.metric)\" is not reported by run "
+                            + "\(p.index) (\(p.label))\(didYouMean(column.metric, among: available)); its "
+                            + "checkpoints report " + available.map { "\"\($0)\"" }.joined(separator: ", "))
                 }
             }
         }

@@ -26,11 +26,14 @@ public struct SeedChoice: Sendable, Equatable {
     public init(parsing argument: String) throws {
         let text = argument.trimmingSpaceCharacters
         self.argument = text
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaceCharacters }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0).trimmingSpaceCharacters
+        }
         if parts.count == 1 {
             guard let n = Int(parts[0]), n >= 1, n <= Self.maxCount else {
-                throw GFEError.badInput("--seeds '\(argument)': give a count from 1 to \(Self.maxCount) (e.g. --seeds 3) "
-                                        + "or a comma-separated list of seeds (e.g. --seeds 2020,2021,2022)")
+                throw GFEError.badInput(
+                    "--seeds '\(argument)': give a count from 1 to \(Self.maxCount) (e.g. --seeds 3) "
+                        + "or a comma-separated list of seeds (e.g. --seeds 2020,2021,2022)")
             }
             form = .count(n)
             return
@@ -38,8 +41,9 @@ public struct SeedChoice: Sendable, Equatable {
         var seeds: [UInt64] = []
         for part in parts {
             guard let seed = UInt64(part) else {
-                throw GFEError.badInput("--seeds '\(argument)': '\(part)' is not a seed; expected non-negative integers "
-                                        + "below 2^64 separated by commas, e.g. --seeds 2020,2021,2022")
+                throw GFEError.badInput(
+                    "--seeds '\(argument)': '\(part)' is not a seed; expected non-negative integers "
+                        + "below 2^64 separated by commas, e.g. --seeds 2020,2021,2022")
             }
             guard !seeds.contains(seed) else {
                 throw GFEError.badInput("--seeds '\(argument)': seed \(seed) is given twice")
@@ -56,8 +60,9 @@ public struct SeedChoice: Sendable, Equatable {
         case .count(let n):
             let first: UInt64
             if let dimension = spec.sweep.dimension(of: ConfigPath(["seed"])),
-               let index = dimension.paths.firstIndex(of: ConfigPath(["seed"])),
-               let value = dimension.values[index].first?.uint64Value {
+                let index = dimension.paths.firstIndex(of: ConfigPath(["seed"])),
+                let value = dimension.values[index].first?.uint64Value
+            {
                 first = value
             } else if let value = spec.base["seed"]?.uint64Value {
                 first = value
@@ -65,7 +70,8 @@ public struct SeedChoice: Sendable, Equatable {
                 first = TrainingConfig().seed
             }
             guard first <= UInt64.max - UInt64(n - 1) else {
-                throw GFEError.badInput("--seeds \(n): the seeds after \(first) would pass 2^64 − 1; give a list instead")
+                throw GFEError.badInput(
+                    "--seeds \(n): the seeds after \(first) would pass 2^64 − 1; give a list instead")
             }
             return (0..<UInt64(n)).map { first + $0 }
         }
@@ -77,8 +83,9 @@ public struct SeedChoice: Sendable, Equatable {
         let seedPath = ConfigPath(["seed"])
         var out = spec
         if let d = spec.sweep.dimension(of: seedPath), d.locations != ["$.seeds"] {
-            throw GFEError.badInput("--seeds: \(spec.source) sweeps 'seed' in $.sweep; --seeds replaces only a spec's "
-                                    + "\"seeds\" (use --set seed=N to fix the seed instead)")
+            throw GFEError.badInput(
+                "--seeds: \(spec.source) sweeps 'seed' in $.sweep; --seeds replaces only a spec's "
+                    + "\"seeds\" (use --set seed=N to fix the seed instead)")
         }
         out.sweep = spec.sweep.removing(seedPath)
         let values = try seeds(for: spec).map { JSONValue($0) }

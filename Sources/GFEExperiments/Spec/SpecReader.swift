@@ -15,14 +15,16 @@ struct SpecReader {
         self.location = location
         self.source = source
         guard case .object(let o) = value else {
-            throw GFEError.badInput("\(source): \(location) is \(value.kindDescription) (\(value.canonicalText.clipped)); "
-                                    + "expected an object with the fields " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+            throw GFEError.badInput(
+                "\(source): \(location) is \(value.kindDescription) (\(value.canonicalText.clipped)); "
+                    + "expected an object with the fields " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
         }
         object = o
         if let unknown = o.keys.first(where: { !allowed.contains($0) }) {
-            throw GFEError.badInput("\(source): \(JSONPath.child(location, unknown)): unknown field \"\(unknown)\""
-                                    + "\(didYouMean(unknown, among: allowed)); the fields allowed in \(location) are "
-                                    + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
+            throw GFEError.badInput(
+                "\(source): \(JSONPath.child(location, unknown)): unknown field \"\(unknown)\""
+                    + "\(didYouMean(unknown, among: allowed)); the fields allowed in \(location) are "
+                    + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
         }
     }
 
@@ -49,7 +51,8 @@ struct SpecReader {
         return s
     }
 
-    func double(_ key: String, _ rule: String = "a number", _ ok: (Double) -> Bool = { $0.isFinite }) throws -> Double? {
+    func double(_ key: String, _ rule: String = "a number", _ ok: (Double) -> Bool = { $0.isFinite }) throws -> Double?
+    {
         guard let v = self[key] else { return nil }
         guard let d = v.doubleValue else { throw wrongType(at(key), v, rule) }
         guard ok(d) else { throw problem(at(key), "\(v.canonicalText) is out of range; expected \(rule)") }

@@ -82,8 +82,10 @@ public struct Sweep: Sendable, Equatable {
         for d in dimensions {
             let keep = d.paths.indices.filter { !d.paths[$0].isWithin(path) }
             if keep.isEmpty { continue }
-            out.dimensions.append(SweepDimension(paths: keep.map { d.paths[$0] }, values: keep.map { d.values[$0] },
-                                                 locations: keep.map { d.locations[$0] }))
+            out.dimensions.append(
+                SweepDimension(
+                    paths: keep.map { d.paths[$0] }, values: keep.map { d.values[$0] },
+                    locations: keep.map { d.locations[$0] }))
         }
         return out
     }
@@ -95,8 +97,11 @@ public struct Sweep: Sendable, Equatable {
         var dimensions: [SweepDimension] = []
         if let sweep, sweep != .null {
             let r = try SpecReader(sweep, at: "$.sweep", source: source, allowed: fields)
-            if let axes = try r.objectValue("axes", "an object mapping field paths to arrays of values, "
-                                            + "e.g. {\"encoder.beta\": [0.5, 0.75]}") {
+            if let axes = try r.objectValue(
+                "axes",
+                "an object mapping field paths to arrays of values, "
+                    + "e.g. {\"encoder.beta\": [0.5, 0.75]}")
+            {
                 for (key, value) in axes.pairs {
                     let at = JSONPath.child(r.at("axes"), key)
                     let path = try ConfigPath(parsing: key, what: "\(source): \(at)")
@@ -104,11 +109,14 @@ public struct Sweep: Sendable, Equatable {
                     dimensions.append(SweepDimension(paths: [path], values: [values], locations: [at]))
                 }
             }
-            if let groups = try r.array("zip", "an array of objects, each mapping field paths to arrays of the same length") {
+            if let groups = try r.array(
+                "zip", "an array of objects, each mapping field paths to arrays of the same length")
+            {
                 for (g, group) in groups.enumerated() {
                     let at = JSONPath.index(r.at("zip"), g)
                     guard case .object(let o) = group, !o.isEmpty else {
-                        throw r.wrongType(at, group, "an object mapping field paths to arrays of values of the same length")
+                        throw r.wrongType(
+                            at, group, "an object mapping field paths to arrays of values of the same length")
                     }
                     var d = SweepDimension(paths: [], values: [], locations: [])
                     for (key, value) in o.pairs {
@@ -120,8 +128,10 @@ public struct Sweep: Sendable, Equatable {
                     }
                     if Set(d.values.map(\.count)).count > 1 {
                         let lengths = d.paths.indices.map { "'\(d.paths[$0])' has \(d.values[$0].count)" }
-                        throw r.problem(at, "zipped fields change together, so they need the same number of values; "
-                                        + lengths.joined(separator: ", "))
+                        throw r.problem(
+                            at,
+                            "zipped fields change together, so they need the same number of values; "
+                                + lengths.joined(separator: ", "))
                     }
                     dimensions.append(d)
                 }
@@ -130,16 +140,19 @@ public struct Sweep: Sendable, Equatable {
         if let seeds, seeds != .null {
             let at = "$.seeds"
             guard case .array(let items) = seeds, !items.isEmpty else {
-                throw GFEError.badInput("\(source): \(at): found \(seeds.kindDescription) (\(seeds.canonicalText.clipped)); "
-                                        + "expected a non-empty array of seeds, e.g. [1, 2, 3]")
+                throw GFEError.badInput(
+                    "\(source): \(at): found \(seeds.kindDescription) (\(seeds.canonicalText.clipped)); "
+                        + "expected a non-empty array of seeds, e.g. [1, 2, 3]")
             }
             for (i, item) in items.enumerated() where item.uint64Value == nil {
-                throw GFEError.badInput("\(source): \(JSONPath.index(at, i)): \(item.canonicalText.clipped) is not a seed; "
-                                        + "expected a non-negative integer below 2^64")
+                throw GFEError.badInput(
+                    "\(source): \(JSONPath.index(at, i)): \(item.canonicalText.clipped) is not a seed; "
+                        + "expected a non-negative integer below 2^64")
             }
             let seedPath = ConfigPath(["seed"])
             if dimensions.contains(where: { $0.paths.contains(seedPath) }) {
-                throw GFEError.badInput("\(source): \(at): 'seed' is also swept in $.sweep; give the seeds in one place")
+                throw GFEError.badInput(
+                    "\(source): \(at): 'seed' is also swept in $.sweep; give the seeds in one place")
             }
             try checkDistinct(items, at: at, source: source)
             dimensions.append(SweepDimension(paths: [seedPath], values: [items], locations: [at]))
@@ -149,8 +162,9 @@ public struct Sweep: Sendable, Equatable {
         var total = 1.0
         for d in dimensions { total *= Double(d.count) }
         guard total <= Double(maxPoints) else {
-            throw GFEError.badInput("\(source): the sweep has \(Int(total)) points, more than \(maxPoints); "
-                                    + "split it into several experiments")
+            throw GFEError.badInput(
+                "\(source): the sweep has \(Int(total)) points, more than \(maxPoints); "
+                    + "split it into several experiments")
         }
         return sweep
     }
@@ -162,17 +176,21 @@ public struct Sweep: Sendable, Equatable {
             for (p, path) in d.paths.enumerated() {
                 if let other = seen.first(where: { path.isWithin($0.0) || $0.0.isWithin(path) }) {
                     let relation = other.0 == path ? "is swept twice" : "overlaps '\(other.0)' (swept at \(other.1))"
-                    throw GFEError.badInput("\(source): \(d.locations[p]): '\(path)' \(relation); sweep each field in one place")
+                    throw GFEError.badInput(
+                        "\(source): \(d.locations[p]): '\(path)' \(relation); sweep each field in one place")
                 }
                 seen.append((path, d.locations[p]))
             }
         }
     }
 
-    private static func readValues(_ value: JSONValue, at location: String, source: String, path: ConfigPath) throws -> [JSONValue] {
+    private static func readValues(_ value: JSONValue, at location: String, source: String, path: ConfigPath) throws
+        -> [JSONValue]
+    {
         guard case .array(let items) = value, !items.isEmpty else {
-            throw GFEError.badInput("\(source): \(location): found \(value.kindDescription) (\(value.canonicalText.clipped)); "
-                                    + "expected a non-empty array of the values '\(path)' takes, e.g. [0.5, 0.75]")
+            throw GFEError.badInput(
+                "\(source): \(location): found \(value.kindDescription) (\(value.canonicalText.clipped)); "
+                    + "expected a non-empty array of the values '\(path)' takes, e.g. [0.5, 0.75]")
         }
         try checkDistinct(items, at: location, source: source)
         return items
@@ -181,8 +199,9 @@ public struct Sweep: Sendable, Equatable {
     private static func checkDistinct(_ items: [JSONValue], at location: String, source: String) throws {
         for i in items.indices {
             if let j = items[..<i].firstIndex(of: items[i]) {
-                throw GFEError.badInput("\(source): \(JSONPath.index(location, i)): \(items[i].canonicalText.clipped) repeats "
-                                        + "\(JSONPath.index(location, j)); each value must appear once")
+                throw GFEError.badInput(
+                    "\(source): \(JSONPath.index(location, i)): \(items[i].canonicalText.clipped) repeats "
+                        + "\(JSONPath.index(location, j)); each value must appear once")
             }
         }
     }

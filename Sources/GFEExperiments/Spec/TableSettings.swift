@@ -1,7 +1,7 @@
 import Foundation
 import GFECore
-import GFETraining
 import GFEStore
+import GFETraining
 
 /// The optional wide layout of an experiment's table (spec field `table`): one row per index value and one
 /// column per named selection of runs and metric, shaped like the reference tables so `gfe diff` compares
@@ -62,9 +62,12 @@ public struct TablePivot: Sendable, Equatable {
         func sweptPath(_ text: String, at location: String) throws -> ConfigPath {
             let path = try ConfigPath(parsing: text, what: "\(source): \(location)")
             guard sweptPaths.contains(path) else {
-                let hint = sweptNames.isEmpty ? "the spec sweeps no field but the seed"
+                let hint =
+                    sweptNames.isEmpty
+                    ? "the spec sweeps no field but the seed"
                     : "swept fields are " + sweptNames.map { "'\($0)'" }.joined(separator: ", ")
-                throw r.problem(location, "'\(text)' is not a swept field\(didYouMean(text, among: sweptNames)); \(hint)")
+                throw r.problem(
+                    location, "'\(text)' is not a swept field\(didYouMean(text, among: sweptNames)); \(hint)")
             }
             return path
         }
@@ -73,13 +76,18 @@ public struct TablePivot: Sendable, Equatable {
         switch r["index"] {
         case nil: break
         case .string(let s)?:
-            if s == "images_seen" { index = .imagesSeen }
-            else if s == "iteration" { index = .iteration }
-            else {
+            if s == "images_seen" {
+                index = .imagesSeen
+            } else if s == "iteration" {
+                index = .iteration
+            } else {
                 guard sweptNames.contains(s) else {
-                    throw r.problem(r.at("index"), "\"\(s)\" is not an index\(didYouMean(s, among: indexChoices + sweptNames)); "
-                                    + "expected \"images_seen\", \"iteration\" or a swept field"
-                                    + (sweptNames.isEmpty ? "" : " (" + sweptNames.map { "'\($0)'" }.joined(separator: ", ") + ")"))
+                    throw r.problem(
+                        r.at("index"),
+                        "\"\(s)\" is not an index\(didYouMean(s, among: indexChoices + sweptNames)); "
+                            + "expected \"images_seen\", \"iteration\" or a swept field"
+                            + (sweptNames.isEmpty
+                                ? "" : " (" + sweptNames.map { "'\($0)'" }.joined(separator: ", ") + ")"))
                 }
                 let path = try sweptPath(s, at: r.at("index"))
                 index = .path(path, name: path.components.last ?? s)
@@ -90,18 +98,26 @@ public struct TablePivot: Sendable, Equatable {
             let path = try sweptPath(p, at: ir.at("path"))
             index = .path(path, name: try ir.string("as") ?? path.components.last!)
         case let other?:
-            throw r.wrongType(r.at("index"), other, "\"images_seen\", \"iteration\", a swept field, or {\"path\": …, \"as\": …}")
+            throw r.wrongType(
+                r.at("index"), other, "\"images_seen\", \"iteration\", a swept field, or {\"path\": …, \"as\": …}")
         }
 
         var checkpoint = CheckpointChoice.last
         if let c = r["checkpoint"] {
-            if c.stringValue == "last" { checkpoint = .last }
-            else if let n = c.intValue, n >= 1 { checkpoint = .imagesSeen(n) }
-            else { throw r.wrongType(r.at("checkpoint"), c, "\"last\" or an images-seen count of a checkpoint") }
+            if c.stringValue == "last" {
+                checkpoint = .last
+            } else if let n = c.intValue, n >= 1 {
+                checkpoint = .imagesSeen(n)
+            } else {
+                throw r.wrongType(r.at("checkpoint"), c, "\"last\" or an images-seen count of a checkpoint")
+            }
         }
 
-        guard let items = try r.array("columns", "an array of columns {\"name\", \"where\", \"metric\"}"), !items.isEmpty else {
-            throw r.problem(r.at("columns"), "is missing or empty; list at least one column {\"name\", \"where\", \"metric\"}")
+        guard let items = try r.array("columns", "an array of columns {\"name\", \"where\", \"metric\"}"),
+            !items.isEmpty
+        else {
+            throw r.problem(
+                r.at("columns"), "is missing or empty; list at least one column {\"name\", \"where\", \"metric\"}")
         }
         var columns: [Column] = []
         for (c, item) in items.enumerated() {
@@ -114,7 +130,8 @@ public struct TablePivot: Sendable, Equatable {
                 throw cr.problem(cr.at("name"), "the column name \"\(name)\" is used twice")
             }
             guard let metric = try cr.string("metric") else {
-                throw cr.problem(cr.at("metric"), "is missing; name a metric such as \"test_loss_gfe\" (see docs/results.md)")
+                throw cr.problem(
+                    cr.at("metric"), "is missing; name a metric such as \"test_loss_gfe\" (see docs/results.md)")
             }
             var conditions: [SweepValue] = []
             if let w = try cr.objectValue("where", "an object mapping swept fields to one of their values") {
@@ -127,8 +144,10 @@ public struct TablePivot: Sendable, Equatable {
                     let values = sweep.values(of: path)
                     guard values.contains(v) else {
                         let names = values.map(\.shortText)
-                        throw cr.problem(location, "\(v.canonicalText.clipped) is not among the swept values of '\(key)'"
-                                         + "\(didYouMean(v.shortText, among: names)); they are " + names.joined(separator: ", "))
+                        throw cr.problem(
+                            location,
+                            "\(v.canonicalText.clipped) is not among the swept values of '\(key)'"
+                                + "\(didYouMean(v.shortText, among: names)); they are " + names.joined(separator: ", "))
                     }
                     conditions.append(SweepValue(path: path, value: v, location: location))
                 }
@@ -182,12 +201,18 @@ public struct ReferenceSettings: Sendable, Equatable {
         let k = try table.columnIndex(key[0])
         var out = table
         out.rows = table.rows.filter { rows.contains($0[k].trimmingCharacters(in: .whitespaces)) }
-        out.rowLines = table.rowLines.isEmpty ? [] : table.rows.indices
-            .filter { rows.contains(table.rows[$0][k].trimmingCharacters(in: .whitespaces)) }.map { table.rowLines[$0] }
+        out.rowLines =
+            table.rowLines.isEmpty
+            ? []
+            : table.rows.indices
+                .filter { rows.contains(table.rows[$0][k].trimmingCharacters(in: .whitespaces)) }.map {
+                    table.rowLines[$0]
+                }
         let present = Set(out.rows.map { $0[k].trimmingCharacters(in: .whitespaces) })
         if let absent = rows.first(where: { !present.contains($0) }) {
-            throw GFEError.badInput("reference \(table.source) has no row with \(key[0]) = \(absent) (spec field \"rows\"); "
-                                    + "its rows: " + table.rows.map { $0[k] }.joined(separator: ", "))
+            throw GFEError.badInput(
+                "reference \(table.source) has no row with \(key[0]) = \(absent) (spec field \"rows\"); "
+                    + "its rows: " + table.rows.map { $0[k] }.joined(separator: ", "))
         }
         return out
     }
@@ -223,7 +248,8 @@ public struct ReferenceSettings: Sendable, Equatable {
         }
         let rows = try names("rows")
         if rows != nil && key.count != 1 {
-            throw r.problem(r.at("rows"), "selects rows by the value of a one-column key; this key has \(key.count) columns")
+            throw r.problem(
+                r.at("rows"), "selects rows by the value of a one-column key; this key has \(key.count) columns")
         }
         let path = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
         return ReferenceSettings(file: path, key: key, columns: try names("columns"), tolerance: tolerance, rows: rows)
