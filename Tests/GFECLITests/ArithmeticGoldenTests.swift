@@ -41,7 +41,10 @@ struct ArithmeticGoldenTests {
     /// another, and the release binary on the fastest path.
     static var variants: [(path: KernelPath, core: String?, binary: String?)] {
         let fastest = KernelPath.fastest
-        return [(fastest, nil, nil), (fastest, "Sandybridge", nil), (fastest, "Prescott", nil)]
+        // OpenBLAS's AVX-512 kernel (the one it picks on Intel Xeons) where the CPU has AVX-512.
+        let avx512Core: [(KernelPath, String?, String?)] =
+            KernelPath.avx512.isAvailable ? [(fastest, "SkylakeX", nil)] : []
+        return [(fastest, nil, nil), (fastest, "Sandybridge", nil), (fastest, "Prescott", nil)] + avx512Core
             + KernelPath.available.filter { $0 != fastest }.map { ($0, "Haswell", nil) }
             + (releaseBinary.map { [(fastest, nil, $0)] } ?? [])
     }
