@@ -218,35 +218,67 @@ enum KernelBody {
     }
 }
 
-// The concrete requirements. Float and Double share the generic bodies above, which the optimiser
-// specialises and inlines for the concrete type; they differ only in the elementary functions
-// (KernelMath.swift): vectorisable Float versions, the C library for Double.
+// The requirements. The bodies above are generic; the optimiser specialises and inlines them for Float and
+// Double. Most requirements are the same for both (the default implementations below); the three that call
+// elementary functions choose them per type (KernelMath.swift): vectorisable Float versions, the C library
+// for Double.
 
-extension Float {
-    public static func eluForward(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        KernelBody.eluForward(VectorFloatMath.self, values, count)
-    }
-    public static func eluBackward(
-        _ gradient: UnsafeMutablePointer<Float>, activations: UnsafePointer<Float>, count: Int
-    ) {
+extension Scalar {
+    public static func eluBackward(_ gradient: UnsafeMutablePointer<Self>, activations: UnsafePointer<Self>, count: Int)
+    {
         KernelBody.eluBackward(gradient, activations, count)
     }
     public static func eluBackwardSecondOrder(
-        gradient: UnsafeMutablePointer<Float>, gradientTangent: UnsafeMutablePointer<Float>,
-        activations: UnsafePointer<Float>, activationTangents: UnsafePointer<Float>, count: Int
+        gradient: UnsafeMutablePointer<Self>, gradientTangent: UnsafeMutablePointer<Self>,
+        activations: UnsafePointer<Self>, activationTangents: UnsafePointer<Self>, count: Int
     ) {
         KernelBody.eluBackwardSecondOrder(gradient, gradientTangent, activations, activationTangents, count)
     }
     public static func addRowBroadcast(
-        _ row: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+        _ row: UnsafePointer<Self>, to matrix: UnsafeMutablePointer<Self>, rows: Int, cols: Int
     ) {
         KernelBody.addRowBroadcast(row, matrix, rows, cols)
     }
     public static func columnSums(
-        _ matrix: UnsafePointer<Float>, rows: Int, cols: Int, scale: Float, accumulate: Bool,
-        into sums: UnsafeMutablePointer<Float>
+        _ matrix: UnsafePointer<Self>, rows: Int, cols: Int, scale: Self, accumulate: Bool,
+        into sums: UnsafeMutablePointer<Self>
     ) {
         KernelBody.columnSums(matrix, rows, cols, scale, accumulate, sums)
+    }
+    public static func axpy(_ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
+        KernelBody.axpy(alpha, x, y, count)
+    }
+    public static func axpby(
+        _ alpha: Self, _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>, count: Int
+    ) {
+        KernelBody.axpby(alpha, x, beta, y, count)
+    }
+    public static func rowSquaredNorms(
+        _ matrix: UnsafePointer<Self>, rows: Int, cols: Int, into norms: UnsafeMutablePointer<Self>
+    ) {
+        KernelBody.rowSquaredNorms(matrix, rows, cols, norms)
+    }
+    public static func rmspropUpdate(
+        parameters: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>,
+        squareAverage: UnsafeMutablePointer<Self>,
+        count: Int, learningRate: Self, alpha: Self, oneMinusAlpha: Self, eps: Self
+    ) {
+        KernelBody.rmspropUpdate(parameters, gradient, squareAverage, count, learningRate, alpha, oneMinusAlpha, eps)
+    }
+    public static func adamUpdate(
+        parameters: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>, firstMoment: UnsafeMutablePointer<Self>,
+        secondMoment: UnsafeMutablePointer<Self>, count: Int, stepSize: Self, biasCorrection2Sqrt: Self,
+        oneMinusBeta1: Self, beta2: Self, oneMinusBeta2: Self, eps: Self
+    ) {
+        KernelBody.adamUpdate(
+            parameters, gradient, firstMoment, secondMoment, count,
+            stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
+    }
+}
+
+extension Float {
+    public static func eluForward(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        KernelBody.eluForward(VectorFloatMath.self, values, count)
     }
     public static func crossEntropy(
         logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
@@ -260,63 +292,11 @@ extension Float {
     ) {
         KernelBody.crossEntropyCurvature(VectorFloatMath.self, logits, targets, count, pixels, tangents)
     }
-    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        KernelBody.axpy(alpha, x, y, count)
-    }
-    public static func axpby(
-        _ alpha: Float, _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        KernelBody.axpby(alpha, x, beta, y, count)
-    }
-    public static func rowSquaredNorms(
-        _ matrix: UnsafePointer<Float>, rows: Int, cols: Int, into norms: UnsafeMutablePointer<Float>
-    ) {
-        KernelBody.rowSquaredNorms(matrix, rows, cols, norms)
-    }
-    public static func rmspropUpdate(
-        parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-        squareAverage: UnsafeMutablePointer<Float>, count: Int,
-        learningRate: Float, alpha: Float, oneMinusAlpha: Float, eps: Float
-    ) {
-        KernelBody.rmspropUpdate(parameters, gradient, squareAverage, count, learningRate, alpha, oneMinusAlpha, eps)
-    }
-    public static func adamUpdate(
-        parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-        firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int,
-        stepSize: Float, biasCorrection2Sqrt: Float, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
-        eps: Float
-    ) {
-        KernelBody.adamUpdate(
-            parameters, gradient, firstMoment, secondMoment, count,
-            stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
-    }
 }
 
 extension Double {
     public static func eluForward(_ values: UnsafeMutablePointer<Double>, count: Int) {
         KernelBody.eluForward(LibmMath<Double>.self, values, count)
-    }
-    public static func eluBackward(
-        _ gradient: UnsafeMutablePointer<Double>, activations: UnsafePointer<Double>, count: Int
-    ) {
-        KernelBody.eluBackward(gradient, activations, count)
-    }
-    public static func eluBackwardSecondOrder(
-        gradient: UnsafeMutablePointer<Double>, gradientTangent: UnsafeMutablePointer<Double>,
-        activations: UnsafePointer<Double>, activationTangents: UnsafePointer<Double>, count: Int
-    ) {
-        KernelBody.eluBackwardSecondOrder(gradient, gradientTangent, activations, activationTangents, count)
-    }
-    public static func addRowBroadcast(
-        _ row: UnsafePointer<Double>, to matrix: UnsafeMutablePointer<Double>, rows: Int, cols: Int
-    ) {
-        KernelBody.addRowBroadcast(row, matrix, rows, cols)
-    }
-    public static func columnSums(
-        _ matrix: UnsafePointer<Double>, rows: Int, cols: Int, scale: Double, accumulate: Bool,
-        into sums: UnsafeMutablePointer<Double>
-    ) {
-        KernelBody.columnSums(matrix, rows, cols, scale, accumulate, sums)
     }
     public static func crossEntropy(
         logits: UnsafePointer<Double>, targets: UnsafePointer<Double>, rows: Int, cols: Int,
@@ -329,36 +309,5 @@ extension Double {
         tangents: UnsafeMutablePointer<Double>
     ) {
         KernelBody.crossEntropyCurvature(LibmMath<Double>.self, logits, targets, count, pixels, tangents)
-    }
-    public static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int)
-    {
-        KernelBody.axpy(alpha, x, y, count)
-    }
-    public static func axpby(
-        _ alpha: Double, _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        KernelBody.axpby(alpha, x, beta, y, count)
-    }
-    public static func rowSquaredNorms(
-        _ matrix: UnsafePointer<Double>, rows: Int, cols: Int, into norms: UnsafeMutablePointer<Double>
-    ) {
-        KernelBody.rowSquaredNorms(matrix, rows, cols, norms)
-    }
-    public static func rmspropUpdate(
-        parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>,
-        squareAverage: UnsafeMutablePointer<Double>, count: Int,
-        learningRate: Double, alpha: Double, oneMinusAlpha: Double, eps: Double
-    ) {
-        KernelBody.rmspropUpdate(parameters, gradient, squareAverage, count, learningRate, alpha, oneMinusAlpha, eps)
-    }
-    public static func adamUpdate(
-        parameters: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>,
-        firstMoment: UnsafeMutablePointer<Double>, secondMoment: UnsafeMutablePointer<Double>, count: Int,
-        stepSize: Double, biasCorrection2Sqrt: Double, oneMinusBeta1: Double, beta2: Double, oneMinusBeta2: Double,
-        eps: Double
-    ) {
-        KernelBody.adamUpdate(
-            parameters, gradient, firstMoment, secondMoment, count,
-            stepSize, biasCorrection2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps)
     }
 }
