@@ -1,10 +1,10 @@
 import Foundation
 import GFECore
 import GFETraining
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
-import SystemPackage
 #endif
 
 /// A child process started with posix_spawn, its stdin, stdout and stderr connected to pipes held by this

@@ -1,8 +1,8 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
-import SystemPackage
 #endif
 
 /// Shows a sweep's progress. On a terminal: log lines scroll above a live block (a header with counts,

@@ -1,10 +1,10 @@
 import Foundation
 import GFECore
 import GFETraining
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
-import SystemPackage
 #endif
 
 /// The worker side of a sweep (`gfe run SPEC --worker`): reads tasks from stdin, computes each with
