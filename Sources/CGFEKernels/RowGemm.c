@@ -26,7 +26,8 @@ enum {
                             // measured 10–15 % slower, from reloading the C tiles between blocks
     MC = 120,               // row block (a multiple of every MR): 120 × 784 floats = 376 KiB of A in L2
     KC_SCRATCH = 256,       // K block when B comes through the scratch buffer (16 KiB per panel, on the stack)
-    PACK_BLOCK = 128        // values of p per pass when packing a transposed source (128 × 64 B = 8 KiB)
+    PACK_BLOCK = 128,       // values of p per pass when packing a transposed source (128 × 64 B = 8 KiB)
+    SHORT_K = 64            // at most this K, AVX-512 products use 4 × 64 tiles (below)
 };
 
 static inline size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
@@ -242,6 +243,17 @@ typedef float v16 __attribute__((ext_vector_type(16)));
 #undef NP
 #undef MR
 #undef VNAME
+// Short products (K ≤ SHORT_K: the parameter gradients Δᵀ·H have K = the batch size, the first layer
+// K = the latent size) are bound by loading operands and writing C rather than by the FMAs: 4 × 64 tiles load
+// 4 B vectors and broadcast 4 A values per 16 FMAs (8 × 32 tiles: 2 and 8) and write C in rows of 256 bytes.
+// Measured on the parameter gradients at B = 16: 0.12 ms against 0.156 ms with 8 × 32 tiles.
+#define VNAME(x) x##_avx512_short
+#define MR 4
+#define NP 4
+#include "RowGemmVector.h"
+#undef NP
+#undef MR
+#undef VNAME
 #pragma clang attribute pop
 #endif
 
@@ -279,7 +291,8 @@ static void product(int path, product_args x) {
         free(t);
         return;
     }
-    if (path == GFE_KERNEL_AVX512) product_avx512(&x);
+    if (path == GFE_KERNEL_AVX512 && x.k <= SHORT_K) product_avx512_short(&x);
+    else if (path == GFE_KERNEL_AVX512) product_avx512(&x);
     else product_avx2(&x);
 #endif
 }

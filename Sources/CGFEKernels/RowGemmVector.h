@@ -2,10 +2,11 @@
 // target (RowGemm.c sets the target attribute and these macros):
 //   VNAME(x)  the name of x for this target;  MR  rows per tile;  NP  panels (16 columns each) per tile.
 // On AVX2 a 16-float vector is two registers (MR = 6, NP = 1: 12 accumulators); on AVX-512 one register
-// (MR = 8, NP = 2: 16 accumulators). Every lane of an accumulator is one element of C and receives one fused
-// multiply-add per p in increasing p (__builtin_elementwise_fma rounds once per lane, exactly as fmaf), so
-// both targets and the scalar path compute the same bits by construction: the tile shape, the blocking and
-// the source of B decide only which elements are computed together, never an element's operations.
+// (MR = 8, NP = 2: 16 accumulators; MR = 4, NP = 4 for short K). Every lane of an accumulator is one element
+// of C and receives one fused multiply-add per p in increasing p (__builtin_elementwise_fma rounds once per
+// lane, exactly as fmaf), so every tile shape and the scalar path compute the same bits by construction: the
+// tile shape, the blocking and the source of B decide only which elements are computed together, never an
+// element's operations.
 //
 // Blocking (Goto/BLIS order): K in blocks of KC (KC_SCRATCH when B comes through the scratch buffer), rows in
 // blocks of MC, columns in groups of NP panels; a tile computes MR × 16·NP elements, reading B's panel slices
@@ -114,10 +115,26 @@ static void VNAME(row_block_variant)(int panels, int trans_a, size_t mc, size_t 
                                      const float *b, size_t bpanel, size_t bld, float *c, size_t ldc, int width,
                                      int first, int last, float alpha, float beta) {
 #define VARIANT(P, T) VNAME(row_block)(P, T, mc, kc, a, lda, b, bpanel, bld, c, ldc, width, first, last, alpha, beta)
-    if (panels == NP) {
-        if (trans_a) VARIANT(NP, 1);
-        else VARIANT(NP, 0);
-    } else {
+    switch (panels) {
+#if NP > 3
+    case 4:
+        if (trans_a) VARIANT(4, 1);
+        else VARIANT(4, 0);
+        break;
+#endif
+#if NP > 2
+    case 3:
+        if (trans_a) VARIANT(3, 1);
+        else VARIANT(3, 0);
+        break;
+#endif
+#if NP > 1
+    case 2:
+        if (trans_a) VARIANT(2, 1);
+        else VARIANT(2, 0);
+        break;
+#endif
+    default:
         if (trans_a) VARIANT(1, 1);
         else VARIANT(1, 0);
     }

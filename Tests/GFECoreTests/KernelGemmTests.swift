@@ -8,7 +8,9 @@ struct KernelGemmTests {
     /// block, widths off the 16- and 32-column tiles, inner dimensions across the 256-wide K block of the
     /// scratch path (where beta needs a buffer) and the 1024-wide one.
     static let shapes: [(m: Int, k: Int, n: Int)] = [
-        (1, 1, 1), (3, 16, 784), (16, 5, 20), (9, 257, 33), (130, 16, 47), (17, 600, 150), (2, 1030, 18)
+        (1, 1, 1), (3, 16, 784), (16, 5, 20), (9, 257, 33), (130, 16, 47), (17, 600, 150), (2, 1030, 18),
+        // Either side of the short-K tiles' bound (AVX-512: K ≤ 64 runs on 4 × 64 tiles).
+        (37, 64, 70), (37, 65, 70)
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {
