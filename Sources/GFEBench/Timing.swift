@@ -16,7 +16,7 @@ func secondsPerCall(repeats: Int = 7, minBlock: Double = 0.05, _ body: () -> Voi
     for _ in 0..<repeats {
         let t0 = ContinuousClock.now
         for _ in 0..<calls { body() }
-        samples.append((secondsSince(t0)) / Double(calls))
+        samples.append(secondsSince(t0) / Double(calls))
     }
     samples.sort()
     return samples[samples.count / 2]

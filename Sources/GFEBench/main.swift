@@ -7,10 +7,11 @@ import GFETraining
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
 
-// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd; all by default). The parent measures the
-// OpenBLAS sgemm peak that each vector code path of the kernel is held against, then runs the sections once
-// per path this CPU has (fastest first), each in a child process with GFE_KERNEL set (a process has one path)
-// and that peak passed down, so every ratio on the page is against a peak measured in this same run.
+// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd; all by
+// default). The parent measures the OpenBLAS sgemm peak that each vector code path of the kernel is held
+// against, then runs the sections once per path this CPU has (fastest first), each in a child process with
+// GFE_KERNEL set (a process has one path) and that peak passed down, so every ratio on the page is against a
+// peak measured in this same run.
 //
 // A path's peak is OpenBLAS's best single-thread sgemm among its kernels for the same instruction set that
 // this CPU runs (OPENBLAS_CORETYPE is read once, at load: each is measured in its own child process). The

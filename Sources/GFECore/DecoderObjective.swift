@@ -159,7 +159,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
 
     /// Forward pass of z, the loss kernel (∂L/∂Y into the workspace when `lossGradient`), the direction
     /// copied into the tangent slot when given, then `body(parameters, workspace, layout, targets, rows)`:
-    /// once for all rows, or once per block of `rowBlock` rows (the workspace then holds one block).
+    /// once for all rows, or once per block of `rowBlock` rows (the workspace is then used one block at a time).
     private static func pass(
         _ decoder: MLP<T>, _ workspace: inout MLPWorkspace<T>, z: Matrix<T>, x: Matrix<T>, loss: inout [T],
         lossGradient: Bool, direction: Matrix<T>?, rowBlock: Int = .max,
