@@ -1,7 +1,7 @@
 import GFECore
 
 /// The two sets of AMD constants of SPEC §4.1.
-public enum AMDPreset: String, Codable, Sendable, CaseIterable {
+public enum AMDPreset: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// The authors' committed code: β = 0.5, K = 20, z₀ ~ U[0,1) drawn per batch.
     case official
     /// The paper's text: β = 0.75, K = 48, z₀ = 0.
@@ -9,7 +9,7 @@ public enum AMDPreset: String, Codable, Sendable, CaseIterable {
 }
 
 /// Who shares AMD's step-size state (SPEC §4.1, option `stepControl`).
-public enum AMDStepControl: String, Codable, Sendable, CaseIterable {
+public enum AMDStepControl: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// One t, dt, history and stop per group (a training batch): every image of the group must pass the
     /// acceptance test for a step to be taken, so results depend on which images share the group.
     case batch
@@ -18,7 +18,7 @@ public enum AMDStepControl: String, Codable, Sendable, CaseIterable {
 }
 
 /// What an AMD solve records beyond its counters (off by default: it costs memory per accepted step).
-public enum AMDRecording: String, Codable, Sendable, CaseIterable {
+public enum AMDRecording: String, Codable, Sendable, CaseIterable, SettingsChoice {
     case none
     /// Per group: every accepted time (starting with 0) and the group-mean loss at every accepted state
     /// (starting at z₀), in `GroupStatistics.acceptedTimes` / `meanLossTrajectory`.
@@ -30,7 +30,7 @@ public enum AMDRecording: String, Codable, Sendable, CaseIterable {
 
 /// Every constant of AMD (SPEC §4.1), each overridable. Decoding starts from `preset` (default `official`)
 /// and overrides the fields present; unknown fields and out-of-range values are `GFEError.badInput`.
-public struct AMDSettings: Codable, Sendable, Equatable {
+public struct AMDSettings: Codable, Sendable, Equatable, SettingsFields {
     /// The preset the constants started from (kept for provenance; changing it does not change the fields).
     public var preset: AMDPreset
     /// τ, the time span: the solve stops once t ≥ τ.
@@ -83,74 +83,36 @@ public struct AMDSettings: Codable, Sendable, Equatable {
     /// β^K, the step below which an attempt is force-accepted (Glibc `pow`, as `torch.pow` in Double).
     public var forcedAcceptBelow: Double { Math.pow(beta, Double(maxReductions)) }
 
-    static let fieldNames = [
-        "preset", "tau", "initialStep", "maxStep", "kappa", "beta", "maxReductions", "sigma",
-        "jump", "window", "threshold", "startFraction", "stepControl", "initialPoint",
-        "maxAttempts", "record"
-    ]
+    public static let settingsName = "AMD settings"
 
-    /// Checks every constant's range. The message names the field and the allowed range.
-    public func validate() throws(GFEError) {
-        func need(_ ok: Bool, _ field: String, _ value: Any, _ rule: String) throws(GFEError) {
-            if !ok { throw .badInput("AMD settings: '\(field)' is \(value); it must be \(rule)") }
-        }
-        try need(tau.isFinite && tau > 0, "tau", tau, "a positive number")
-        try need(initialStep.isFinite && initialStep > 0, "initialStep", initialStep, "a positive number")
-        try need(maxStep.isFinite && maxStep > 0, "maxStep", maxStep, "a positive number")
-        try need(kappa.isFinite && kappa > 0, "kappa", kappa, "a positive number")
-        try need(beta > 0 && beta < 1, "beta", beta, "strictly between 0 and 1")
-        try need(maxReductions >= 0, "maxReductions", maxReductions, "a non-negative integer")
-        try need(sigma.isFinite && sigma >= 0, "sigma", sigma, "a non-negative number")
-        try need(jump.isFinite && jump > 0, "jump", jump, "a positive number")
-        try need(window >= 5, "window", window, "at least 5 (the stop rule looks at the last 5 entries)")
-        try need(threshold.isFinite && threshold >= 0, "threshold", threshold, "a non-negative number")
-        try need(startFraction >= 0 && startFraction <= 1, "startFraction", startFraction, "between 0 and 1")
-        if let m = maxAttempts { try need(m >= 1, "maxAttempts", m, "at least 1 (or absent for no budget)") }
+    public static var fields: [SettingsField<AMDSettings>] {
+        [
+            .value("preset", \.preset), .value("tau", \.tau, .positive),
+            .value("initialStep", \.initialStep, .positive),
+            .value("maxStep", \.maxStep, .positive), .value("kappa", \.kappa, .positive),
+            .value("beta", \.beta, .strictlyBetweenZeroAndOne),
+            .value("maxReductions", \.maxReductions, SettingsRule("a non-negative integer") { $0 >= 0 }),
+            .value("sigma", \.sigma, .nonNegative), .value("jump", \.jump, .positive),
+            .value("window", \.window, .atLeast(5, " (the stop rule looks at the last 5 entries)")),
+            .value("threshold", \.threshold, .nonNegative),
+            .value("startFraction", \.startFraction, .betweenZeroAndOne), .value("stepControl", \.stepControl),
+            .value("initialPoint", \.initialPoint),
+            .optional("maxAttempts", \.maxAttempts, .atLeast(1, " (or absent for no budget)")),
+            .value("record", \.record)
+        ]
     }
 
+    /// Checks every constant's range. The message names the field and the allowed range.
+    public func validate() throws(GFEError) { try checkRanges() }
+
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "AMD settings", allowed: Self.fieldNames + ["method"])
+        let r = try SettingsReader(decoder, what: Self.settingsName, allowed: nil)
         self.init(preset: try r.choice("preset", AMDPreset.self) ?? .official)
-        if let v = try r.double("tau") { tau = v }
-        if let v = try r.double("initialStep") { initialStep = v }
-        if let v = try r.double("maxStep") { maxStep = v }
-        if let v = try r.double("kappa") { kappa = v }
-        if let v = try r.double("beta") { beta = v }
-        if let v = try r.int("maxReductions") { maxReductions = v }
-        if let v = try r.double("sigma") { sigma = v }
-        if let v = try r.double("jump") { jump = v }
-        if let v = try r.int("window") { window = v }
-        if let v = try r.double("threshold") { threshold = v }
-        if let v = try r.double("startFraction") { startFraction = v }
-        if let v = try r.choice("stepControl", AMDStepControl.self) { stepControl = v }
-        if let v = try r.choice("initialPoint", InitialPoint.self) { initialPoint = v }
-        if let v = try r.int("maxAttempts") { maxAttempts = v }
-        if let v = try r.choice("record", AMDRecording.self) { record = v }
-        try validate()
+        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try encodeFields(into: &w)
-    }
-
-    /// Writes every field (fully resolved), so a stored config needs no preset table to be read back.
-    func encodeFields(into w: inout SettingsWriter) throws {
-        try w.put("preset", preset)
-        try w.put("tau", tau)
-        try w.put("initialStep", initialStep)
-        try w.put("maxStep", maxStep)
-        try w.put("kappa", kappa)
-        try w.put("beta", beta)
-        try w.put("maxReductions", maxReductions)
-        try w.put("sigma", sigma)
-        try w.put("jump", jump)
-        try w.put("window", window)
-        try w.put("threshold", threshold)
-        try w.put("startFraction", startFraction)
-        try w.put("stepControl", stepControl)
-        try w.put("initialPoint", initialPoint)
-        try w.putIfPresent("maxAttempts", maxAttempts)
-        try w.put("record", record)
+        try write(&w)
     }
 }

@@ -1,7 +1,7 @@
 import GFECore
 
 /// How the decoder's parameter gradient treats the dependence of z* on θ (SPEC §5, option `gradient`).
-public enum DecoderGradientMode: String, Codable, Sendable, CaseIterable {
+public enum DecoderGradientMode: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// ∂_θ L(D_θ(z*)) with z* held constant (the paper's eq. 5–6; all tables). Any encoder.
     case approximate
     /// The continuous adjoint of the flow, integrated backwards over the fixed grid. Fixed-grid encoders only.
@@ -17,7 +17,7 @@ public enum DecoderGradientMode: String, Codable, Sendable, CaseIterable {
 /// Settings of the decoder gradient (SPEC §5). Coded as a flat object, `{"mode": "implicit", "cgTolerance":
 /// 1e-5}`, or as the bare mode name, `"adjoint"`; absent fields take these defaults and unknown fields,
 /// unknown modes and out-of-range values are `GFEError.badInput` naming the field.
-public struct DecoderGradientSettings: Codable, Sendable, Equatable {
+public struct DecoderGradientSettings: Codable, Sendable, Equatable, SettingsFields {
     public var mode: DecoderGradientMode = .approximate
     /// `implicit`: each sample's conjugate-gradient solve Hᵢuᵢ = ∇_{zᵢ}ℓᵢ stops once
     /// ‖rᵢ‖ ≤ cgTolerance·‖∇_{zᵢ}ℓᵢ‖ (relative residual).
@@ -32,19 +32,22 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
         self.cgMaxIterations = cgMaxIterations
     }
 
-    static let fieldNames = ["mode", "cgTolerance", "cgMaxIterations"]
+    public static let settingsName = "decoder-gradient settings"
+
+    public static var fields: [SettingsField<DecoderGradientSettings>] {
+        [
+            .value("mode", \.mode),
+            .value(
+                "cgTolerance", \.cgTolerance,
+                SettingsRule("a relative residual strictly between 0 and 1 (e.g. 1e-4)") {
+                    $0.isFinite && $0 > 0 && $0 < 1
+                }),
+            .value("cgMaxIterations", \.cgMaxIterations, .atLeast(1))
+        ]
+    }
 
     /// Checks the numeric fields' ranges.
-    public func validate() throws(GFEError) {
-        guard cgTolerance.isFinite, cgTolerance > 0, cgTolerance < 1 else {
-            throw .badInput(
-                "decoder-gradient settings: 'cgTolerance' is \(cgTolerance); it must be a relative "
-                    + "residual strictly between 0 and 1 (e.g. 1e-4)")
-        }
-        guard cgMaxIterations >= 1 else {
-            throw .badInput("decoder-gradient settings: 'cgMaxIterations' is \(cgMaxIterations); it must be at least 1")
-        }
-    }
+    public func validate() throws(GFEError) { try checkRanges() }
 
     /// Checks the settings and that `mode` is defined for this encoder: `adjoint` integrates the flow's
     /// adjoint ODE backwards over the grid, so it needs a fixed-grid encoder (AMD's path has forced accepts
@@ -70,18 +73,12 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable {
             self.init(mode: mode)
             return
         }
-        let r = try SettingsReader(decoder, what: "decoder-gradient settings", allowed: Self.fieldNames)
         self.init()
-        if let v = try r.choice("mode", DecoderGradientMode.self) { mode = v }
-        if let v = try r.double("cgTolerance") { cgTolerance = v }
-        if let v = try r.int("cgMaxIterations") { cgMaxIterations = v }
-        try validate()
+        try decodeFields(from: decoder, what: Self.settingsName)
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("mode", mode)
-        try w.put("cgTolerance", cgTolerance)
-        try w.put("cgMaxIterations", cgMaxIterations)
+        try write(&w)
     }
 }

@@ -11,7 +11,7 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
     case fixedGrid(FixedGridSettings)
     case oneStep(OneStepSettings)
 
-    public enum Method: String, Codable, Sendable, CaseIterable {
+    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice {
         case amd, fixedGrid, oneStep
     }
 
@@ -50,9 +50,9 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         var w = SettingsWriter(encoder)
         try w.put("method", method)
         switch self {
-        case .amd(let s): try s.encodeFields(into: &w)
-        case .fixedGrid(let s): try s.encodeFields(into: &w)
-        case .oneStep(let s): try s.encodeFields(into: &w)
+        case .amd(let s): try s.write(&w)
+        case .fixedGrid(let s): try s.write(&w)
+        case .oneStep(let s): try s.write(&w)
         }
     }
 }

@@ -1,7 +1,7 @@
 import GFECore
 
 /// Which ODE the fixed-grid encoder integrates (SPEC §4.2).
-public enum FlowDynamics: String, Codable, Sendable, CaseIterable {
+public enum FlowDynamics: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// dz/dt = −α(t)∇_z L(z), z(0) = 0.
     case gradientFlow
     /// The 2nd-order (Nesterov, Su–Boyd–Candès) system: dz/dt = v, dv/dt = −(3/(t+ε))v − α(t)∇_z L(z),
@@ -10,7 +10,7 @@ public enum FlowDynamics: String, Codable, Sendable, CaseIterable {
 }
 
 /// The time grid (SPEC §4.2, option `grid`).
-public enum GridKind: String, Codable, Sendable, CaseIterable {
+public enum GridKind: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// t_k = (τ/b)(b^{k/(N−1)} − 1): dense near 0, ends at (τ/b)(b − 1) = 0.75τ for b = 4.
     case log
     /// t_k = k·τ/(N−1).
@@ -18,7 +18,7 @@ public enum GridKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// The scaling α(t) of the gradient term (SPEC §4.2).
-public enum TimeScaling: String, Codable, Sendable, CaseIterable {
+public enum TimeScaling: String, Codable, Sendable, CaseIterable, SettingsChoice {
     /// α(t) = exp(−2t/τ).
     case exp
     /// α(t) = 1.
@@ -26,7 +26,7 @@ public enum TimeScaling: String, Codable, Sendable, CaseIterable {
 }
 
 /// Settings of the fixed-grid encoders (GFE and its 2nd-order variant), SPEC §4.2 defaults.
-public struct FixedGridSettings: Codable, Sendable, Equatable {
+public struct FixedGridSettings: Codable, Sendable, Equatable, SettingsFields {
     public var dynamics: FlowDynamics = .gradientFlow
     public var grid: GridKind = .log
     /// N, the number of grid points (N − 1 Runge–Kutta steps).
@@ -61,48 +61,28 @@ public struct FixedGridSettings: Codable, Sendable, Equatable {
         }
     }
 
-    static let fieldNames = [
-        "dynamics", "grid", "points", "tau", "logBase", "scaling", "epsilon",
-        "recordTrajectory"
-    ]
+    public static let settingsName = "fixed-grid settings"
 
-    public func validate() throws(GFEError) {
-        func need(_ ok: Bool, _ field: String, _ value: Any, _ rule: String) throws(GFEError) {
-            if !ok { throw .badInput("fixed-grid settings: '\(field)' is \(value); it must be \(rule)") }
-        }
-        try need(points >= 2, "points", points, "at least 2 (one Runge–Kutta step needs two grid points)")
-        try need(tau.isFinite && tau > 0, "tau", tau, "a positive number")
-        try need(logBase.isFinite && logBase > 1, "logBase", logBase, "a number greater than 1")
-        try need(epsilon.isFinite && epsilon > 0, "epsilon", epsilon, "a positive number")
+    public static var fields: [SettingsField<FixedGridSettings>] {
+        [
+            .value("dynamics", \.dynamics), .value("grid", \.grid),
+            .value("points", \.points, .atLeast(2, " (one Runge–Kutta step needs two grid points)")),
+            .value("tau", \.tau, .positive),
+            .value("logBase", \.logBase, SettingsRule("a number greater than 1") { $0.isFinite && $0 > 1 }),
+            .value("scaling", \.scaling), .value("epsilon", \.epsilon, .positive),
+            .value("recordTrajectory", \.recordTrajectory)
+        ]
     }
 
+    public func validate() throws(GFEError) { try checkRanges() }
+
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "fixed-grid settings", allowed: Self.fieldNames + ["method"])
         self.init()
-        if let v = try r.choice("dynamics", FlowDynamics.self) { dynamics = v }
-        if let v = try r.choice("grid", GridKind.self) { grid = v }
-        if let v = try r.int("points") { points = v }
-        if let v = try r.double("tau") { tau = v }
-        if let v = try r.double("logBase") { logBase = v }
-        if let v = try r.choice("scaling", TimeScaling.self) { scaling = v }
-        if let v = try r.double("epsilon") { epsilon = v }
-        if let v = try r.bool("recordTrajectory") { recordTrajectory = v }
-        try validate()
+        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try encodeFields(into: &w)
-    }
-
-    func encodeFields(into w: inout SettingsWriter) throws {
-        try w.put("dynamics", dynamics)
-        try w.put("grid", grid)
-        try w.put("points", points)
-        try w.put("tau", tau)
-        try w.put("logBase", logBase)
-        try w.put("scaling", scaling)
-        try w.put("epsilon", epsilon)
-        try w.put("recordTrajectory", recordTrajectory)
+        try write(&w)
     }
 }

@@ -1,7 +1,7 @@
 import GFECore
 
 /// Settings of the one-step (GON-style) encoder, SPEC §4.2: z* = z₀ − η∇_z L(z₀).
-public struct OneStepSettings: Codable, Sendable, Equatable {
+public struct OneStepSettings: Codable, Sendable, Equatable, SettingsFields {
     /// η, the step.
     public var eta: Double = 1
     /// z₀ when the caller does not supply one (SPEC: 0).
@@ -12,28 +12,22 @@ public struct OneStepSettings: Codable, Sendable, Equatable {
         self.initialPoint = initialPoint
     }
 
-    static let fieldNames = ["eta", "initialPoint"]
+    public static let settingsName = "one-step settings"
 
-    public func validate() throws(GFEError) {
-        guard eta.isFinite else { throw .badInput("one-step settings: 'eta' is \(eta); it must be a finite number") }
+    public static var fields: [SettingsField<OneStepSettings>] {
+        [.value("eta", \.eta, .finite), .value("initialPoint", \.initialPoint)]
     }
 
+    public func validate() throws(GFEError) { try checkRanges() }
+
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: "one-step settings", allowed: Self.fieldNames + ["method"])
         self.init()
-        if let v = try r.double("eta") { eta = v }
-        if let v = try r.choice("initialPoint", InitialPoint.self) { initialPoint = v }
-        try validate()
+        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try encodeFields(into: &w)
-    }
-
-    func encodeFields(into w: inout SettingsWriter) throws {
-        try w.put("eta", eta)
-        try w.put("initialPoint", initialPoint)
+        try write(&w)
     }
 }
 

@@ -132,3 +132,168 @@ public struct SettingsWriter {
         try container.encodeIfPresent(value, forKey: SettingsKey(key))
     }
 }
+
+/// A value a settings field can hold, read with the right type check and message.
+public protocol SettingsValue: Encodable {
+    static func read(_ reader: SettingsReader, _ key: String) throws -> Self?
+}
+
+extension Double: SettingsValue {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> Double? { try r.double(key) }
+}
+extension Int: SettingsValue {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> Int? { try r.int(key) }
+}
+extension Bool: SettingsValue {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> Bool? { try r.bool(key) }
+}
+extension UInt64: SettingsValue {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> UInt64? { try r.seed(key) }
+}
+extension Array: SettingsValue where Element == Int {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> [Int]? { try r.intArray(key) }
+}
+
+/// An enumeration written as one of its case names: read with a did-you-mean for a misspelt name.
+public protocol SettingsChoice: SettingsValue, RawRepresentable, CaseIterable where RawValue == String {}
+
+extension SettingsChoice {
+    public static func read(_ r: SettingsReader, _ key: String) throws -> Self? { try r.choice(key, Self.self) }
+}
+
+/// What a field's value must satisfy: nil when it does, otherwise the rule as messages state it
+/// ("a positive number").
+public struct SettingsRule<V> {
+    public let violation: (V) -> String?
+
+    public init(_ violation: @escaping (V) -> String?) { self.violation = violation }
+
+    /// A rule that holds when `holds` does, stated as `text`.
+    public init(_ text: String, _ holds: @escaping (V) -> Bool) { violation = { holds($0) ? nil : text } }
+}
+
+extension SettingsRule where V == Double {
+    public static var positive: Self { Self("a positive number") { $0.isFinite && $0 > 0 } }
+    public static var nonNegative: Self { Self("a non-negative number") { $0.isFinite && $0 >= 0 } }
+    public static var finite: Self { Self("a finite number") { $0.isFinite } }
+    public static var betweenZeroAndOne: Self { Self("between 0 and 1") { $0 >= 0 && $0 <= 1 } }
+    public static var strictlyBetweenZeroAndOne: Self { Self("strictly between 0 and 1") { $0 > 0 && $0 < 1 } }
+    /// [0, 1): a moving-average factor.
+    public static var unitInterval: Self { Self("in [0, 1)") { $0 >= 0 && $0 < 1 } }
+}
+
+extension SettingsRule where V == Int {
+    public static func atLeast(_ minimum: Int, _ why: String = "") -> Self {
+        Self("at least \(minimum)\(why)") { $0 >= minimum }
+    }
+}
+
+/// One field of a settings object: its name, written here once, and how it is read, written and checked.
+/// A settings type lists its fields (`SettingsFields.fields`); reading, writing, the allowed names and the
+/// range checks all come from that list.
+public struct SettingsField<Root> {
+    public let name: String
+    /// Whether the field belongs to settings of this kind (an optimiser's `alpha` only to RMSprop).
+    let applies: (Root) -> Bool
+    let read: (SettingsReader, inout Root) throws -> Void
+    let write: (Root, inout SettingsWriter) throws -> Void
+    /// The value as messages show it and the rule it breaks, or nil when it is in range.
+    let violation: (Root) -> (value: String, rule: String)?
+
+    public init(
+        _ name: String, applies: @escaping (Root) -> Bool = { _ in true },
+        read: @escaping (SettingsReader, inout Root) throws -> Void,
+        write: @escaping (Root, inout SettingsWriter) throws -> Void,
+        violation: @escaping (Root) -> (value: String, rule: String)? = { _ in nil }
+    ) {
+        self.name = name
+        self.applies = applies
+        self.read = read
+        self.write = write
+        self.violation = violation
+    }
+
+    /// A field holding a value (kept at its default when absent or null).
+    public static func value<V: SettingsValue>(
+        _ name: String, _ path: WritableKeyPath<Root, V>, _ rule: SettingsRule<V>? = nil,
+        applies: @escaping (Root) -> Bool = { _ in true }
+    ) -> Self {
+        Self(
+            name, applies: applies,
+            read: { r, root in if let v = try V.read(r, name) { root[keyPath: path] = v } },
+            write: { root, w in try w.put(name, root[keyPath: path]) },
+            violation: { root in
+                rule?.violation(root[keyPath: path]).map { ("\(root[keyPath: path])", $0) }
+            })
+    }
+
+    /// An optional field: written only when set.
+    public static func optional<V: SettingsValue>(
+        _ name: String, _ path: WritableKeyPath<Root, V?>, _ rule: SettingsRule<V>? = nil
+    ) -> Self {
+        Self(
+            name,
+            read: { r, root in if let v = try V.read(r, name) { root[keyPath: path] = v } },
+            write: { root, w in try w.putIfPresent(name, root[keyPath: path]) },
+            violation: { root in
+                guard let v = root[keyPath: path] else { return nil }
+                return rule?.violation(v).map { ("\(v)", $0) }
+            })
+    }
+
+    /// A field holding a settings object of its own (decoded by its own strict decoder).
+    public static func nested<V: Codable>(_ name: String, _ path: WritableKeyPath<Root, V>) -> Self {
+        Self(
+            name, read: { r, root in if let v = try r.nested(name, V.self) { root[keyPath: path] = v } },
+            write: { root, w in try w.put(name, root[keyPath: path]) })
+    }
+
+    /// An optional settings object: written only when set.
+    public static func nested<V: Codable>(_ name: String, _ path: WritableKeyPath<Root, V?>) -> Self {
+        Self(
+            name, read: { r, root in if let v = try r.nested(name, V.self) { root[keyPath: path] = v } },
+            write: { root, w in try w.putIfPresent(name, root[keyPath: path]) })
+    }
+}
+
+/// Settings whose fields are listed once, in `fields`.
+public protocol SettingsFields {
+    static var fields: [SettingsField<Self>] { get }
+    /// The first words of messages about these settings when they are checked outside a document
+    /// ("AMD settings").
+    static var settingsName: String { get }
+}
+
+extension SettingsFields {
+    /// The names of the fields that apply to these settings.
+    public var fieldNames: [String] { Self.fields.filter { $0.applies(self) }.map(\.name) }
+
+    /// Reads every field present into `self` (absent fields keep their values), then checks every range: a
+    /// value out of range is named by its path in the document.
+    public mutating func read(_ r: SettingsReader) throws {
+        for field in Self.fields where field.applies(self) { try field.read(r, &self) }
+        for field in Self.fields where field.applies(self) {
+            if let bad = field.violation(self) { throw r.outOfRange(field.name, bad.value, bad.rule) }
+        }
+    }
+
+    /// Decodes the fields present in `decoder`'s object into `self`, which holds the defaults; fields that do
+    /// not apply, and fields not in `alsoAllowed`, are unknown.
+    public mutating func decodeFields(from decoder: Decoder, what: String, alsoAllowed: [String] = []) throws {
+        try read(try SettingsReader(decoder, what: what, allowed: fieldNames + alsoAllowed))
+    }
+
+    /// Writes every field that applies (fully resolved).
+    public func write(_ w: inout SettingsWriter) throws {
+        for field in Self.fields where field.applies(self) { try field.write(self, &w) }
+    }
+
+    /// Checks every field's range (settings made in code rather than decoded).
+    public func checkRanges() throws(GFEError) {
+        for field in Self.fields where field.applies(self) {
+            if let bad = field.violation(self) {
+                throw .badInput("\(Self.settingsName): '\(field.name)' is \(bad.value); it must be \(bad.rule)")
+            }
+        }
+    }
+}

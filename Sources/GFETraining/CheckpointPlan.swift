@@ -10,7 +10,7 @@ import GFESolvers
 /// evaluations use only the snapshot and the run seed, so they equal those of a separate run that stops
 /// there. Absent fields: no counts, the evaluations of the method (GFE: `gfe`; AE: `ae` and
 /// `aeDecoderAMD`), split `test`, no extra snapshot at the end.
-public struct CheckpointPlan: Codable, Sendable, Equatable {
+public struct CheckpointPlan: Codable, Sendable, Equatable, SettingsFields {
     /// Images-seen counts, strictly increasing, each ≥ 1.
     public var imagesSeen: [Int] = []
     /// Evaluations run at every snapshot; nil means the method's defaults (`evaluations(for:)`).
@@ -34,55 +34,66 @@ public struct CheckpointPlan: Codable, Sendable, Equatable {
         evaluations ?? (method == .gfe ? [.gfe] : [.ae, .aeDecoderAMD])
     }
 
-    static let fields = ["imagesSeen", "evaluations", "split", "atEnd"]
+    public static var settingsName: String { TrainingConfig.messageSubject }
+
+    public static var fields: [SettingsField<CheckpointPlan>] {
+        [
+            .value("imagesSeen", \.imagesSeen, SettingsRule(Self.increasingCountsViolation)),
+            SettingsField(
+                "evaluations",
+                read: { r, plan in
+                    guard
+                        let names = try r.value("evaluations", [String].self, expected: "an array of evaluation names")
+                    else { return }
+                    let allowed = EvaluationKind.allCases.map(\.rawValue)
+                    plan.evaluations = try names.map { name in
+                        guard let k = EvaluationKind(name: name) else {
+                            throw r.problem(
+                                "'\(r.qualified("evaluations"))' has '\(name)'\(didYouMean(name, among: allowed)); "
+                                    + "expected names from \(SettingsReader.quoted(allowed))")
+                        }
+                        return k
+                    }
+                }, write: { plan, w in try w.putIfPresent("evaluations", plan.evaluations) }),
+            SettingsField(
+                "split",
+                read: { r, plan in
+                    guard let v = try r.string("split") else { return }
+                    guard v == "test" || v == "holdout" else {
+                        throw r.problem(
+                            "field '\(r.qualified("split"))' is '\(v)'\(didYouMean(v, among: ["test", "holdout"])); "
+                                + "expected 'test' or 'holdout'")
+                    }
+                    plan.split = v
+                }, write: { plan, w in try w.put("split", plan.split) }),
+            .value("atEnd", \.atEnd)
+        ]
+    }
+
+    /// Counts must be positive and strictly increasing.
+    static func increasingCountsViolation(_ v: [Int]) -> String? {
+        for (i, c) in v.enumerated() {
+            guard c >= 1 else { return "positive counts (entry \(i) is \(c))" }
+            if i > 0 && c <= v[i - 1] { return "strictly increasing (entry \(i), \(c), is not above \(v[i - 1]))" }
+        }
+        return nil
+    }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
-        if let v = try r.intArray("imagesSeen") {
-            for (i, c) in v.enumerated() {
-                guard c >= 1 else { throw r.outOfRange("imagesSeen", v, "positive counts (entry \(i) is \(c))") }
-                if i > 0 && c <= v[i - 1] {
-                    throw r.outOfRange(
-                        "imagesSeen", v, "strictly increasing (entry \(i), \(c), is not above \(v[i - 1]))")
-                }
-            }
-            imagesSeen = v
-        }
-        if let names = try r.value("evaluations", [String].self, expected: "an array of evaluation names") {
-            let allowed = EvaluationKind.allCases.map(\.rawValue)
-            evaluations = try names.map { name in
-                guard let k = EvaluationKind(name: name) else {
-                    throw r.problem(
-                        "'\(r.qualified("evaluations"))' has '\(name)'\(didYouMean(name, among: allowed)); "
-                            + "expected names from \(SettingsReader.quoted(allowed))")
-                }
-                return k
-            }
-        }
-        if let v = try r.string("split") {
-            guard v == "test" || v == "holdout" else {
-                throw r.problem(
-                    "field '\(r.qualified("split"))' is '\(v)'\(didYouMean(v, among: ["test", "holdout"])); "
-                        + "expected 'test' or 'holdout'")
-            }
-            split = v
-        }
-        if let v = try r.bool("atEnd") { atEnd = v }
+        self.init()
+        try decodeFields(from: decoder, what: Self.settingsName)
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("imagesSeen", imagesSeen)
-        try w.putIfPresent("evaluations", evaluations)
-        try w.put("split", split)
-        try w.put("atEnd", atEnd)
+        try write(&w)
     }
 }
 
 /// Validation curves (SPEC §7): the loss on the 8-image validation set every `every` iterations, and
 /// optionally on the `holdout` set (training images 50,000–59,999), limited to its first `holdoutLimit`
 /// images. Coded as `{"every": 10, "atStart": true, "holdout": false, "holdoutLimit": 1000}`.
-public struct ValidationSettings: Codable, Sendable, Equatable {
+public struct ValidationSettings: Codable, Sendable, Equatable, SettingsFields {
     /// k: validate after iterations k, 2k, 3k, …
     public var every: Int
     /// Also validate the initial model (iteration 0).
@@ -97,19 +108,24 @@ public struct ValidationSettings: Codable, Sendable, Equatable {
         self.holdoutLimit = holdoutLimit
     }
 
-    static let fields = ["every", "atStart", "holdout", "holdoutLimit"]
+    public static var settingsName: String { TrainingConfig.messageSubject }
+
+    public static var fields: [SettingsField<ValidationSettings>] {
+        [
+            .value("every", \.every, .atLeast(1)), .value("atStart", \.atStart), .value("holdout", \.holdout),
+            .optional("holdoutLimit", \.holdoutLimit, .atLeast(1))
+        ]
+    }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
-        guard let k = try r.int("every", atLeast: 1) else {
+        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
+        guard r.has("every") else {
             throw r.problem(
                 "field '\(r.qualified("every"))' is missing; give the validation "
                     + "interval in iterations (or leave out 'validation' for none)")
         }
-        every = k
-        if let v = try r.bool("atStart") { atStart = v }
-        if let v = try r.bool("holdout") { holdout = v }
-        holdoutLimit = try r.int("holdoutLimit", atLeast: 1)
+        self.init(every: 1)
+        try decodeFields(from: decoder, what: Self.settingsName)
         if holdoutLimit != nil && !holdout {
             throw r.problem(
                 "'\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
@@ -119,17 +135,14 @@ public struct ValidationSettings: Codable, Sendable, Equatable {
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("every", every)
-        try w.put("atStart", atStart)
-        try w.put("holdout", holdout)
-        try w.putIfPresent("holdoutLimit", holdoutLimit)
+        try write(&w)
     }
 }
 
 /// Which data a run uses: the dataset of SPEC §1 and optional limits (the first N images of the train pool
 /// in its seeded order, and of the evaluation split in file order). Coded as
 /// `{"dataset": "mnist", "trainLimit": 300, "testLimit": 1000}`.
-public struct DataSettings: Codable, Sendable, Equatable {
+public struct DataSettings: Codable, Sendable, Equatable, SettingsFields {
     public var dataset: DatasetID = .mnist
     public var trainLimit: Int?
     public var testLimit: Int?
@@ -140,19 +153,24 @@ public struct DataSettings: Codable, Sendable, Equatable {
         self.testLimit = testLimit
     }
 
-    static let fields = ["dataset", "trainLimit", "testLimit"]
+    public static var settingsName: String { TrainingConfig.messageSubject }
+
+    public static var fields: [SettingsField<DataSettings>] {
+        [
+            .value("dataset", \.dataset), .optional("trainLimit", \.trainLimit, .atLeast(1)),
+            .optional("testLimit", \.testLimit, .atLeast(1))
+        ]
+    }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
-        if let id = try r.choice("dataset", DatasetID.self) { dataset = id }
-        trainLimit = try r.int("trainLimit", atLeast: 1)
-        testLimit = try r.int("testLimit", atLeast: 1)
+        self.init()
+        try decodeFields(from: decoder, what: Self.settingsName)
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("dataset", dataset.rawValue)
-        try w.putIfPresent("trainLimit", trainLimit)
-        try w.putIfPresent("testLimit", testLimit)
+        try write(&w)
     }
 }
+
+extension DatasetID: SettingsChoice {}

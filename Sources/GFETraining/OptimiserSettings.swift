@@ -6,8 +6,8 @@ import GFESolvers
 /// Coded as `{"method": "rmsprop", "lr": 5e-4, "alpha": 0.9, "eps": 1e-6}` or
 /// `{"method": "adam", "lr": 5e-4, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}`; absent fields take these
 /// defaults (RMSprop is the default method). A field of the other method (`alpha` for Adam) is an error.
-public struct OptimiserSettings: Codable, Sendable, Equatable {
-    public enum Method: String, Codable, Sendable, CaseIterable { case rmsprop, adam }
+public struct OptimiserSettings: Codable, Sendable, Equatable, SettingsFields {
+    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice { case rmsprop, adam }
 
     public var method: Method
     /// lr, the learning rate.
@@ -41,49 +41,29 @@ public struct OptimiserSettings: Codable, Sendable, Equatable {
         }
     }
 
-    static let rmspropFields = ["method", "lr", "alpha", "eps"]
-    static let adamFields = ["method", "lr", "beta1", "beta2", "eps"]
+    public static var settingsName: String { TrainingConfig.messageSubject }
+
+    public static var fields: [SettingsField<OptimiserSettings>] {
+        let rmsprop = { (s: OptimiserSettings) in s.method == .rmsprop }
+        let adam = { (s: OptimiserSettings) in s.method == .adam }
+        return [
+            .value("method", \.method), .value("lr", \.learningRate, .positive),
+            .value("alpha", \.alpha, .unitInterval, applies: rmsprop),
+            .value("beta1", \.beta1, .unitInterval, applies: adam),
+            .value("beta2", \.beta2, .unitInterval, applies: adam), .value("eps", \.eps, .positive)
+        ]
+    }
 
     public init(from decoder: Decoder) throws {
-        let all = try SettingsReader(trainingConfig: decoder, allowed: Self.rmspropFields + ["beta1", "beta2"])
-        self.init(method: try all.choice("method", Method.self) ?? .rmsprop)
-        // Re-read with the fields of the chosen method only, so `alpha` given to Adam is reported.
-        let r = try SettingsReader(
-            trainingConfig: decoder, allowed: method == .rmsprop ? Self.rmspropFields : Self.adamFields)
-        if let v = try r.double("lr") {
-            guard v.isFinite && v > 0 else { throw r.outOfRange("lr", v, "a positive number") }
-            learningRate = v
-        }
-        if let v = try r.double("eps") {
-            guard v.isFinite && v > 0 else { throw r.outOfRange("eps", v, "a positive number") }
-            eps = v
-        }
-        if let v = try r.double("alpha") {
-            guard v >= 0 && v < 1 else { throw r.outOfRange("alpha", v, "in [0, 1)") }
-            alpha = v
-        }
-        if let v = try r.double("beta1") {
-            guard v >= 0 && v < 1 else { throw r.outOfRange("beta1", v, "in [0, 1)") }
-            beta1 = v
-        }
-        if let v = try r.double("beta2") {
-            guard v >= 0 && v < 1 else { throw r.outOfRange("beta2", v, "in [0, 1)") }
-            beta2 = v
-        }
+        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
+        self.init(method: try r.choice("method", Method.self) ?? .rmsprop)
+        // Only the chosen method's fields are allowed, so `alpha` given to Adam is reported.
+        try decodeFields(from: decoder, what: Self.settingsName)
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("method", method)
-        try w.put("lr", learningRate)
-        switch method {
-        case .rmsprop:
-            try w.put("alpha", alpha)
-        case .adam:
-            try w.put("beta1", beta1)
-            try w.put("beta2", beta2)
-        }
-        try w.put("eps", eps)
+        try write(&w)
     }
 }
 

@@ -12,7 +12,19 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
     /// count is not a multiple of B).
     case imagesSeen(Int)
 
-    static let fields = ["epochs", "iterations", "imagesSeen"]
+    /// Each kind's field name, written once: how to make the budget from its count.
+    static let kinds: [(name: String, make: @Sendable (Int) -> TrainingBudget)] = [
+        ("epochs", { .epochs($0) }), ("iterations", { .iterations($0) }), ("imagesSeen", { .imagesSeen($0) })
+    ]
+
+    /// The budget's field name and count.
+    var field: (name: String, count: Int) {
+        switch self {
+        case .epochs(let v): return (Self.kinds[0].name, v)
+        case .iterations(let v): return (Self.kinds[1].name, v)
+        case .imagesSeen(let v): return (Self.kinds[2].name, v)
+        }
+    }
 
     /// The number of iterations this budget takes on a train pool of `poolCount` images with batches of
     /// `batchSize` (EpochSampler's batching: epochs never share a batch).
@@ -36,31 +48,23 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
-        let present = Self.fields.filter { r.has($0) }
-        guard present.count == 1 else {
+        let names = Self.kinds.map(\.name)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: names)
+        let present = Self.kinds.filter { r.has($0.name) }
+        guard present.count == 1, let kind = present.first else {
             let place = r.path.isEmpty ? "the budget" : "'\(r.path)'"
             throw r.problem(
-                "\(place) needs exactly one of 'epochs', 'iterations', 'imagesSeen'"
-                    + (present.isEmpty ? "" : "; found " + present.map { "'\($0)'" }.joined(separator: " and ")))
+                "\(place) needs exactly one of \(SettingsReader.quoted(names))"
+                    + (present.isEmpty ? "" : "; found " + present.map { "'\($0.name)'" }.joined(separator: " and ")))
         }
-        if let v = try r.int("epochs", atLeast: 1) {
-            self = .epochs(v)
-        } else if let v = try r.int("iterations", atLeast: 1) {
-            self = .iterations(v)
-        } else if let v = try r.int("imagesSeen", atLeast: 1) {
-            self = .imagesSeen(v)
-        } else {
-            throw r.problem("field '\(r.qualified(present[0]))' must be an integer")
+        guard let count = try r.int(kind.name, atLeast: 1) else {
+            throw r.problem("field '\(r.qualified(kind.name))' must be an integer")
         }
+        self = kind.make(count)
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        switch self {
-        case .epochs(let v): try w.put("epochs", v)
-        case .iterations(let v): try w.put("iterations", v)
-        case .imagesSeen(let v): try w.put("imagesSeen", v)
-        }
+        try w.put(field.name, field.count)
     }
 }

@@ -16,8 +16,8 @@ import GFESolvers
 /// types and out-of-range values name the field and what is allowed (`GFEError.badInput`, exit 2).
 /// Encoding writes every field resolved (defaults filled in), so a stored config reads back identically.
 /// Runtime resources (threads, chunk sizes) are not part of it: they never change a number.
-public struct TrainingConfig: Codable, Sendable, Equatable {
-    public enum Method: String, Codable, Sendable, CaseIterable {
+public struct TrainingConfig: Codable, Sendable, Equatable, SettingsFields {
+    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice {
         /// Gradient flow encoding: a decoder trained on latents found by the encoder.
         case gfe
         /// The autoencoder baseline (SPEC §6).
@@ -57,16 +57,22 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// The first words of every message about a training configuration's fields.
     public static let messageSubject = "training config"
 
-    static let fields = [
-        "method", "latentDim", "encoder", "gradient", "optimiser", "batchSize", "budget",
-        "checkpoints", "validation", "seed", "data"
-    ]
+    public static var settingsName: String { messageSubject }
+
+    public static var fields: [SettingsField<TrainingConfig>] {
+        [
+            .value("method", \.method), .value("latentDim", \.latentDim, .atLeast(1)), .nested("encoder", \.encoder),
+            .nested("gradient", \.gradient), .nested("optimiser", \.optimiser),
+            .value("batchSize", \.batchSize, .atLeast(1)), .nested("budget", \.budget),
+            .nested("checkpoints", \.checkpoints), .nested("validation", \.validation), .value("seed", \.seed),
+            .nested("data", \.data)
+        ]
+    }
 
     /// Checks what the field decoders cannot see alone: combinations of fields.
     public func validate() throws(GFEError) {
         func bad(_ s: String) -> GFEError { .badInput("\(Self.messageSubject): " + s) }
-        guard latentDim >= 1 else { throw bad("'latentDim' is \(latentDim); it must be at least 1") }
-        guard batchSize >= 1 else { throw bad("'batchSize' is \(batchSize); it must be at least 1") }
+        try checkRanges()
         try encoder.validate()
         for kind in checkpoints.evaluations(for: method) where kind.method != method {
             throw bad(
@@ -93,34 +99,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: Self.fields)
+        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
         self.init(method: try r.choice("method", Method.self) ?? .gfe)
-        if let v = try r.int("latentDim", atLeast: 1) { latentDim = v }
-        if let v = try r.nested("encoder", EncoderSettings.self) { encoder = v }
-        if let v = try r.nested("gradient", DecoderGradientSettings.self) { gradient = v }
-        if let v = try r.nested("optimiser", OptimiserSettings.self) { optimiser = v }
-        if let v = try r.int("batchSize", atLeast: 1) { batchSize = v }
-        if let v = try r.nested("budget", TrainingBudget.self) { budget = v }
-        if let v = try r.nested("checkpoints", CheckpointPlan.self) { checkpoints = v }
-        validation = try r.nested("validation", ValidationSettings.self)
-        if let v = try r.seed("seed") { seed = v }
-        if let v = try r.nested("data", DataSettings.self) { data = v }
+        try decodeFields(from: decoder, what: Self.messageSubject)
         try validate()
     }
 
     public func encode(to encoder: Encoder) throws {
         var w = SettingsWriter(encoder)
-        try w.put("method", method)
-        try w.put("latentDim", latentDim)
-        try w.put("encoder", self.encoder)
-        try w.put("gradient", gradient)
-        try w.put("optimiser", optimiser)
-        try w.put("batchSize", batchSize)
-        try w.put("budget", budget)
-        try w.put("checkpoints", checkpoints)
-        try w.putIfPresent("validation", validation)
-        try w.put("seed", seed)
-        try w.put("data", data)
+        try write(&w)
     }
 
     /// Decodes a config from JSON text; malformed JSON is a `GFEError.badInput` saying where.
@@ -148,7 +135,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 extension SettingsReader {
     /// The strict reader of one object of a training configuration: messages start "training config" and
     /// name fields by their dotted path from the configuration's root.
-    init(trainingConfig decoder: Decoder, allowed: [String]) throws {
+    init(trainingConfig decoder: Decoder, allowed: [String]?) throws {
         try self.init(decoder, what: TrainingConfig.messageSubject, allowed: allowed)
     }
 }

@@ -74,7 +74,7 @@ struct SpecValidationTests {
         expectError(
             #"{"sweep": {"axes": {"encoder.beta": [0.5, 2]}}}"#,
             [
-                "exp.json", "run 1", "encoder.beta = 2", #"$.sweep.axes["encoder.beta"][1]"#, "'beta' is 2",
+                "exp.json", "run 1", "encoder.beta = 2", #"$.sweep.axes["encoder.beta"][1]"#, "'encoder.beta' is 2",
                 "strictly between 0 and 1"
             ])
     }

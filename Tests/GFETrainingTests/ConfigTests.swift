@@ -128,7 +128,7 @@ import Testing
             (#"{"validation": {}}"#, "'validation.every' is missing"),
             (#"{"validation": {"every": 5, "holdoutLimit": 10}}"#, "'holdout' is false"),
             (#"{"data": {"trainLimit": 0}}"#, "'data.trainLimit' is 0"),
-            (#"{"encoder": {"method": "amd", "beta": 1.5}}"#, "'beta'")
+            (#"{"encoder": {"method": "amd", "beta": 1.5}}"#, "'encoder.beta' is 1.5")
         ]
         for (json, expected) in cases {
             let message = Self.failure(json)
