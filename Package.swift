@@ -41,6 +41,10 @@ let package = Package(
             name: "CGFEKernels", path: "Sources/CGFEKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "GFECore", dependencies: ["CBLAS", "CGFEKernels"], swiftSettings: optimise),
         .target(name: "GFESolvers", dependencies: ["GFECore"], swiftSettings: optimise),
+        // Child processes (posix_spawn with pipes): sweep workers, helper commands, the bench, the tests.
+        .target(
+            name: "GFEProcess",
+            dependencies: ["GFECore", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "GFEData", dependencies: ["GFECore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GFEStore",
@@ -52,10 +56,10 @@ let package = Package(
         .target(
             name: "GFEExperiments",
             dependencies: [
-                "GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot",
+                "GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot", "GFEProcess",
                 .product(name: "SystemPackage", package: "swift-system")
             ]),
-        .target(name: "GFETestSupport", dependencies: ["GFECore"]),
+        .target(name: "GFETestSupport", dependencies: ["GFECore", "GFEProcess"]),
         .executableTarget(
             name: "gfe",
             dependencies: [
@@ -64,7 +68,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]),
         .executableTarget(
-            name: "GFEBench", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments"]),
+            name: "GFEBench",
+            dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments", "GFEProcess"]),
 
         .testTarget(name: "GFECoreTests", dependencies: ["GFECore", "GFETestSupport"]),
         .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
@@ -75,8 +80,9 @@ let package = Package(
         .testTarget(name: "GFEExperimentsTests", dependencies: ["GFEExperiments", "GFETraining", "GFETestSupport"]),
         .testTarget(
             name: "GFECLITests",
-            dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFETestSupport"]),
-        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"])
+            dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFEProcess", "GFETestSupport"]),
+        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
+        .testTarget(name: "GFEProcessTests", dependencies: ["GFEProcess", "GFECore"])
     ],
     swiftLanguageModes: [.v6]
 )

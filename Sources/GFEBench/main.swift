@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
 import GFEExperiments
+import GFEProcess
 import GFESolvers
 import GFETraining
 
@@ -53,17 +54,13 @@ if sections == ["peak"] {
 /// Runs this program again with `arguments` and `environment` added; its output goes to ours, or is returned.
 func child(_ arguments: [String], environment: [String: String], capture: Bool) -> (status: Int32, output: String) {
     fflush(nil)  // before the child writes to the same output
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let pipe = Pipe()
-    if capture { process.standardOutput = pipe }
     do {
-        try process.run()
-        let data = capture ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try ChildProcess.spawn(
+            "/proc/self/exe", arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            input: .nullDevice, output: capture ? .pipe : .inherit, errors: .inherit
+        ).collect()
+        return (run.status, run.output)
     } catch {
         return (-1, "\(error)")
     }

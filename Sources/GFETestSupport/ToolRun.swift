@@ -1,4 +1,5 @@
 import Foundation
+import GFEProcess
 
 /// The result of running an external program from a test (h5dump, python3, the built gfe).
 public struct ToolRun: Sendable {
@@ -8,30 +9,11 @@ public struct ToolRun: Sendable {
 }
 
 /// Runs `executable` (a name looked up on PATH, or a path) with `arguments` and captures both outputs; nil
-/// when it cannot be started. Standard error is drained on its own thread while standard output is read, so
+/// when it cannot be started (e.g. not installed). Both outputs are read concurrently (ChildProcess.run), so
 /// a program that writes much to either cannot block on a full pipe.
 public func runTool(_ executable: String, _ arguments: [String]) -> ToolRun? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    do { try process.run() } catch { return nil }
-    final class Box: @unchecked Sendable { var data = Data() }
-    let err = Box()
-    let drained = DispatchSemaphore(value: 0)
-    Thread {
-        err.data = errors.fileHandleForReading.readDataToEndOfFile()
-        drained.signal()
-    }.start()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    drained.wait()
-    process.waitUntilExit()
-    return ToolRun(
-        status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-        errors: String(decoding: err.data, as: UTF8.self))
+    guard let run = try? ChildProcess.run(executable, arguments: arguments) else { return nil }
+    return ToolRun(status: run.status, output: run.output, errors: run.errors)
 }
 
 /// python3 for independent checks (its standard library: zlib, struct, gzip, xml; h5py and numpy when

@@ -1,6 +1,7 @@
 import Foundation
 import GFECore
 import GFEExperiments
+import GFEProcess
 import GFETestSupport
 import GFETraining
 
@@ -38,59 +39,26 @@ enum ExperimentCLI {
     }
 
     /// A started `gfe` process.
-    final class Running: @unchecked Sendable {
-        let process: Process
-        private let out = Pipe(), err = Pipe()
+    final class Running: Sendable {
+        private let child: ChildProcess
 
-        /// Starts `gfe arguments…`, or `executable arguments…` when given (e.g. /bin/bash SCRIPT).
+        /// Starts `gfe arguments…`, or `executable arguments…` when given (e.g. /bin/bash SCRIPT), from the
+        /// repository root with stdin from /dev/null.
         init(
             _ arguments: [String], environment: [String: String] = ExperimentCLI.environment,
             executable: String? = nil
         ) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: try executable ?? ExperimentCLI.binary())
-            process.arguments = arguments
-            process.environment = environment
-            process.currentDirectoryURL = URL(fileURLWithPath: ExperimentCLI.repositoryRoot)
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            child = try ChildProcess.spawn(
+                try executable ?? ExperimentCLI.binary(), arguments: arguments, environment: environment,
+                directory: ExperimentCLI.repositoryRoot, input: .nullDevice)
         }
 
-        var pid: Int32 { process.processIdentifier }
+        var pid: Int32 { child.pid }
 
+        /// Reads both outputs (concurrently, so a full stderr pipe cannot block the child), then waits.
         func wait() -> Output {
-            // Read both pipes concurrently so a full stderr pipe cannot block the child.
-            let errData = LockedData()
-            let reader = Thread { errData.set(self.err.fileHandleForReading.readDataToEndOfFile()) }
-            reader.start()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            while !errData.isSet { usleep(1000) }
-            return Output(
-                status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                err: String(decoding: errData.get(), as: UTF8.self))
-        }
-    }
-
-    final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
-        func set(_ d: Data) {
-            lock.lock()
-            data = d
-            lock.unlock()
-        }
-        var isSet: Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return data != nil
-        }
-        func get() -> Data {
-            lock.lock()
-            defer { lock.unlock() }
-            return data ?? Data()
+            let result = child.collect()
+            return Output(status: result.status, out: result.output, err: result.errors)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFEExperiments
 import GFEStore
+import GFETestSupport
 import GFETraining
 import Testing
 
@@ -169,16 +170,9 @@ import Testing
                 pass
             print(json.dumps({"same": js == h5 == rows, "id": run_id == rec["runId"], "iterations": n}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, folder]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return }  // no Python: nothing to check
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if text.hasPrefix("SKIP") || process.terminationStatus == 127 { return }
+        guard let run = runTool("python3", ["-c", script, folder]) else { return }  // no Python: nothing to check
+        let text = run.output
+        if text.hasPrefix("SKIP") { return }
         #expect(
             text.contains(#""same": true"#) && text.contains(#""id": true"#) && text.contains(#""iterations": 4"#),
             "\(text)")

@@ -1,5 +1,6 @@
 import Foundation
 import GFECore
+import GFEProcess
 import GFEData
 import GFETraining
 

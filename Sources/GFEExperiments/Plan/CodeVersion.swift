@@ -1,4 +1,5 @@
 import Foundation
+import GFEProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -96,10 +97,10 @@ public struct CodeVersion: Sendable, Codable, Equatable {
 
     /// Whether `git status --porcelain` lists anything; nil when git is missing or fails.
     static func isDirty(_ repository: String) -> Bool? {
-        guard let (code, output) = runCommand(["git", "-C", repository, "status", "--porcelain"]), code == 0 else {
-            return nil
-        }
-        return !output.isEmpty
+        guard let git = try? ChildProcess.run("git", arguments: ["-C", repository, "status", "--porcelain"]),
+            git.status == 0
+        else { return nil }
+        return !git.output.isEmpty
     }
 
     private static func gitDirectory(of repository: String) -> String? {
