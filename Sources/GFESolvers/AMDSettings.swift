@@ -1,7 +1,7 @@
 import GFECore
 
 /// The two sets of AMD constants of SPEC §4.1.
-public enum AMDPreset: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum AMDPreset: String, SettingsChoice {
     /// The authors' committed code: β = 0.5, K = 20, z₀ ~ U[0,1) drawn per batch.
     case official
     /// The paper's text: β = 0.75, K = 48, z₀ = 0.
@@ -9,7 +9,7 @@ public enum AMDPreset: String, Codable, Sendable, CaseIterable, SettingsChoice {
 }
 
 /// Who shares AMD's step-size state (SPEC §4.1, option `stepControl`).
-public enum AMDStepControl: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum AMDStepControl: String, SettingsChoice {
     /// One t, dt, history and stop per group (a training batch): every image of the group must pass the
     /// acceptance test for a step to be taken, so results depend on which images share the group.
     case batch
@@ -18,7 +18,7 @@ public enum AMDStepControl: String, Codable, Sendable, CaseIterable, SettingsCho
 }
 
 /// What an AMD solve records beyond its counters (off by default: it costs memory per accepted step).
-public enum AMDRecording: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum AMDRecording: String, SettingsChoice {
     case none
     /// Per group: every accepted time (starting with 0) and the group-mean loss at every accepted state
     /// (starting at z₀), in `GroupStatistics.acceptedTimes` / `meanLossTrajectory`.
@@ -30,7 +30,7 @@ public enum AMDRecording: String, Codable, Sendable, CaseIterable, SettingsChoic
 
 /// Every constant of AMD (SPEC §4.1), each overridable. Decoding starts from `preset` (default `official`)
 /// and overrides the fields present; unknown fields and out-of-range values are `GFEError.badInput`.
-public struct AMDSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct AMDSettings: Sendable, Equatable, SettingsFields {
     /// The preset the constants started from (kept for provenance; changing it does not change the fields).
     public var preset: AMDPreset
     /// τ, the time span: the solve stops once t ≥ τ.
@@ -105,14 +105,9 @@ public struct AMDSettings: Codable, Sendable, Equatable, SettingsFields {
     /// Checks every constant's range. The message names the field and the allowed range.
     public func validate() throws(GFEError) { try checkRanges() }
 
-    public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(decoder, what: Self.settingsName, allowed: nil)
-        self.init(preset: try r.choice("preset", AMDPreset.self) ?? .official)
-        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
-    }
+    public static var alsoAllowed: [String] { ["method"] }
 
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
+    public init(defaultsFor r: SettingsReader) throws {
+        self.init(preset: try r.choice("preset", AMDPreset.self) ?? .official)
     }
 }

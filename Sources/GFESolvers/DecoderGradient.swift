@@ -92,14 +92,11 @@ public enum DecoderGradient {
                     DecoderGradientUnrolled.amd(
                         trajectory: trajectory, groups: encoding.statistics.groups, adjoint: a,
                         objective: &objective, x: x, passes: &passes, parameterGradient: &parameterGradient)
-                case (.unrolled, .fixedGrid(let s), _):
-                    DecoderGradientUnrolled.fixedGrid(
-                        settings: s, stages: try require(stages), statistics: encoding.statistics, adjoint: a,
-                        objective: &objective, x: x, passes: &passes, parameterGradient: &parameterGradient)
-                case (.adjoint, .fixedGrid(let s), _):
-                    DecoderGradientAdjoint.fixedGrid(
-                        settings: s, stages: try require(stages), statistics: encoding.statistics, adjoint: a,
-                        objective: &objective, x: x, passes: &passes, parameterGradient: &parameterGradient)
+                case (.unrolled, .fixedGrid(let s), _), (.adjoint, .fixedGrid(let s), _):
+                    let stages = try require(stages)
+                    ReverseGrid(settings: s, stages: stages, statistics: encoding.statistics, adjoint: a).differentiate(
+                        mode, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
+                        parameterGradient: &parameterGradient)
                 case (.implicit, _, _):
                     implicitSolve = DecoderGradientImplicit.correct(
                         z: z, loss: loss, gradient: a, tolerance: settings.cgTolerance,

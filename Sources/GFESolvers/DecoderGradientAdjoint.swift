@@ -34,39 +34,36 @@ import GFECore
 /// finite grid point (its z*) backwards. `parameterGradient` holds ∂_θ L(z*) on entry.
 enum DecoderGradientAdjoint {
     static func fixedGrid<T: Scalar>(
-        settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
-        adjoint a0: Matrix<T>, objective: inout DecoderObjective<T>, x: Matrix<T>,
+        grid: ReverseGrid, stages: FixedGridStageRecord<T>, adjoint a0: Matrix<T>,
+        objective: inout DecoderObjective<T>, x: Matrix<T>,
         passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T]
     ) {
-        let grid = ReverseGrid(settings: settings, stages: stages, statistics: statistics, adjoint: a0)
-        let (times, steps, nesterov, n, d, width, lastGridIndex) =
-            (grid.times, grid.steps, grid.nesterov, grid.n, grid.d, grid.width, grid.lastGridIndex)
+        var state = Matrix<T>(rows: grid.n, cols: grid.width)  // (a) or (a_z | a_v)
+        DecoderGradientRowMath.setColumns(&state, 0..<grid.d, to: a0)
+        var stageValue = Matrix<T>(rows: grid.n, cols: grid.width)
+        var slope = [Matrix<T>](repeating: Matrix(rows: grid.n, cols: grid.width), count: 4)
+        var u = Matrix<T>(rows: grid.n, cols: grid.d)
+        var hu = Matrix<T>(rows: grid.n, cols: grid.d)
+        var zStage = Matrix<T>(rows: grid.n, cols: grid.d)
 
-        var state = Matrix<T>(rows: n, cols: width)  // (a) or (a_z | a_v)
-        DecoderGradientRowMath.setColumns(&state, 0..<d, to: a0)
-        var stageValue = Matrix<T>(rows: n, cols: width)
-        var slope = [Matrix<T>](repeating: Matrix(rows: n, cols: width), count: 4)
-        var u = Matrix<T>(rows: n, cols: d)
-        var hu = Matrix<T>(rows: n, cols: d)
-        var zStage = Matrix<T>(rows: n, cols: d)
-
-        for k in stride(from: steps - 1, through: 0, by: -1) {
-            let active = DecoderGradientRowMath.activeRows(interval: k, lastGridIndex: lastGridIndex)
+        for k in stride(from: grid.steps - 1, through: 0, by: -1) {
+            let active = DecoderGradientRowMath.activeRows(interval: k, lastGridIndex: grid.lastGridIndex)
             guard active.contains(true) else { continue }
-            let (t, tNext) = (times[k], times[k + 1])
+            let (t, tNext) = (grid.times[k], grid.times[k + 1])
             let h = tNext - t
             // Backward stages: times, state points, quadrature weights.
             let stageTimes = [tNext, t + 2 * h / 3, t + h / 3, t]
             let weights = [h / 8, 3 * h / 8, 3 * h / 8, h / 8]
-            let (zLeft, zRight) = (gridLatent(stages, k, d), gridLatent(stages, k + 1, d))
+            let (zLeft, zRight) = (gridLatent(stages, k, grid.d), gridLatent(stages, k + 1, grid.d))
             let (dzLeft, dzRight) = (
-                gridVelocity(stages, k, d, settings, times), gridVelocity(stages, k + 1, d, settings, times)
+                gridVelocity(stages, k, grid.d, grid.settings, grid.times),
+                gridVelocity(stages, k + 1, grid.d, grid.settings, grid.times)
             )
 
             for j in 0..<4 {
                 // Stage value A_j = A − h·Σ (coefficients of the 3/8 rule) K (backward step −h).
                 switch j {
-                case 0: RowOps.copyRows(state, from: 0, into: &stageValue, at: 0, count: n)
+                case 0: RowOps.copyRows(state, from: 0, into: &stageValue, at: 0, count: grid.n)
                 case 1: DecoderGradientRowMath.linearCombination([(1, state), (T(-h / 3), slope[0])], into: &stageValue)
                 case 2:
                     DecoderGradientRowMath.linearCombination(
@@ -82,18 +79,19 @@ enum DecoderGradientAdjoint {
                 default: zStage = zLeft
                 }
                 let time = stageTimes[j]
-                let alpha = T(settings.alpha(time))
-                DecoderGradientRowMath.scaledColumns(stageValue, nesterov ? d..<(2 * d) : 0..<d, by: alpha, into: &u)
+                let alpha = T(grid.settings.alpha(time))
+                DecoderGradientRowMath.scaledColumns(
+                    stageValue, grid.nesterov ? grid.d..<(2 * grid.d) : 0..<grid.d, by: alpha, into: &u)
                 // dL/dθ −= w_j·α·∂_θ(A_j·g): the quadrature weight as the pass's scale.
                 passes.run(
                     &objective, z: zStage, x: x, direction: u, active: active, mixedScale: T(-weights[j]),
                     parameterGradient: &parameterGradient, hessianProduct: &hu)
-                if nesterov {
-                    let gamma = T(3 / (time + settings.epsilon))
+                if grid.nesterov {
+                    let gamma = T(3 / (time + grid.settings.epsilon))
                     DecoderGradientRowMath.combineHalves(stageValue, -1, gamma, intoSecondHalfOf: &slope[j])
-                    DecoderGradientRowMath.setColumns(&slope[j], 0..<d, to: hu)
+                    DecoderGradientRowMath.setColumns(&slope[j], 0..<grid.d, to: hu)
                 } else {
-                    RowOps.copyRows(hu, from: 0, into: &slope[j], at: 0, count: n)
+                    RowOps.copyRows(hu, from: 0, into: &slope[j], at: 0, count: grid.n)
                 }
                 DecoderGradientRowMath.zeroInactiveRows(&slope[j], keep: active)
             }

@@ -90,6 +90,7 @@ enum DecoderGradientRowMath {
 /// What the two reverse passes through a fixed-grid solve (adjoint, unrolled) read off their inputs: the
 /// grid, the state's width (d, or 2d for Nesterov's (z, v)) and each row's last finite grid point.
 struct ReverseGrid {
+    let settings: FixedGridSettings
     let times: [Double]
     let steps: Int
     let nesterov: Bool
@@ -102,6 +103,7 @@ struct ReverseGrid {
         settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
         adjoint a0: Matrix<T>
     ) {
+        self.settings = settings
         times = settings.times
         steps = times.count - 1
         precondition(stages.inputs.count == 4 * steps + 1, "fixed-grid stage record is incomplete")
@@ -109,5 +111,25 @@ struct ReverseGrid {
         (n, d) = (a0.rows, a0.cols)
         width = nesterov ? 2 * d : d
         lastGridIndex = DecoderGradientRowMath.lastGridIndex(times: times, statistics: statistics)
+    }
+}
+
+extension ReverseGrid {
+    /// The reverse pass through the fixed-grid solve: the continuous adjoint, or the exact reverse mode of
+    /// the steps (`unrolled`).
+    func differentiate<T: Scalar>(
+        _ mode: DecoderGradientMode, stages: FixedGridStageRecord<T>, adjoint a: Matrix<T>,
+        objective: inout DecoderObjective<T>, x: Matrix<T>, passes: inout DecoderGradientPasses<T>,
+        parameterGradient: inout [T]
+    ) {
+        if mode == .adjoint {
+            DecoderGradientAdjoint.fixedGrid(
+                grid: self, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
+                parameterGradient: &parameterGradient)
+        } else {
+            DecoderGradientUnrolled.fixedGrid(
+                grid: self, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
+                parameterGradient: &parameterGradient)
+        }
     }
 }

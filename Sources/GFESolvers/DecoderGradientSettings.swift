@@ -1,7 +1,7 @@
 import GFECore
 
 /// How the decoder's parameter gradient treats the dependence of z* on θ (SPEC §5, option `gradient`).
-public enum DecoderGradientMode: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum DecoderGradientMode: String, SettingsChoice {
     /// ∂_θ L(D_θ(z*)) with z* held constant (the paper's eq. 5–6; all tables). Any encoder.
     case approximate
     /// The continuous adjoint of the flow, integrated backwards over the fixed grid. Fixed-grid encoders only.
@@ -17,7 +17,7 @@ public enum DecoderGradientMode: String, Codable, Sendable, CaseIterable, Settin
 /// Settings of the decoder gradient (SPEC §5). Coded as a flat object, `{"mode": "implicit", "cgTolerance":
 /// 1e-5}`, or as the bare mode name, `"adjoint"`; absent fields take these defaults and unknown fields,
 /// unknown modes and out-of-range values are `GFEError.badInput` naming the field.
-public struct DecoderGradientSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct DecoderGradientSettings: Sendable, Equatable, SettingsFields {
     public var mode: DecoderGradientMode = .approximate
     /// `implicit`: each sample's conjugate-gradient solve Hᵢuᵢ = ∇_{zᵢ}ℓᵢ stops once
     /// ‖rᵢ‖ ≤ cgTolerance·‖∇_{zᵢ}ℓᵢ‖ (relative residual).
@@ -74,11 +74,8 @@ public struct DecoderGradientSettings: Codable, Sendable, Equatable, SettingsFie
             return
         }
         self.init()
-        try decodeFields(from: decoder, what: Self.settingsName)
+        try read(try SettingsReader(decoder, what: Self.settingsName, allowed: fieldNames))
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public init(defaultsFor r: SettingsReader) { self.init() }
 }

@@ -85,27 +85,23 @@ enum DecoderGradientUnrolled {
     /// are the solver's, rounded to T as it rounds them. A row frozen as non-finite is differentiated
     /// through the intervals before its last finite grid point only (its z* is that point's state).
     static func fixedGrid<T: Scalar>(
-        settings: FixedGridSettings, stages: FixedGridStageRecord<T>, statistics: SolveStatistics,
-        adjoint a0: Matrix<T>, objective: inout DecoderObjective<T>, x: Matrix<T>,
+        grid: ReverseGrid, stages: FixedGridStageRecord<T>, adjoint a0: Matrix<T>,
+        objective: inout DecoderObjective<T>, x: Matrix<T>,
         passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T]
     ) {
-        let grid = ReverseGrid(settings: settings, stages: stages, statistics: statistics, adjoint: a0)
-        let (times, steps, nesterov, n, d, width, lastGridIndex) =
-            (grid.times, grid.steps, grid.nesterov, grid.n, grid.d, grid.width, grid.lastGridIndex)
+        var aBar = Matrix<T>(rows: grid.n, cols: grid.width)
+        DecoderGradientRowMath.setColumns(&aBar, 0..<grid.d, to: a0)
+        var kBar = [Matrix<T>](repeating: Matrix(rows: grid.n, cols: grid.width), count: 4)
+        var sBar = Matrix<T>(rows: grid.n, cols: grid.width)
+        var yBar = Matrix<T>(rows: grid.n, cols: grid.width)
+        var u = Matrix<T>(rows: grid.n, cols: grid.d)
+        var hu = Matrix<T>(rows: grid.n, cols: grid.d)
 
-        var aBar = Matrix<T>(rows: n, cols: width)
-        DecoderGradientRowMath.setColumns(&aBar, 0..<d, to: a0)
-        var kBar = [Matrix<T>](repeating: Matrix(rows: n, cols: width), count: 4)
-        var sBar = Matrix<T>(rows: n, cols: width)
-        var yBar = Matrix<T>(rows: n, cols: width)
-        var u = Matrix<T>(rows: n, cols: d)
-        var hu = Matrix<T>(rows: n, cols: d)
-
-        for k in stride(from: steps - 1, through: 0, by: -1) {
-            let active = DecoderGradientRowMath.activeRows(interval: k, lastGridIndex: lastGridIndex)
+        for k in stride(from: grid.steps - 1, through: 0, by: -1) {
+            let active = DecoderGradientRowMath.activeRows(interval: k, lastGridIndex: grid.lastGridIndex)
             guard active.contains(true) else { continue }
-            let t = times[k]
-            let tNext = times[k + 1]
+            let t = grid.times[k]
+            let tNext = grid.times[k + 1]
             let h = tNext - t
             let stageTimes = [t, t + h / 3, t + 2 * h / 3, tNext]
             let (c1, c3) = (T(h / 8), T(3 * h / 8))
@@ -113,24 +109,25 @@ enum DecoderGradientUnrolled {
                 RowOps.scale(j == 0 || j == 3 ? c1 : c3, aBar, into: &kBar[j])
                 DecoderGradientRowMath.zeroInactiveRows(&kBar[j], keep: active)
             }
-            RowOps.copyRows(aBar, from: 0, into: &sBar, at: 0, count: n)
+            RowOps.copyRows(aBar, from: 0, into: &sBar, at: 0, count: grid.n)
 
             // Ȳⱼ = Jⱼᵀk̄ⱼ (plus its θ-term), for stage j (0-based) of this interval.
             func stageAdjoint(_ j: Int, _ objective: inout DecoderObjective<T>, _ parameterGradient: inout [T]) {
                 let time = stageTimes[j]
-                let alpha = T(settings.alpha(time))
+                let alpha = T(grid.settings.alpha(time))
                 let input = stages.inputs[FixedGridStageRecord<T>.index(interval: k, stage: j)]
-                let z = DecoderGradientRowMath.latentPart(input, dim: d)
-                DecoderGradientRowMath.scaledColumns(kBar[j], nesterov ? d..<(2 * d) : 0..<d, by: -alpha, into: &u)
+                let z = DecoderGradientRowMath.latentPart(input, dim: grid.d)
+                DecoderGradientRowMath.scaledColumns(
+                    kBar[j], grid.nesterov ? grid.d..<(2 * grid.d) : 0..<grid.d, by: -alpha, into: &u)
                 passes.run(
                     &objective, z: z, x: x, direction: u, active: active, mixedScale: 1,
                     parameterGradient: &parameterGradient, hessianProduct: &hu)
-                if nesterov {
-                    let gamma = T(3 / (time + settings.epsilon))
+                if grid.nesterov {
+                    let gamma = T(3 / (time + grid.settings.epsilon))
                     DecoderGradientRowMath.combineHalves(kBar[j], 1, -gamma, intoSecondHalfOf: &yBar)
-                    DecoderGradientRowMath.setColumns(&yBar, 0..<d, to: hu)
+                    DecoderGradientRowMath.setColumns(&yBar, 0..<grid.d, to: hu)
                 } else {
-                    RowOps.copyRows(hu, from: 0, into: &yBar, at: 0, count: n)
+                    RowOps.copyRows(hu, from: 0, into: &yBar, at: 0, count: grid.n)
                 }
                 RowOps.axpy(1, yBar, into: &sBar)
             }

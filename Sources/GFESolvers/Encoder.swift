@@ -11,7 +11,7 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
     case fixedGrid(FixedGridSettings)
     case oneStep(OneStepSettings)
 
-    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice {
+    public enum Method: String, SettingsChoice {
         case amd, fixedGrid, oneStep
     }
 

@@ -1,7 +1,7 @@
 import GFECore
 
 /// Which ODE the fixed-grid encoder integrates (SPEC §4.2).
-public enum FlowDynamics: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum FlowDynamics: String, SettingsChoice {
     /// dz/dt = −α(t)∇_z L(z), z(0) = 0.
     case gradientFlow
     /// The 2nd-order (Nesterov, Su–Boyd–Candès) system: dz/dt = v, dv/dt = −(3/(t+ε))v − α(t)∇_z L(z),
@@ -10,7 +10,7 @@ public enum FlowDynamics: String, Codable, Sendable, CaseIterable, SettingsChoic
 }
 
 /// The time grid (SPEC §4.2, option `grid`).
-public enum GridKind: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum GridKind: String, SettingsChoice {
     /// t_k = (τ/b)(b^{k/(N−1)} − 1): dense near 0, ends at (τ/b)(b − 1) = 0.75τ for b = 4.
     case log
     /// t_k = k·τ/(N−1).
@@ -18,7 +18,7 @@ public enum GridKind: String, Codable, Sendable, CaseIterable, SettingsChoice {
 }
 
 /// The scaling α(t) of the gradient term (SPEC §4.2).
-public enum TimeScaling: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum TimeScaling: String, SettingsChoice {
     /// α(t) = exp(−2t/τ).
     case exp
     /// α(t) = 1.
@@ -26,7 +26,7 @@ public enum TimeScaling: String, Codable, Sendable, CaseIterable, SettingsChoice
 }
 
 /// Settings of the fixed-grid encoders (GFE and its 2nd-order variant), SPEC §4.2 defaults.
-public struct FixedGridSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct FixedGridSettings: Sendable, Equatable, SettingsFields {
     public var dynamics: FlowDynamics = .gradientFlow
     public var grid: GridKind = .log
     /// N, the number of grid points (N − 1 Runge–Kutta steps).
@@ -76,13 +76,7 @@ public struct FixedGridSettings: Codable, Sendable, Equatable, SettingsFields {
 
     public func validate() throws(GFEError) { try checkRanges() }
 
-    public init(from decoder: Decoder) throws {
-        self.init()
-        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
-    }
+    public static var alsoAllowed: [String] { ["method"] }
 
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public init(defaultsFor r: SettingsReader) { self.init() }
 }

@@ -1,7 +1,7 @@
 import GFECore
 
 /// Where an encoder starts: z₀ for every image of a batch.
-public enum InitialPoint: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public enum InitialPoint: String, SettingsChoice {
     /// z₀ = 0.
     case zeros
     /// z₀ ~ U[0, 1)^{n×d}, drawn afresh for every solve (the `official` AMD preset: "per batch").

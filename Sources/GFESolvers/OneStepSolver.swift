@@ -1,7 +1,7 @@
 import GFECore
 
 /// Settings of the one-step (GON-style) encoder, SPEC §4.2: z* = z₀ − η∇_z L(z₀).
-public struct OneStepSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct OneStepSettings: Sendable, Equatable, SettingsFields {
     /// η, the step.
     public var eta: Double = 1
     /// z₀ when the caller does not supply one (SPEC: 0).
@@ -20,15 +20,9 @@ public struct OneStepSettings: Codable, Sendable, Equatable, SettingsFields {
 
     public func validate() throws(GFEError) { try checkRanges() }
 
-    public init(from decoder: Decoder) throws {
-        self.init()
-        try decodeFields(from: decoder, what: Self.settingsName, alsoAllowed: ["method"])
-    }
+    public static var alsoAllowed: [String] { ["method"] }
 
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public init(defaultsFor r: SettingsReader) { self.init() }
 }
 
 /// What a one-step solve returns. `z0`, `loss0` and `gradient0` are kept for the unrolled decoder gradient

@@ -155,7 +155,8 @@ extension Array: SettingsValue where Element == Int {
 }
 
 /// An enumeration written as one of its case names: read with a did-you-mean for a misspelt name.
-public protocol SettingsChoice: SettingsValue, RawRepresentable, CaseIterable where RawValue == String {}
+public protocol SettingsChoice: SettingsValue, Codable, Sendable, RawRepresentable, CaseIterable
+where RawValue == String {}
 
 extension SettingsChoice {
     public static func read(_ r: SettingsReader, _ key: String) throws -> Self? { try r.choice(key, Self.self) }
@@ -256,15 +257,40 @@ public struct SettingsField<Root> {
     }
 }
 
-/// Settings whose fields are listed once, in `fields`.
-public protocol SettingsFields {
+/// Settings whose fields are listed once, in `fields`: decoding, encoding, the allowed names and the range
+/// checks all follow from that list.
+///
+/// Decoding starts from `init(defaultsFor:)` (the defaults, which may depend on a field such as a preset or
+/// a method), reads every field present, checks every range, then `checkDecoded`.
+public protocol SettingsFields: Codable {
     static var fields: [SettingsField<Self>] { get }
-    /// The first words of messages about these settings when they are checked outside a document
-    /// ("AMD settings").
+    /// The first words of every message about these settings ("AMD settings").
     static var settingsName: String { get }
+    /// Names the object may hold besides its fields (an encoder's "method", read by `EncoderSettings`).
+    static var alsoAllowed: [String] { get }
+    /// The defaults for the object `reader` reads.
+    init(defaultsFor reader: SettingsReader) throws
+    /// Checks of field combinations once every field is read; `reader` names fields by their path.
+    func checkDecoded(_ reader: SettingsReader) throws
 }
 
 extension SettingsFields {
+    public static var alsoAllowed: [String] { [] }
+    public func checkDecoded(_ reader: SettingsReader) throws {}
+
+    public init(from decoder: Decoder) throws {
+        let defaults = try SettingsReader(decoder, what: Self.settingsName, allowed: nil)
+        self = try Self(defaultsFor: defaults)
+        let reader = try SettingsReader(decoder, what: Self.settingsName, allowed: fieldNames + Self.alsoAllowed)
+        try read(reader)
+        try checkDecoded(reader)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var w = SettingsWriter(encoder)
+        try write(&w)
+    }
+
     /// The names of the fields that apply to these settings.
     public var fieldNames: [String] { Self.fields.filter { $0.applies(self) }.map(\.name) }
 
@@ -275,12 +301,6 @@ extension SettingsFields {
         for field in Self.fields where field.applies(self) {
             if let bad = field.violation(self) { throw r.outOfRange(field.name, bad.value, bad.rule) }
         }
-    }
-
-    /// Decodes the fields present in `decoder`'s object into `self`, which holds the defaults; fields that do
-    /// not apply, and fields not in `alsoAllowed`, are unknown.
-    public mutating func decodeFields(from decoder: Decoder, what: String, alsoAllowed: [String] = []) throws {
-        try read(try SettingsReader(decoder, what: what, allowed: fieldNames + alsoAllowed))
     }
 
     /// Writes every field that applies (fully resolved).

@@ -10,7 +10,7 @@ import GFESolvers
 /// evaluations use only the snapshot and the run seed, so they equal those of a separate run that stops
 /// there. Absent fields: no counts, the evaluations of the method (GFE: `gfe`; AE: `ae` and
 /// `aeDecoderAMD`), split `test`, no extra snapshot at the end.
-public struct CheckpointPlan: Codable, Sendable, Equatable, SettingsFields {
+public struct CheckpointPlan: Sendable, Equatable, SettingsFields {
     /// Images-seen counts, strictly increasing, each ≥ 1.
     public var imagesSeen: [Int] = []
     /// Evaluations run at every snapshot; nil means the method's defaults (`evaluations(for:)`).
@@ -79,21 +79,13 @@ public struct CheckpointPlan: Codable, Sendable, Equatable, SettingsFields {
         return nil
     }
 
-    public init(from decoder: Decoder) throws {
-        self.init()
-        try decodeFields(from: decoder, what: Self.settingsName)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public init(defaultsFor r: SettingsReader) { self.init() }
 }
 
 /// Validation curves (SPEC §7): the loss on the 8-image validation set every `every` iterations, and
 /// optionally on the `holdout` set (training images 50,000–59,999), limited to its first `holdoutLimit`
 /// images. Coded as `{"every": 10, "atStart": true, "holdout": false, "holdoutLimit": 1000}`.
-public struct ValidationSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct ValidationSettings: Sendable, Equatable, SettingsFields {
     /// k: validate after iterations k, 2k, 3k, …
     public var every: Int
     /// Also validate the initial model (iteration 0).
@@ -117,32 +109,28 @@ public struct ValidationSettings: Codable, Sendable, Equatable, SettingsFields {
         ]
     }
 
-    public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
+    public init(defaultsFor r: SettingsReader) throws {
         guard r.has("every") else {
             throw r.problem(
                 "field '\(r.qualified("every"))' is missing; give the validation "
                     + "interval in iterations (or leave out 'validation' for none)")
         }
         self.init(every: 1)
-        try decodeFields(from: decoder, what: Self.settingsName)
+    }
+
+    public func checkDecoded(_ r: SettingsReader) throws {
         if holdoutLimit != nil && !holdout {
             throw r.problem(
                 "'\(r.qualified("holdoutLimit"))' is set but 'holdout' is false; "
                     + "set \"holdout\": true or remove the limit")
         }
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
 }
 
 /// Which data a run uses: the dataset of SPEC §1 and optional limits (the first N images of the train pool
 /// in its seeded order, and of the evaluation split in file order). Coded as
 /// `{"dataset": "mnist", "trainLimit": 300, "testLimit": 1000}`.
-public struct DataSettings: Codable, Sendable, Equatable, SettingsFields {
+public struct DataSettings: Sendable, Equatable, SettingsFields {
     public var dataset: DatasetID = .mnist
     public var trainLimit: Int?
     public var testLimit: Int?
@@ -162,15 +150,7 @@ public struct DataSettings: Codable, Sendable, Equatable, SettingsFields {
         ]
     }
 
-    public init(from decoder: Decoder) throws {
-        self.init()
-        try decodeFields(from: decoder, what: Self.settingsName)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public init(defaultsFor r: SettingsReader) { self.init() }
 }
 
 extension DatasetID: SettingsChoice {}

@@ -6,8 +6,8 @@ import GFESolvers
 /// Coded as `{"method": "rmsprop", "lr": 5e-4, "alpha": 0.9, "eps": 1e-6}` or
 /// `{"method": "adam", "lr": 5e-4, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}`; absent fields take these
 /// defaults (RMSprop is the default method). A field of the other method (`alpha` for Adam) is an error.
-public struct OptimiserSettings: Codable, Sendable, Equatable, SettingsFields {
-    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice { case rmsprop, adam }
+public struct OptimiserSettings: Sendable, Equatable, SettingsFields {
+    public enum Method: String, SettingsChoice { case rmsprop, adam }
 
     public var method: Method
     /// lr, the learning rate.
@@ -54,16 +54,9 @@ public struct OptimiserSettings: Codable, Sendable, Equatable, SettingsFields {
         ]
     }
 
-    public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
+    /// Only the chosen method's fields are allowed, so `alpha` given to Adam is reported.
+    public init(defaultsFor r: SettingsReader) throws {
         self.init(method: try r.choice("method", Method.self) ?? .rmsprop)
-        // Only the chosen method's fields are allowed, so `alpha` given to Adam is reported.
-        try decodeFields(from: decoder, what: Self.settingsName)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
     }
 }
 

@@ -16,8 +16,8 @@ import GFESolvers
 /// types and out-of-range values name the field and what is allowed (`GFEError.badInput`, exit 2).
 /// Encoding writes every field resolved (defaults filled in), so a stored config reads back identically.
 /// Runtime resources (threads, chunk sizes) are not part of it: they never change a number.
-public struct TrainingConfig: Codable, Sendable, Equatable, SettingsFields {
-    public enum Method: String, Codable, Sendable, CaseIterable, SettingsChoice {
+public struct TrainingConfig: Sendable, Equatable, SettingsFields {
+    public enum Method: String, SettingsChoice {
         /// Gradient flow encoding: a decoder trained on latents found by the encoder.
         case gfe
         /// The autoencoder baseline (SPEC §6).
@@ -98,17 +98,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable, SettingsFields {
         }
     }
 
-    public init(from decoder: Decoder) throws {
-        let r = try SettingsReader(trainingConfig: decoder, allowed: nil)
+    public init(defaultsFor r: SettingsReader) throws {
         self.init(method: try r.choice("method", Method.self) ?? .gfe)
-        try decodeFields(from: decoder, what: Self.messageSubject)
-        try validate()
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var w = SettingsWriter(encoder)
-        try write(&w)
-    }
+    public func checkDecoded(_ r: SettingsReader) throws { try validate() }
 
     /// Decodes a config from JSON text; malformed JSON is a `GFEError.badInput` saying where.
     public static func decode(json: Data, source: String = messageSubject) throws -> TrainingConfig {

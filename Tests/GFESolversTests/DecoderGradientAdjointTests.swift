@@ -94,15 +94,8 @@ import Testing
         var g = [Double](repeating: 0, count: F.architecture.parameterCount)
         objective.lossAndGradients(z: z, x: x, loss: &loss, gradient: &a, parameterGradient: &g)
         var passes = DecoderGradientPasses<Double>()
-        if mode == .unrolled {
-            DecoderGradientUnrolled.fixedGrid(
-                settings: s, stages: stages, statistics: statistics, adjoint: a,
-                objective: &objective, x: x, passes: &passes, parameterGradient: &g)
-        } else {
-            DecoderGradientAdjoint.fixedGrid(
-                settings: s, stages: stages, statistics: statistics, adjoint: a,
-                objective: &objective, x: x, passes: &passes, parameterGradient: &g)
-        }
+        ReverseGrid(settings: s, stages: stages, statistics: statistics, adjoint: a).differentiate(
+            mode, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes, parameterGradient: &g)
         #expect(g.allSatisfy { $0.isFinite })
 
         var short = s

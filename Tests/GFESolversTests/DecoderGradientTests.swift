@@ -234,17 +234,9 @@ enum GradientFixture {
 
 @Suite struct DecoderGradientSettingsTests {
     static func decode(_ json: String) throws -> DecoderGradientSettings {
-        try JSONDecoder().decode(DecoderGradientSettings.self, from: Data(json.utf8))
+        try SettingsDecoding.decode(DecoderGradientSettings.self, json)
     }
-
-    static func message(_ json: String) -> String? {
-        do {
-            _ = try decode(json)
-            return nil
-        } catch let e as GFEError { return e.message } catch {
-            return "not a GFEError: \(error)"
-        }
-    }
+    static func message(_ json: String) -> String? { SettingsDecoding.message(DecoderGradientSettings.self, json) }
 
     @Test func defaultsAndBothForms() throws {
         let d = try Self.decode("{}")

@@ -6,17 +6,9 @@ import Testing
 
 @Suite struct SettingsTests {
     static func decode(_ json: String) throws -> EncoderSettings {
-        try JSONDecoder().decode(EncoderSettings.self, from: Data(json.utf8))
+        try SettingsDecoding.decode(EncoderSettings.self, json)
     }
-
-    static func message(_ json: String) -> String? {
-        do {
-            _ = try decode(json)
-            return nil
-        } catch let e as GFEError { return e.message } catch {
-            return "not a GFEError: \(error)"
-        }
-    }
+    static func message(_ json: String) -> String? { SettingsDecoding.message(EncoderSettings.self, json) }
 
     @Test func amdPresetsCarryTheSpecConstants() throws {
         guard case .amd(let o) = try Self.decode(#"{"method": "amd"}"#) else {
