@@ -102,20 +102,15 @@ struct RunCommand: ParsableCommand {
 
     private var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Worker mode: serve tasks from the parent on stdin; errors go to the parent as a "fatal" line.
+    /// Worker mode: compute the planned runs the parent sends on stdin (the spec is not read again); errors go
+    /// to the parent as a "fatal" line.
     private func runWorker() throws {
         BLAS.setThreads(1)
-        let session: ExperimentSession
-        do {
-            session = try experiment.open(checkDirty: true)
-        } catch {
-            say(WorkerProtocol.fatal((error as? ReportableError)?.message ?? "\(error)"))
-            throw ExitCode(2)
-        }
         let environment = RunEnvironment(
-            store: session.store, code: session.code, locator: session.locator,
+            resultsRoot: experiment.results,
+            code: CodeVersion.detect(toolVersion: GFE.version, checkDirty: true),
             evaluationThreads: threads ?? 1)
-        let code = WorkerLoop.serve(plan: session.plan, environment: environment)
+        let code = WorkerLoop.serve(environment: environment)
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -154,11 +149,11 @@ struct RunCommand: ParsableCommand {
         }
         defer { trap.cancel() }
         let environment = RunEnvironment(
-            store: session.store, code: session.code, locator: session.locator,
+            resultsRoot: experiment.results, code: session.code, locator: session.locator,
             evaluationThreads: threads ?? cores)
         let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
         let prefix = "[\(run.index)] \(run.id) \(run.label)"
-        let outcome = try RunExecutor.execute(run, plan: session.plan, environment: environment, force: force) {
+        let outcome = try RunExecutor.execute(run, environment: environment, force: force) {
             event in
             switch event {
             case .started: display.log(prefix + ": started")
@@ -193,22 +188,22 @@ struct RunCommand: ParsableCommand {
         let jobs = self.jobs ?? cores
         let executable =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var arguments = [
+        let arguments = [
             "run", experiment.spec, "--worker", "--results", experiment.results,
             // Every worker may use every core for its evaluations: training is single-threaded and
             // runs differ in length (a GFE run evaluates far longer than an AE run), so with
             // cores / jobs threads a core would idle once the shorter runs finish.
             "--threads", String(threads ?? cores)
         ]
-        for o in experiment.overrides { arguments += ["--set", o] }
-        if let seeds = experiment.seeds { arguments += ["--seeds", seeds] }
         var environment = ProcessInfo.processInfo.environment
-        environment["GFE_CODE_VERSION"] = session.code.id  // every worker plans with the parent's run ids
+        // Workers check each run id they are sent against the parent's code version.
+        environment["GFE_CODE_VERSION"] = session.code.id
         environment["OPENBLAS_NUM_THREADS"] = "1"
         let options = SweepOptions(
             jobs: jobs, force: force, executable: executable, workerArguments: arguments,
             environment: environment)
-        let runEnvironment = RunEnvironment(store: session.store, code: session.code, locator: session.locator)
+        let runEnvironment = RunEnvironment(
+            resultsRoot: experiment.results, code: session.code, locator: session.locator)
         let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
         let scheduler = SweepScheduler(
             plan: session.plan, environment: runEnvironment, options: options, display: display)

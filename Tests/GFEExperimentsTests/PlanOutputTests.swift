@@ -48,8 +48,25 @@ struct PlanOutputTests {
         #expect(WorkerProtocol.decode(WorkerProtocol.ready()) == .ready)
         #expect(WorkerProtocol.decode(WorkerProtocol.fatal("x")) == .fatal("x"))
         #expect(WorkerProtocol.decode("plain text") == nil)
-        let task = WorkerProtocol.Task(index: 4, runId: "0123456789ab", force: true)
-        #expect(try WorkerProtocol.Task(line: task.line) == task)
+    }
+
+    /// A worker gets the planned run itself and checks its id; it never reads the spec.
+    @Test func workerTasksCarryTheResolvedRunAndItsCheckedId() throws {
+        let plan = try ExperimentFixtures.plan(
+            #"{"base": {"checkpoints": {"atEnd": true}}, "sweep": {"axes": {"encoder.beta": [0.5, 0.75]}}, "outputs": {"latents": ["train"]}}"#
+        )
+        let run = plan.runs[1]
+        let task = WorkerProtocol.Task(run: run, force: true)
+        let back = try WorkerProtocol.Task(line: task.line, codeVersion: "test-code")
+        #expect(back.force && back.line == task.line)
+        #expect(back.run.id == run.id && back.run.config == run.config && back.run.label == run.label)
+        #expect(back.run.outputs == run.outputs && back.run.experiment == plan.name)
+        // Another code version, or a configuration changed on the way, does not give the id sent.
+        #expect(throws: GFEError.self) { try WorkerProtocol.Task(line: task.line, codeVersion: "other-code") }
+        let edited = task.line.replacingOccurrences(of: #""beta":0.75"#, with: #""beta":0.8"#)
+        #expect(edited != task.line)
+        let refusal = #expect(throws: GFEError.self) { try WorkerProtocol.Task(line: edited, codeVersion: "test-code") }
+        #expect(refusal?.message.contains("was sent as \(run.id)") == true)
     }
 
     @Test func runRecordRoundTrips() throws {

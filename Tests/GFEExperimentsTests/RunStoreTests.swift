@@ -90,10 +90,10 @@ struct RunStoreTests {
         let store = try makeStore()
         defer { try? FileManager.default.removeItem(atPath: store.root) }
         let plan = try tinyPlan()
-        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let env = RunEnvironment(resultsRoot: store.root, code: CodeVersion(id: "test", toolVersion: "0"))
         var events: [RunEvent] = []
         let outcome = try RunExecutor.execute(
-            plan.runs[0], plan: plan, environment: env, force: false,
+            plan.runs[0], environment: env, force: false,
             train: { _, _, _, _, _ in throw GFEError.runFailure("the test's trainer failed") },
             events: { events.append($0) })
         #expect(outcome.status == .failed)
@@ -116,16 +116,16 @@ struct RunStoreTests {
         defer { try? FileManager.default.removeItem(atPath: store.root) }
         let plan = try tinyPlan()
         let run = plan.runs[0]
-        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let env = RunEnvironment(resultsRoot: store.root, code: CodeVersion(id: "test", toolVersion: "0"))
         let calls = CallCount()
         let errs: RunExecutor.Training = { _, _, _, _, _ in
             calls.add()
             throw GFEError.runFailure("the disk is full (test)")
         }
-        _ = try RunExecutor.execute(run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
+        _ = try RunExecutor.execute(run, environment: env, force: false, train: errs, events: { _ in })
         #expect(store.state(of: run.id).divergedRecord == nil)
         let retried = try RunExecutor.execute(
-            run, plan: plan, environment: env, force: false, train: errs, events: { _ in })
+            run, environment: env, force: false, train: errs, events: { _ in })
         #expect(retried.status == .failed && calls.value == 2)
 
         let diverges: RunExecutor.Training = { c, d, r, s, p in
@@ -133,19 +133,19 @@ struct RunStoreTests {
             throw TrainingFailure(message: "diverged (test)", partial: try RunExecutor.defaultTraining(c, d, r, s, p))
         }
         let first = try RunExecutor.execute(
-            run, plan: plan, environment: env, force: false, train: diverges, events: { _ in })
+            run, environment: env, force: false, train: diverges, events: { _ in })
         #expect(first.status == .failed && first.reason == "diverged (test)" && calls.value == 3)
         let record = try #require(store.state(of: run.id).divergedRecord)
         #expect(record.reason == "diverged (test)" && record.iterations == 2)
         var events: [RunEvent] = []
         let kept = try RunExecutor.execute(
-            run, plan: plan, environment: env, force: false, train: diverges,
+            run, environment: env, force: false, train: diverges,
             events: { events.append($0) })
         #expect(kept.status == .failed && calls.value == 3, "recomputed a diverged run")
         #expect(kept.reason == RunExecutor.keptReason(record) && kept.reason?.hasSuffix("diverged (test)") == true)
         #expect(events == [.done(kept)])
         let forced = try RunExecutor.execute(
-            run, plan: plan, environment: env, force: true, train: diverges, events: { _ in })
+            run, environment: env, force: true, train: diverges, events: { _ in })
         #expect(forced.status == .failed && forced.reason == "diverged (test)" && calls.value == 4)
     }
 
@@ -154,8 +154,8 @@ struct RunStoreTests {
         defer { try? FileManager.default.removeItem(atPath: store.root) }
         let plan = try tinyPlan()
         let run = plan.runs[0]
-        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
-        let outcome = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
+        let env = RunEnvironment(resultsRoot: store.root, code: CodeVersion(id: "test", toolVersion: "0"))
+        let outcome = try RunExecutor.execute(run, environment: env, force: false, events: { _ in })
         #expect(outcome.status == .finished, "\(outcome.reason ?? "")")
         guard case .finished(let record) = store.state(of: run.id) else {
             Issue.record("not finished")
@@ -174,7 +174,7 @@ struct RunStoreTests {
             try f.doubleAttribute("mean_loss", of: "checkpoints/000/ae")
         }
         #expect(stored == loss)
-        let again = try RunExecutor.execute(run, plan: plan, environment: env, force: false, events: { _ in })
+        let again = try RunExecutor.execute(run, environment: env, force: false, events: { _ in })
         #expect(again.status == .skipped)
     }
 
@@ -187,10 +187,10 @@ struct RunStoreTests {
              "optimiser": {"method": "adam", "lr": 1e-3}, "data": {"trainLimit": 32, "testLimit": 16}}}
             """)
         let run = plan.runs[0]
-        let env = RunEnvironment(store: store, code: CodeVersion(id: "test", toolVersion: "0"))
+        let env = RunEnvironment(resultsRoot: store.root, code: CodeVersion(id: "test", toolVersion: "0"))
         let trained = ResultBox()
         let outcome = try RunExecutor.execute(
-            run, plan: plan, environment: env, force: false,
+            run, environment: env, force: false,
             train: { c, d, r, s, p in
                 let result = try RunExecutor.defaultTraining(c, d, r, s, p)
                 trained.set(result)

@@ -47,7 +47,8 @@ public enum RunEvent: Sendable, Equatable {
 
 /// The per-process context of run execution.
 public struct RunEnvironment: Sendable {
-    public var store: RunStore
+    /// The results root; each run is stored under its experiment's folder there.
+    public var resultsRoot: String
     public var code: CodeVersion
     public var locator: DataLocator
     /// Threads each evaluation uses (the numbers do not depend on it).
@@ -55,15 +56,18 @@ public struct RunEnvironment: Sendable {
     public var commandLine: [String]
 
     public init(
-        store: RunStore, code: CodeVersion, locator: DataLocator = .standard(), evaluationThreads: Int = 1,
+        resultsRoot: String, code: CodeVersion, locator: DataLocator = .standard(), evaluationThreads: Int = 1,
         commandLine: [String] = CommandLine.arguments
     ) {
-        self.store = store
+        self.resultsRoot = resultsRoot
         self.code = code
         self.locator = locator
         self.evaluationThreads = max(1, evaluationThreads)
         self.commandLine = commandLine
     }
+
+    /// The run store of experiment `name` under the results root.
+    public func store(_ name: String) -> RunStore { RunStore(root: resultsRoot, experiment: name) }
 }
 
 /// Computes one planned run into the run store: lock, working folder, data, training (TRAIN's `Trainer`),
@@ -87,10 +91,10 @@ public enum RunExecutor {
     public static let progressInterval: Duration = .milliseconds(250)
 
     public static func execute(
-        _ run: PlannedRun, plan: ExperimentPlan, environment env: RunEnvironment, force: Bool,
-        train: Training = defaultTraining, events: @escaping (RunEvent) -> Void
+        _ run: PlannedRun, environment env: RunEnvironment, force: Bool, train: Training = defaultTraining,
+        events: @escaping (RunEvent) -> Void
     ) throws -> RunOutcome {
-        let store = env.store
+        let store = env.store(run.experiment)
         func outcome(_ status: RunOutcome.Status, _ reason: String? = nil, _ wall: Double = 0) -> RunOutcome {
             let o = RunOutcome(index: run.index, runId: run.id, status: status, reason: reason, wallSeconds: wall)
             events(.done(o))
@@ -136,7 +140,7 @@ public enum RunExecutor {
             events(.phase(index: run.index, "training"))
             var last = ContinuousClock.now - progressInterval
             let resources = EvaluationResources(threads: env.evaluationThreads)
-            let trained = try train(run.config, cut, resources, plan.spec.outputs.solveCurves) { p in
+            let trained = try train(run.config, cut, resources, run.outputs.solveCurves) { p in
                 let now = ContinuousClock.now
                 if now - last >= progressInterval || p.iteration == p.totalIterations {
                     last = now
@@ -144,9 +148,9 @@ public enum RunExecutor {
                 }
             }
             result = trained
-            if !plan.spec.outputs.latents.isEmpty {
+            if !run.outputs.latents.isEmpty {
                 events(.phase(index: run.index, "encoding latents"))
-                latents = try extraLatents(trained, data: cut, outputs: plan.spec.outputs, resources: resources)
+                latents = try extraLatents(trained, data: cut, outputs: run.outputs, resources: resources)
             }
         } catch let f as TrainingFailure {
             result = f.partial
@@ -161,18 +165,18 @@ public enum RunExecutor {
         events(.phase(index: run.index, "storing results"))
         let wall = secondsSince(clock)
         let record = makeRecord(
-            run, plan: plan, env: env, result: result, failure: failure, diverged: diverged,
+            run, env: env, result: result, failure: failure, diverged: diverged,
             start: startDate, wall: wall)
         let attributes: [String: HDF5AttributeValue] = [
-            "format": .string(RunRecord.format), "run_id": .string(run.id), "experiment": .string(plan.name),
+            "format": .string(RunRecord.format), "run_id": .string(run.id), "experiment": .string(run.experiment),
             "status": .string(record.status.rawValue), "config": .string(run.point.resolved.canonicalText),
-            "outputs": .string(plan.spec.outputs.json.canonicalText), "data_fingerprint": .string(run.dataFingerprint),
+            "outputs": .string(run.outputs.json.canonicalText), "data_fingerprint": .string(run.dataFingerprint),
             "code_version": .string(env.code.id), "reason": .string(failure ?? "")
         ]
         if let result {
             try CSV.write(RunOutputsWriter.curves(result, runId: run.id), to: partial + "/curves.csv")
             try RunOutputsWriter.hdf5(
-                result, to: partial + "/run.h5", attributes: attributes, outputs: plan.spec.outputs,
+                result, to: partial + "/run.h5", attributes: attributes, outputs: run.outputs,
                 evaluationLabels: data?.evaluation.labels ?? [], latents: latents)
         } else {
             try CSV.write(
@@ -203,10 +207,9 @@ public enum RunExecutor {
     /// Stores run `run` as failed with `reason` when the process computing it died without recording it
     /// (a crash). Does nothing when another process holds the run's lock or the run has finished meanwhile.
     public static func recordFailure(
-        _ run: PlannedRun, plan: ExperimentPlan, environment env: RunEnvironment,
-        reason: String, wallSeconds: Double
+        _ run: PlannedRun, environment env: RunEnvironment, reason: String, wallSeconds: Double
     ) throws {
-        let store = env.store
+        let store = env.store(run.experiment)
         guard let lock = try store.claim(run.id) else { return }
         defer { lock.release() }
         if store.state(of: run.id).isFinished { return }
@@ -214,7 +217,7 @@ public enum RunExecutor {
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
         let start = Date().addingTimeInterval(-wallSeconds)
         let record = makeRecord(
-            run, plan: plan, env: env, result: nil, failure: reason, diverged: false,
+            run, env: env, result: nil, failure: reason, diverged: false,
             start: start, wall: wallSeconds)
         try CSV.write(
             CSVTable(header: RunOutputsWriter.curvesHeader),
@@ -253,7 +256,7 @@ public enum RunExecutor {
     }
 
     static func makeRecord(
-        _ run: PlannedRun, plan: ExperimentPlan, env: RunEnvironment, result: TrainingResult?,
+        _ run: PlannedRun, env: RunEnvironment, result: TrainingResult?,
         failure: String?, diverged: Bool, start: Date, wall: Double
     ) -> RunRecord {
         let p = Provenance.current(commandLine: env.commandLine)
@@ -268,10 +271,11 @@ public enum RunExecutor {
         var swept = JSONObject()
         for v in run.point.values { swept[v.path.description] = v.value }
         return RunRecord(
-            status: failure == nil ? .finished : .failed, reason: failure, diverged: diverged, experiment: plan.name,
+            status: failure == nil ? .finished : .failed, reason: failure, diverged: diverged,
+            experiment: run.experiment,
             runId: run.id,
             index: run.index, label: run.label, swept: swept, config: run.point.resolved,
-            outputs: plan.spec.outputs.json,
+            outputs: run.outputs.json,
             dataset: run.config.data.dataset.name, dataFingerprint: run.dataFingerprint, code: env.code,
             provenance: provenance, startTime: Provenance.timestamp(start),
             endTime: Provenance.timestamp(start.addingTimeInterval(wall)), wallSeconds: wall,

@@ -2,6 +2,7 @@ import Foundation
 import GFECore
 import GFEProcess
 import GFEData
+import GFEProcess
 import GFETraining
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ public struct SweepOptions: Sendable {
     /// Recompute finished runs.
     public var force: Bool
     /// The `gfe` executable and the arguments that make it a worker of this plan
-    /// (`run SPEC --worker --results DIR [--set …]`).
+    /// (`run SPEC --worker --results DIR --threads N`).
     public var executable: String
     public var workerArguments: [String]
     public var environment: [String: String]
@@ -148,7 +149,7 @@ public final class SweepScheduler: @unchecked Sendable {
     }
 
     public func run() -> SweepSummary {
-        let store = environment.store
+        let store = environment.store(plan.name)
         var kept = 0
         for r in plan.runs {
             if !options.force, let settled = RunExecutor.settledOutcome(r, store.state(of: r.id)) {
@@ -298,7 +299,7 @@ public final class SweepScheduler: @unchecked Sendable {
             if !pending.isEmpty {
                 let i = pending.removeFirst()
                 let run = plan.runs[i]
-                guard s.child.send(WorkerProtocol.Task(index: i, runId: run.id, force: options.force).line) else {
+                guard s.child.send(WorkerProtocol.Task(run: run, force: options.force).line) else {
                     pending.insert(i, at: 0)
                     continue
                 }
@@ -352,7 +353,7 @@ public final class SweepScheduler: @unchecked Sendable {
                         "the worker process \(how) while computing this run" + (tail.isEmpty ? "" : ": \(tail)")
                     do {
                         try RunExecutor.recordFailure(
-                            run, plan: plan, environment: environment, reason: reason, wallSeconds: wall)
+                            run, environment: environment, reason: reason, wallSeconds: wall)
                     } catch {
                         display.log("could not record the failure of run \(i): \(error)")
                     }
@@ -404,7 +405,9 @@ public final class SweepScheduler: @unchecked Sendable {
 
     /// " (test_loss_gfe 0.2098 at 5,760 images)" from the stored record's last checkpoint.
     private func resultNote(_ i: Int) -> String {
-        guard case .finished(let r) = environment.store.state(of: plan.runs[i].id), let c = r.checkpoints.last else {
+        guard case .finished(let r) = environment.store(plan.name).state(of: plan.runs[i].id),
+            let c = r.checkpoints.last
+        else {
             return ""
         }
         let metrics = c.metrics.keys.sorted().filter { $0 != RunMetrics.trainSeconds }

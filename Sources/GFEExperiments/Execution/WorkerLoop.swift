@@ -16,8 +16,7 @@ import Glibc
 /// the run's hidden partial folder, which the next process to take the run's lock removes.
 public enum WorkerLoop {
     public static func serve(
-        plan: ExperimentPlan, environment: RunEnvironment,
-        train: @escaping RunExecutor.Training = RunExecutor.defaultTraining
+        environment: RunEnvironment, train: @escaping RunExecutor.Training = RunExecutor.defaultTraining
     ) -> Int32 {
         let inbox = TaskInbox()
         let reader = Thread {
@@ -28,21 +27,13 @@ public enum WorkerLoop {
         emit(WorkerProtocol.ready())
         while let line = inbox.next() {
             let task: WorkerProtocol.Task
-            do { task = try WorkerProtocol.Task(line: line) } catch {
-                emit(WorkerProtocol.fatal("\(error)"))
+            do { task = try WorkerProtocol.Task(line: line, codeVersion: environment.code.id) } catch {
+                emit(WorkerProtocol.fatal((error as? ReportableError)?.message ?? "\(error)"))
                 return 2
             }
-            guard let run = plan.runs.first(where: { $0.index == task.index }), run.id == task.runId else {
-                let now = plan.runs.first { $0.index == task.index }?.id ?? "absent"
-                emit(
-                    WorkerProtocol.fatal(
-                        "the plan changed since the sweep started: run \(task.index) was \(task.runId), "
-                            + "it is now \(now) (was the spec edited, or the data replaced?); start the sweep again"))
-                return 2
-            }
+            let run = task.run
             do {
-                _ = try RunExecutor.execute(run, plan: plan, environment: environment, force: task.force, train: train)
-                { event in
+                _ = try RunExecutor.execute(run, environment: environment, force: task.force, train: train) { event in
                     // Idle before the parent hears "done": it may close stdin as soon as it does.
                     if case .done = event { inbox.finishTask() }
                     emit(WorkerProtocol.encode(event))

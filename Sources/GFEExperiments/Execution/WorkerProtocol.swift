@@ -3,36 +3,33 @@ import GFETraining
 
 /// The lines a sweep's parent and its worker processes exchange, one JSON object per line.
 ///
-/// Parent → worker (stdin): `{"index": 3, "runId": "0123456789ab", "force": false}`, one task at a time.
+/// Parent → worker (stdin): `{"force": false, "run": {…}}` (`Task`), one task at a time.
 /// Worker → parent (stdout): `{"event": "started" | "phase" | "progress" | "done", "index": 3, …}` (see
 /// `encode(_:)`), plus `{"event": "ready"}` once the worker has planned, and
 /// `{"event": "fatal", "message": "…"}` before it exits on an error that stops it altogether.
 public enum WorkerProtocol {
-    public struct Task: Sendable, Equatable {
-        public var index: Int
-        public var runId: String
+    /// One run to compute: the planned run itself (`PlannedRun.transferJSON`), so the worker never resolves
+    /// the spec again.
+    public struct Task: Sendable {
+        public var run: PlannedRun
         public var force: Bool
 
-        public init(index: Int, runId: String, force: Bool) {
-            self.index = index
-            self.runId = runId
+        public init(run: PlannedRun, force: Bool) {
+            self.run = run
             self.force = force
         }
 
         public var line: String {
-            JSONValue.object(
-                JSONObject([("index", JSONValue(index)), ("runId", .string(runId)), ("force", .bool(force))])
-            ).compactText
+            JSONValue.object(JSONObject([("force", .bool(force)), ("run", run.transferJSON)])).compactText
         }
 
-        public init(line: String) throws {
+        /// Decodes a task and checks its run id against this process's code version.
+        public init(line: String, codeVersion: String) throws {
             let v = try JSONParser.parse(line, source: "worker task")
-            guard case .object(let o) = v, let i = o["index"]?.intValue, let id = o["runId"]?.stringValue,
-                let force = o["force"]?.boolValue
-            else {
-                throw GFEError.badInput("worker task: expected {\"index\", \"runId\", \"force\"}, got \(line.clipped)")
+            guard case .object(let o) = v, let force = o["force"]?.boolValue, let run = o["run"] else {
+                throw GFEError.badInput("worker task: expected {\"force\", \"run\"}, got \(line.clipped)")
             }
-            self.init(index: i, runId: id, force: force)
+            self.init(run: try PlannedRun(transfer: run, codeVersion: codeVersion), force: force)
         }
     }
 

@@ -2,13 +2,17 @@ import GFECore
 import GFEData
 import GFETraining
 
-/// One run of a plan: a resolved sweep point and its id.
+/// One run of a plan: a resolved sweep point, what it stores and its id; everything a process needs to
+/// compute it without the spec.
 public struct PlannedRun: Sendable {
     public var point: ResolvedPoint
     /// 12 hexadecimal digits (see `RunID`).
     public var id: String
     /// The data fingerprint hashed into the id (`Dataset.fingerprint`).
     public var dataFingerprint: String
+    /// The experiment's name: its folder in the results root.
+    public var experiment: String
+    public var outputs: OutputSettings
 
     public var index: Int { point.index }
     public var config: TrainingConfig { point.config }
@@ -76,7 +80,10 @@ public struct ExperimentPlan: Sendable {
             let id = RunID.make(
                 config: point.resolved, outputs: experiment.spec.outputs.json,
                 dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
-            runs.append(PlannedRun(point: point, id: id, dataFingerprint: fingerprint))
+            runs.append(
+                PlannedRun(
+                    point: point, id: id, dataFingerprint: fingerprint, experiment: experiment.spec.name,
+                    outputs: experiment.spec.outputs))
         }
         self.runs = runs
     }

@@ -85,8 +85,15 @@ public struct ResolvedExperiment: Sendable {
         return json
     }
 
+    /// The strict `TrainingConfig` decoding, straight from the parsed value.
     static func decode(_ json: JSONValue) throws -> TrainingConfig {
-        try TrainingConfig.decode(json: Data(json.compactText.utf8))
+        do {
+            return try JSONValueDecoder.decode(TrainingConfig.self, from: json)
+        } catch let error as ReportableError {
+            throw error
+        } catch {
+            throw GFEError.badInput("\(TrainingConfig.messageSubject): \(error)")
+        }
     }
 
     /// The config as TrainingConfig encodes it, keys sorted.
