@@ -1,6 +1,5 @@
 import Foundation
 import GFECore
-import GFEProcess
 import GFEData
 import GFEProcess
 import GFETraining
