@@ -53,14 +53,7 @@ public struct AMDSolver<O: LatentObjective> {
     ) throws(GFEError) -> AMDSolution<T> {
         let n = x.rows
         let d = objective.latentDim
-        guard z0.rows == n, z0.cols == d else {
-            throw .badInput(
-                "AMD: z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d) "
-                    + "(one row of latent dimension \(d) per image)")
-        }
-        guard z0.storage.allSatisfy(\.isFinite) else {
-            throw .badInput("AMD: z0 contains NaN or infinite values; supply a finite starting point")
-        }
+        try InitialPoint.check(z0, images: n, dim: d, solver: "AMD")
         let callerRanges = try layout.ranges(rows: n)
         let ranges = settings.stepControl == .sample ? (0..<n).map { $0..<($0 + 1) } : callerRanges
         let s = settings

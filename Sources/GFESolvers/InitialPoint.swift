@@ -18,3 +18,18 @@ public enum InitialPoint: String, SettingsChoice {
         return z
     }
 }
+
+extension InitialPoint {
+    /// Checks a starting point supplied for `images` images of latent dimension `dim`: one finite row per
+    /// image. `solver` starts the message ("AMD").
+    static func check<T: Scalar>(_ z0: Matrix<T>, images n: Int, dim d: Int, solver: String) throws(GFEError) {
+        guard z0.rows == n, z0.cols == d else {
+            throw .badInput(
+                "\(solver): z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d) "
+                    + "(one row of latent dimension \(d) per image)")
+        }
+        guard z0.storage.allSatisfy(\.isFinite) else {
+            throw .badInput("\(solver): z0 contains NaN or infinite values; supply a finite starting point")
+        }
+    }
+}

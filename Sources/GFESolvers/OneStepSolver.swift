@@ -54,12 +54,7 @@ public struct OneStepSolver<O: LatentObjective> {
     ) throws(GFEError) -> OneStepSolution<T> {
         let n = x.rows
         let d = objective.latentDim
-        guard z0.rows == n, z0.cols == d else {
-            throw .badInput("one-step encoder: z0 is \(z0.rows)x\(z0.cols) but the batch needs \(n)x\(d)")
-        }
-        guard z0.storage.allSatisfy(\.isFinite) else {
-            throw .badInput("one-step encoder: z0 contains NaN or infinite values; supply a finite starting point")
-        }
+        try InitialPoint.check(z0, images: n, dim: d, solver: "one-step encoder")
         let ranges = try layout.ranges(rows: n)
         var loss0 = [T](repeating: 0, count: n)
         var gradient0 = Matrix<T>(rows: n, cols: d)
