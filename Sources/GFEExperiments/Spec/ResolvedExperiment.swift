@@ -96,9 +96,9 @@ public struct ResolvedExperiment: Sendable {
         }
     }
 
-    /// The config as TrainingConfig encodes it, keys sorted.
+    /// The config as TrainingConfig encodes it, keys sorted: what the run id hashes.
     static func resolvedJSON(_ config: TrainingConfig) throws -> JSONValue {
-        try JSONParser.parse(try config.json(), source: "resolved config").sortedRecursively
+        try JSONValueEncoder.encode(config).sortedRecursively
     }
 
     /// Names the place a config error came from: the base alone, the overrides, or this run's swept values.
