@@ -2,11 +2,11 @@
 // target (RowGemm.c sets the target attribute and these macros):
 //   VNAME(x)  the name of x for this target;  MR  rows per tile;  NP  panels (16 columns each) per tile.
 // On AVX2 a 16-float vector is two registers (MR = 6, NP = 1: 12 accumulators); on AVX-512 one register
-// (MR = 8, NP = 2: 16 accumulators; MR = 4, NP = 4 for short K). Every lane of an accumulator is one element
-// of C and receives one fused multiply-add per p in increasing p (__builtin_elementwise_fma rounds once per
-// lane, exactly as fmaf), so every tile shape and the scalar path compute the same bits by construction: the
-// tile shape, the blocking and the source of B decide only which elements are computed together, never an
-// element's operations.
+// (MR = 8, NP = 2: 16 accumulators; MR = 6, NP = 4 for products of at most 120 rows; MR = 4, NP = 4 for
+// short K). Every lane of an accumulator is one element of C and receives one fused multiply-add per p in
+// increasing p (__builtin_elementwise_fma rounds once per lane, exactly as fmaf), so every tile shape and the
+// scalar path compute the same bits by construction: the tile shape, the blocking and the source of B decide
+// only which elements are computed together, never an element's operations.
 //
 // Blocking (Goto/BLIS order): K in blocks of KC (KC_SCRATCH when B comes through the scratch buffer), rows in
 // blocks of MC, columns in groups of NP panels; a tile computes MR × 16·NP elements, reading B's panel slices

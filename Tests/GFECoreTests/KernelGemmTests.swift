@@ -10,7 +10,9 @@ struct KernelGemmTests {
     static let shapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (3, 16, 784), (16, 5, 20), (9, 257, 33), (130, 16, 47), (17, 600, 150), (2, 1030, 18),
         // Either side of the short-K tiles' bound (AVX-512: K ≤ 64 runs on 4 × 64 tiles).
-        (37, 64, 70), (37, 65, 70)
+        (37, 64, 70), (37, 65, 70),
+        // Either side of the 120-row block with K > 64 (AVX-512: 6 × 64 tiles up to 120 rows, 8 × 32 above).
+        (120, 70, 47), (121, 70, 47)
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {

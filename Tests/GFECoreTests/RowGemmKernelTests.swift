@@ -5,12 +5,14 @@ import Testing
 /// fused-multiply-add chain of its contract written in Swift, and itself on the same rows at other
 /// positions and heights.
 struct RowGemmKernelTests {
-    /// Odd shapes: single rows and columns, heights that are not multiples of the 6-row tile or of the
-    /// 120-row block, widths on both sides of the 16-column panel, inner dimensions across the 1024-wide K
-    /// block (and the 256-wide one of the unpacked path, exercised through the MLP tests).
+    /// Odd shapes: single rows and columns, heights that are not multiples of the 4-, 6- or 8-row tiles or
+    /// of the 120-row block, widths on both sides of the 16-column panel and of the 2- and 4-panel groups,
+    /// inner dimensions on both sides of the short-K limit (64) and across the 1024-wide K block (and the
+    /// 256-wide one of the unpacked path, exercised through the MLP tests); every tile variant of a path
+    /// (AVX-512: short K, at most 120 rows, taller) is reached.
     static let shapes: [(m: Int, k: Int, n: Int)] = [
         (1, 1, 1), (5, 3, 17), (7, 20, 150), (13, 257, 33), (6, 256, 16), (37, 600, 20), (2, 784, 47),
-        (19, 513, 8), (4, 150, 300), (5, 1100, 19), (125, 30, 18)
+        (19, 513, 8), (4, 150, 300), (5, 1100, 19), (125, 30, 18), (131, 100, 70)
     ]
 
     static func matrix(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix<Float> {
