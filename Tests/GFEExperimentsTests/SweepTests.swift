@@ -113,6 +113,6 @@ struct SweepTests {
         let values = (0..<400).map(String.init).joined(separator: ",")
         let message = ExperimentFixtures.specError(
             "{\"sweep\": {\"axes\": {\"seed\": [\(values)], \"latentDim\": [\(values)]}}}")
-        #expect(message?.contains("160000 points") == true, "\(message ?? "accepted")")
+        #expect(message?.contains("160,000 points") == true, "\(message ?? "accepted")")
     }
 }

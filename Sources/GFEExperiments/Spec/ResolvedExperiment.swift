@@ -41,18 +41,35 @@ public struct ResolvedExperiment: Sendable {
         for o in overrides { sweep = sweep.removing(o.path) }
         self.sweep = sweep
         let source = spec.source
+        try sweep.checkSize(source: source)
 
         var points: [ResolvedPoint] = []
         var seen: [String: Int] = [:]
+        // Points that differ only in their seed (`seeds`, --seeds) share one decoding: the seed is a plain
+        // integer that no other check reads, so a large seed sweep is checked in linear time at little cost
+        // per point.
+        var decodedWithoutSeed: [String: (config: TrainingConfig, resolved: JSONValue)] = [:]
         for (i, values) in sweep.points.enumerated() {
             let input = try Self.merge(spec.base, values: values, overrides: overrides, source: source)
             let config: TrainingConfig
-            do {
-                config = try Self.decode(input)
-            } catch let error as ReportableError {
-                throw Self.attribute(error, at: i, values: values, spec: spec, overrides: overrides)
+            let resolved: JSONValue
+            let seedless = Self.withoutSeed(input)
+            if let seedless, let seed = Self.seed(of: input), let shared = decodedWithoutSeed[seedless] {
+                config = {
+                    var c = shared.config
+                    c.seed = seed
+                    return c
+                }()
+                resolved = Self.settingSeed(seed, in: shared.resolved)
+            } else {
+                do {
+                    config = try Self.decode(input)
+                } catch let error as ReportableError {
+                    throw Self.attribute(error, at: i, values: values, spec: spec, overrides: overrides)
+                }
+                resolved = try Self.resolvedJSON(config)
+                if let seedless { decodedWithoutSeed[seedless] = (config, resolved) }
             }
-            let resolved = try Self.resolvedJSON(config)
             try Self.checkOutputs(spec.outputs, config: config, run: i, values: values, source: source)
             let key = resolved.canonicalText
             if let j = seen[key] {
@@ -83,6 +100,26 @@ public struct ResolvedExperiment: Sendable {
             json = .object(root)
         }
         return json
+    }
+
+    /// The canonical text of a point's fields without "seed" (nil when they are not an object).
+    static func withoutSeed(_ input: JSONValue) -> String? {
+        guard case .object(var root) = input else { return nil }
+        root["seed"] = nil
+        return JSONValue.object(root).canonicalText
+    }
+
+    /// The seed a point's fields give, when it is one the strict decoding accepts (absent: the default).
+    static func seed(of input: JSONValue) -> UInt64? {
+        guard case .object(let root) = input else { return nil }
+        guard let value = root["seed"] else { return TrainingConfig().seed }
+        return value.uint64Value
+    }
+
+    static func settingSeed(_ seed: UInt64, in resolved: JSONValue) -> JSONValue {
+        guard case .object(var root) = resolved else { return resolved }
+        root["seed"] = JSONValue(seed)
+        return .object(root)
     }
 
     /// The strict `TrainingConfig` decoding, straight from the parsed value.

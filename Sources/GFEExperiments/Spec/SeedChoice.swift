@@ -39,13 +39,14 @@ public struct SeedChoice: Sendable, Equatable {
             return
         }
         var seeds: [UInt64] = []
+        var given = Set<UInt64>()
         for part in parts {
             guard let seed = UInt64(part) else {
                 throw GFEError.badInput(
                     "--seeds '\(argument)': '\(part)' is not a seed; expected non-negative integers "
                         + "below 2^64 separated by commas, e.g. --seeds 2020,2021,2022")
             }
-            guard !seeds.contains(seed) else {
+            guard given.insert(seed).inserted else {
                 throw GFEError.badInput("--seeds '\(argument)': seed \(seed) is given twice")
             }
             seeds.append(seed)
