@@ -42,7 +42,7 @@ public struct DecoderGradientSettings: Sendable, Equatable, SettingsFields {
                 SettingsRule("a relative residual strictly between 0 and 1 (e.g. 1e-4)") {
                     $0.isFinite && $0 > 0 && $0 < 1
                 }),
-            .value("cgMaxIterations", \.cgMaxIterations, .atLeast(1))
+            .value("cgMaxIterations", \.cgMaxIterations, .within(1...10_000))
         ]
     }
 

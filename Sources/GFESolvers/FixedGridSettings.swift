@@ -66,7 +66,7 @@ public struct FixedGridSettings: Sendable, Equatable, SettingsFields {
     public static var fields: [SettingsField<FixedGridSettings>] {
         [
             .value("dynamics", \.dynamics), .value("grid", \.grid),
-            .value("points", \.points, .atLeast(2, " (one Runge–Kutta step needs two grid points)")),
+            .value("points", \.points, .within(2...100_000, " (one Runge–Kutta step needs two grid points)")),
             .value("tau", \.tau, .positive),
             .value("logBase", \.logBase, SettingsRule("a number greater than 1") { $0.isFinite && $0 > 1 }),
             .value("scaling", \.scaling), .value("epsilon", \.epsilon, .positive),

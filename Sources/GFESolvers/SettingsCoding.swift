@@ -187,6 +187,23 @@ extension SettingsRule where V == Int {
     public static func atLeast(_ minimum: Int, _ why: String = "") -> Self {
         Self("at least \(minimum)\(why)") { $0 >= minimum }
     }
+
+    /// A count in `range`: the upper bound keeps sizes within what memory and time can hold, and every
+    /// product of them within Int.
+    public static func within(_ range: ClosedRange<Int>, _ why: String = "") -> Self {
+        Self("from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))\(why)") { range.contains($0) }
+    }
+
+    /// 1,000,000: digits in groups of three, as messages write counts.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = n < 0 ? "-" : ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return out
+    }
 }
 
 /// One field of a settings object: its name, written here once, and how it is read, written and checked.
@@ -297,8 +314,9 @@ extension SettingsFields {
     /// Reads every field present into `self` (absent fields keep their values), then checks every range: a
     /// value out of range is named by its path in the document.
     public mutating func read(_ r: SettingsReader) throws {
-        for field in Self.fields where field.applies(self) { try field.read(r, &self) }
-        for field in Self.fields where field.applies(self) {
+        let fields = Self.fields.filter { $0.applies(self) }
+        for field in fields { try field.read(r, &self) }
+        for field in fields {
             if let bad = field.violation(self) { throw r.outOfRange(field.name, bad.value, bad.rule) }
         }
     }

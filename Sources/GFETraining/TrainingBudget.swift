@@ -12,9 +12,12 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
     /// count is not a multiple of B).
     case imagesSeen(Int)
 
-    /// Each kind's field name, written once: how to make the budget from its count.
-    static let kinds: [(name: String, make: @Sendable (Int) -> TrainingBudget)] = [
-        ("epochs", { .epochs($0) }), ("iterations", { .iterations($0) }), ("imagesSeen", { .imagesSeen($0) })
+    /// Each kind's field name, written once, its largest count and how to make the budget from a count. The
+    /// bounds keep every count derived from a budget within Int; the number of iterations a run takes is
+    /// bounded by `TrainingConfig.maxIterations` once the train pool is known.
+    static let kinds: [(name: String, maximum: Int, make: @Sendable (Int) -> TrainingBudget)] = [
+        ("epochs", 1_000_000, { .epochs($0) }), ("iterations", TrainingConfig.maxIterations, { .iterations($0) }),
+        ("imagesSeen", 1_000_000_000_000_000, { .imagesSeen($0) })
     ]
 
     /// The budget's field name and count.
@@ -57,8 +60,11 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
                 "\(place) needs exactly one of \(SettingsReader.quoted(names))"
                     + (present.isEmpty ? "" : "; found " + present.map { "'\($0.name)'" }.joined(separator: " and ")))
         }
-        guard let count = try r.int(kind.name, atLeast: 1) else {
+        guard let count = try r.int(kind.name) else {
             throw r.problem("field '\(r.qualified(kind.name))' must be an integer")
+        }
+        if let rule = SettingsRule<Int>.within(1...kind.maximum).violation(count) {
+            throw r.outOfRange(kind.name, count, rule)
         }
         self = kind.make(count)
     }

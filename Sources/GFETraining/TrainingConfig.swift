@@ -61,18 +61,26 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
 
     public static var fields: [SettingsField<TrainingConfig>] {
         [
-            .value("method", \.method), .value("latentDim", \.latentDim, .atLeast(1)), .nested("encoder", \.encoder),
+            .value("method", \.method), .value("latentDim", \.latentDim, .within(1...10_000)),
+            .nested("encoder", \.encoder),
             .nested("gradient", \.gradient), .nested("optimiser", \.optimiser),
-            .value("batchSize", \.batchSize, .atLeast(1)), .nested("budget", \.budget),
+            .value("batchSize", \.batchSize, .within(1...60_000, " (the largest train pool)")),
+            .nested("budget", \.budget),
             .nested("checkpoints", \.checkpoints), .nested("validation", \.validation), .value("seed", \.seed),
             .nested("data", \.data)
         ]
     }
 
-    /// Checks what the field decoders cannot see alone: combinations of fields.
+    /// The most iterations a run may take (about two weeks at a millisecond each): a budget beyond it is a
+    /// mistake, and every count derived from it stays far within Int.
+    public static let maxIterations = 1_000_000_000
+
+    /// Checks what the field decoders cannot see alone: combinations of fields, and the sizes the dataset's
+    /// splits give (limits, the budget's iterations, checkpoints within the budget).
     public func validate() throws(GFEError) {
         func bad(_ s: String) -> GFEError { .badInput("\(Self.messageSubject): " + s) }
         try checkRanges()
+        try checkSizes()
         try encoder.validate()
         for kind in checkpoints.evaluations(for: method) where kind.method != method {
             throw bad(
@@ -95,6 +103,46 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         }
         if checkpoints.split == "holdout" && !splits.contains(.holdout) {
             throw bad("'checkpoints.split' is 'holdout', and \(data.dataset.name) has no holdout set; use 'test'")
+        }
+    }
+
+    /// The number of training images a run draws from (`data.trainLimit` or the whole train split).
+    public var trainPoolCount: Int? {
+        data.dataset.size(of: .train).map { min(data.trainLimit ?? $0, $0) }
+    }
+
+    /// The number of iterations the budget takes on the train pool.
+    public var plannedIterations: Int? {
+        trainPoolCount.map { budget.iterations(poolCount: $0, batchSize: batchSize) }
+    }
+
+    /// Limits within their splits, a budget of at most `maxIterations`, and checkpoints within the budget:
+    /// all known from the dataset's split sizes before any file is read.
+    func checkSizes() throws(GFEError) {
+        func bad(_ s: String) -> GFEError { .badInput("\(Self.messageSubject): " + s) }
+        let dataset = data.dataset
+        func limit(_ value: Int?, _ field: String, _ split: SplitName) throws(GFEError) {
+            guard let value, let size = dataset.size(of: split), value > size else { return }
+            throw bad(
+                "'\(field)' is \(value); \(dataset.name)'s \(split.rawValue) split has \(size) images, so it must "
+                    + "be from 1 to \(size) (or absent for all of them)")
+        }
+        try limit(data.trainLimit, "data.trainLimit", .train)
+        try limit(data.testLimit, "data.testLimit", checkpoints.split == "holdout" ? .holdout : .test)
+        try limit(validation?.holdoutLimit, "validation.holdoutLimit", .holdout)
+        guard let pool = trainPoolCount else { return }
+        let total = budget.iterations(poolCount: pool, batchSize: batchSize)
+        guard total <= Self.maxIterations else {
+            throw bad(
+                "the budget \(budget.field.name) = \(budget.field.count) takes \(total) iterations of \(batchSize) "
+                    + "images from \(pool) training images, more than \(Self.maxIterations); lower it")
+        }
+        let finalImages = Trainer.imagesSeen(afterIterations: total, poolCount: pool, batchSize: batchSize)
+        if let beyond = checkpoints.imagesSeen.first(where: { $0 > finalImages }) {
+            throw bad(
+                "checkpoint at \(beyond) images seen is beyond the budget, which ends at \(finalImages) images "
+                    + "(\(total) iterations of \(batchSize) from \(pool) training images); raise the budget or "
+                    + "drop the checkpoint")
         }
     }
 

@@ -67,7 +67,7 @@ struct SpecValidationTests {
     }
 
     @Test func outOfRangeInBaseNamesValueAndRange() {
-        expectError(#"{"base": {"batchSize": 0}}"#, ["$.base", "'batchSize' is 0", "at least 1"])
+        expectError(#"{"base": {"batchSize": 0}}"#, ["$.base", "'batchSize' is 0", "from 1 to 60,000"])
     }
 
     @Test func outOfRangeSweptValuePointsAtTheSweep() {

@@ -114,11 +114,11 @@ import Testing
 
     @Test func outOfRangeValuesSayWhatIsAllowed() {
         let cases: [(String, String)] = [
-            (#"{"batchSize": 0}"#, "'batchSize' is 0; it must be at least 1"),
-            (#"{"latentDim": 0}"#, "'latentDim' is 0; it must be at least 1"),
+            (#"{"batchSize": 0}"#, "'batchSize' is 0; it must be from 1 to 60,000"),
+            (#"{"latentDim": 0}"#, "'latentDim' is 0; it must be from 1 to 10,000"),
             (#"{"optimiser": {"lr": -1}}"#, "'optimiser.lr' is -1.0; it must be a positive number"),
             (#"{"optimiser": {"alpha": 1}}"#, "'optimiser.alpha' is 1.0; it must be in [0, 1)"),
-            (#"{"budget": {"iterations": 0}}"#, "'budget.iterations' is 0; it must be at least 1"),
+            (#"{"budget": {"iterations": 0}}"#, "'budget.iterations' is 0; it must be from 1 to 1,000,000,000"),
             (#"{"budget": {"epochs": 1, "iterations": 5}}"#, "exactly one of 'epochs', 'iterations', 'imagesSeen'"),
             (#"{"budget": {}}"#, "exactly one of"),
             (#"{"checkpoints": {"imagesSeen": [960, 480]}}"#, "strictly increasing"),
@@ -129,6 +129,44 @@ import Testing
             (#"{"validation": {"every": 5, "holdoutLimit": 10}}"#, "'holdout' is false"),
             (#"{"data": {"trainLimit": 0}}"#, "'data.trainLimit' is 0"),
             (#"{"encoder": {"method": "amd", "beta": 1.5}}"#, "'encoder.beta' is 1.5")
+        ]
+        for (json, expected) in cases {
+            let message = Self.failure(json)
+            #expect(message.contains(expected), "\(json): \(message)")
+        }
+    }
+
+    /// Sizes that would not fit in memory or time, or overflow Int on the way, are refused when the config is
+    /// read, with the field and its range (the cases of issue 13's adversarial pass).
+    @Test func sizesBeyondWhatTheMachineHoldsAreRefused() {
+        let cases: [(String, String)] = [
+            (
+                #"{"budget": {"iterations": 9223372036854775807}}"#,
+                "'budget.iterations' is 9223372036854775807; it must be from 1 to 1,000,000,000"
+            ),
+            (
+                #"{"budget": {"epochs": 1000000000000000}}"#,
+                "'budget.epochs' is 1000000000000000; it must be from 1 to 1,000,000"
+            ),
+            (#"{"budget": {"imagesSeen": 9223372036854775000}}"#, "'budget.imagesSeen' is 9223372036854775000"),
+            (#"{"batchSize": 1000000000}"#, "'batchSize' is 1000000000; it must be from 1 to 60,000"),
+            (#"{"latentDim": 1000000000000000}"#, "'latentDim' is 1000000000000000; it must be from 1 to 10,000"),
+            (#"{"encoder": {"method": "fixedGrid", "points": 1000000000}}"#, "'encoder.points' is 1000000000"),
+            (
+                #"{"encoder": {"method": "amd", "maxReductions": 100000000}}"#,
+                "'encoder.maxReductions' is 100000000; it must be from 0 to 1,000"
+            ),
+            // Within each field's range, but more iterations than a run may take (batches of 1 over 10^15 images).
+            (#"{"batchSize": 1, "budget": {"imagesSeen": 1000000000000000}}"#, "takes 1000000000000000 iterations"),
+            (#"{"method": "ae", "budget": {"epochs": 1000000}}"#, "more than 1000000000"),
+            // Limits beyond their splits, and a checkpoint the budget never reaches.
+            (#"{"data": {"testLimit": 10001}}"#, "'data.testLimit' is 10001; mnist's test split has 10000 images"),
+            (#"{"data": {"trainLimit": 50001}}"#, "'data.trainLimit' is 50001; mnist's train split has 49992 images"),
+            (#"{"validation": {"every": 5, "holdout": true, "holdoutLimit": 10001}}"#, "holdout split has 10000"),
+            (
+                #"{"budget": {"iterations": 30}, "checkpoints": {"imagesSeen": [480, 481]}}"#,
+                "checkpoint at 481 images seen is beyond the budget, which ends at 480 images"
+            )
         ]
         for (json, expected) in cases {
             let message = Self.failure(json)

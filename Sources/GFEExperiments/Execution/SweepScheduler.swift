@@ -156,7 +156,7 @@ public final class SweepScheduler: @unchecked Sendable {
                 if settled.status == .failed { kept += 1 }
             } else {
                 pending.append(r.index)
-                estimatedTotal[r.index] = Self.estimatedIterations(r.config)
+                estimatedTotal[r.index] = r.config.plannedIterations ?? 0
             }
         }
         let skipped = plan.runs.count - pending.count - kept
@@ -457,10 +457,4 @@ public final class SweepScheduler: @unchecked Sendable {
         display.update(lines)
     }
 
-    /// Iterations a run will take (for the ETA): the budget over the train pool (`trainLimit`, else the
-    /// dataset's pool of SPEC §1).
-    public static func estimatedIterations(_ config: TrainingConfig) -> Int {
-        let pool = config.data.trainLimit ?? config.data.dataset.size(of: .train) ?? 0
-        return config.budget.iterations(poolCount: pool, batchSize: config.batchSize)
-    }
 }

@@ -133,8 +133,7 @@ extension SolveCurveSettings {
     }
 
     /// What the spec alone can tell about run `run`: solve curves need a GFE run (an AE has no solver), and
-    /// with a budget in iterations none may lie beyond it (other budgets are checked when the run starts,
-    /// once the train pool's size is known).
+    /// none may lie beyond the budget's iterations.
     func check(_ config: TrainingConfig, run: Int, source: String) throws {
         let at = "$.outputs.solveCurves"
         guard config.method == .gfe else {
@@ -143,7 +142,7 @@ extension SolveCurveSettings {
                     + "\(run) is an autoencoder (method \"ae\"), which has no solver; remove "
                     + "outputs.solveCurves or sweep only GFE runs")
         }
-        if case .iterations(let budget) = config.budget, let beyond = iterations.first(where: { $0 > budget }) {
+        if let budget = config.plannedIterations, let beyond = iterations.first(where: { $0 > budget }) {
             throw GFEError.badInput(
                 "\(source): \(at).iterations: iteration \(beyond) is beyond the budget of run \(run) "
                     + "(\(budget) iterations); raise the budget or drop it")
