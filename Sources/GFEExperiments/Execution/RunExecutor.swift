@@ -213,8 +213,14 @@ public enum RunExecutor {
         guard let lock = try store.claim(run.id) else { return }
         defer { lock.release() }
         if store.state(of: run.id).isFinished { return }
+        // Whatever the failed attempt left half-written goes (it may be what filled the disk).
         let partial = store.partialFolder(run.id)
-        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        } catch {
+            throw GFEError.runFailure("cannot create the run folder \(partial): \(error.localizedDescription)")
+        }
         let start = Date().addingTimeInterval(-wallSeconds)
         let record = makeRecord(
             run, env: env, result: nil, failure: reason, diverged: false,

@@ -118,7 +118,11 @@ public final class SweepScheduler: @unchecked Sendable {
         var taskStarted = ContinuousClock.now
         var phase = "starting"
         var progress: TrainingProgress?
+        /// The first and the last lines the worker wrote to its standard error (a crash writes its error
+        /// first, then a backtrace of any length).
+        var errorHead: [String] = []
         var errorTail: [String] = []
+        var errorLines: [String] { errorHead + errorTail }
         var exitCode: Int32?
         var inputClosed = false
         var completed = 0
@@ -218,7 +222,7 @@ public final class SweepScheduler: @unchecked Sendable {
             if allExited && !pending.isEmpty && consecutiveDeaths >= 3 {
                 fatal =
                     "worker processes keep dying before they are ready: "
-                    + (slots.last?.errorTail.suffix(3).joined(separator: " | ") ?? "no message")
+                    + (slots.last.map { Self.crashCause($0.errorLines) } ?? "no message")
                 continue
             }
             for (slot, message) in waitForMessages() { handle(message, slot: slots[slot]) }
@@ -313,10 +317,27 @@ public final class SweepScheduler: @unchecked Sendable {
         }
     }
 
+    /// What a dead worker's standard error says went wrong: Swift's "Fatal error: …" line (a backtrace
+    /// follows it), HDF5's innermost error ("#000: … major: …, minor: …"), or else its last three lines.
+    static func crashCause(_ lines: [String]) -> String {
+        if let fatal = lines.first(where: { $0.contains("Fatal error:") }) {
+            return fatal.trimmingCharacters(in: .whitespaces)
+        }
+        if let hdf5 = lines.lastIndex(where: { $0.contains("HDF5-DIAG") }) {
+            let stack = lines[hdf5...].map { $0.trimmingCharacters(in: .whitespaces) }
+            let detail = stack.filter { $0.hasPrefix("major:") || $0.hasPrefix("minor:") }.suffix(2)
+            if !detail.isEmpty { return "HDF5: " + detail.joined(separator: ", ") }
+        }
+        return lines.suffix(3).joined(separator: " | ")
+    }
+
     private func handle(_ message: SlotMessage, slot s: WorkerSlot) {
         switch message {
         case .errorLine(let line):
-            if !line.isEmpty {
+            guard !line.isEmpty else { break }
+            if s.errorHead.count < 20 {
+                s.errorHead.append(line)
+            } else {
                 s.errorTail.append(line)
                 if s.errorTail.count > 20 { s.errorTail.removeFirst() }
             }
@@ -347,9 +368,9 @@ public final class SweepScheduler: @unchecked Sendable {
                     display.log(prefix(i) + ": interrupted")
                 } else {
                     let how = code > 128 ? "was killed by signal \(code - 128)" : "exited with code \(code)"
-                    let tail = s.errorTail.suffix(3).joined(separator: " | ")
+                    let cause = Self.crashCause(s.errorLines)
                     let reason =
-                        "the worker process \(how) while computing this run" + (tail.isEmpty ? "" : ": \(tail)")
+                        "the worker process \(how) while computing this run" + (cause.isEmpty ? "" : ": \(cause)")
                     do {
                         try RunExecutor.recordFailure(
                             run, environment: environment, reason: reason, wallSeconds: wall)

@@ -32,6 +32,7 @@ public enum WorkerLoop {
                 return 2
             }
             let run = task.run
+            let started = ContinuousClock.now
             do {
                 _ = try RunExecutor.execute(run, environment: environment, force: task.force, train: train) { event in
                     // Idle before the parent hears "done": it may close stdin as soon as it does.
@@ -39,11 +40,22 @@ public enum WorkerLoop {
                     emit(WorkerProtocol.encode(event))
                 }
             } catch {
-                let reason = (error as? ReportableError)?.message ?? "\(error)"
+                // The store itself could not be written (a full disk, a lost folder): record the failure if a
+                // small record still fits, so the run shows as failed with its reason until it is retried.
+                let wall = secondsSince(started)
+                var reason = (error as? ReportableError)?.message ?? "\(error)"
+                do {
+                    try RunExecutor.recordFailure(run, environment: environment, reason: reason, wallSeconds: wall)
+                } catch {
+                    reason +=
+                        " (and the failure could not be recorded: \((error as? ReportableError)?.message ?? "\(error)"))"
+                }
                 inbox.finishTask()
                 emit(
                     WorkerProtocol.encode(
-                        .done(RunOutcome(index: run.index, runId: run.id, status: .failed, reason: reason))))
+                        .done(
+                            RunOutcome(
+                                index: run.index, runId: run.id, status: .failed, reason: reason, wallSeconds: wall))))
             }
         }
         return 0
