@@ -13,8 +13,8 @@ public struct SettingsKey: CodingKey {
 /// Strict decoding of one settings object, field by field: the one reader behind every settings type of
 /// the solvers and of the harness's training configuration.
 ///
-/// Absent fields (and fields that are `null`) read as nil, so the caller keeps its default; present
-/// fields must have the right type; fields not in `allowed` are rejected when the reader is made. Every
+/// Absent fields read as nil, so the caller keeps its default; present fields must have the right type
+/// (null is refused); fields not in `allowed` are rejected when the reader is made. Every
 /// failure is a `GFEError.badInput` that starts with `what`, names the field by its full dotted path from
 /// the decoded document ("optimiser.lr", "encoder.tua"), says what was found and what is allowed, and
 /// suggests the nearest allowed name for a misspelt field or choice (`didYouMean`).
@@ -67,11 +67,14 @@ public struct SettingsReader {
         )
     }
 
-    /// The value of `key` if present (null counts as absent). `expected` describes the type for messages
-    /// ("a number"). A nested strict decoder's own error passes through unchanged.
+    /// The value of `key` if present. `expected` describes the type for messages ("a number"). null is an
+    /// error, not a silent default: the way to ask for the default is to leave the field out. A nested strict
+    /// decoder's own error passes through unchanged.
     public func value<V: Decodable>(_ key: String, _ type: V.Type, expected: String) throws -> V? {
         guard has(key) else { return nil }
-        if (try? container.decodeNil(forKey: SettingsKey(key))) == true { return nil }
+        if (try? container.decodeNil(forKey: SettingsKey(key))) == true {
+            throw problem("field '\(qualified(key))' is null; it must be \(expected), or left out for its default")
+        }
         do {
             return try container.decode(V.self, forKey: SettingsKey(key))
         } catch let error as ReportableError {

@@ -20,6 +20,9 @@ public enum TrainingBudget: Codable, Sendable, Equatable {
         ("imagesSeen", 1_000_000_000_000_000, { .imagesSeen($0) })
     ]
 
+    /// The names of the three kinds: a budget object holds exactly one.
+    public static var kindNames: [String] { kinds.map(\.name) }
+
     /// The budget's field name and count.
     var field: (name: String, count: Int) {
         switch self {

@@ -23,6 +23,24 @@ struct SpecValidationTests {
         }
     }
 
+    /// A budget holds one kind: setting another kind, by --set or a sweep, replaces it (docs/specs.md).
+    @Test func settingABudgetKindReplacesTheBudget() throws {
+        let spec = #"{"base": {"budget": {"imagesSeen": 5760}}}"#
+        let overridden = try ExperimentFixtures.resolve(spec, overrides: ["budget.iterations=20"])
+        #expect(overridden.points[0].config.budget == .iterations(20))
+        let swept = try ExperimentFixtures.resolve(
+            #"{"base": {"budget": {"imagesSeen": 5760}}, "sweep": {"axes": {"budget.epochs": [1, 2]}}}"#)
+        #expect(swept.points.map(\.config.budget) == [.epochs(1), .epochs(2)])
+    }
+
+    /// null does not silently mean the default: leaving the field out does.
+    @Test func nullIsRefusedWithTheWayToTheDefault() {
+        expectError(
+            "{}", overrides: ["batchSize=null"],
+            ["--set 'batchSize=null'", "field 'batchSize' is null", "left out for its default"])
+        expectError(#"{"base": {"encoder": {"tau": null}}}"#, ["$.base", "'encoder.tau' is null"])
+    }
+
     @Test func validSpecIsAccepted() {
         #expect(ExperimentFixtures.specError(#"{"name": "ok", "base": {"batchSize": 16}, "seeds": [1, 2]}"#) == nil)
         #expect(ExperimentFixtures.specError("{}") == nil)

@@ -90,8 +90,12 @@ public struct ResolvedExperiment: Sendable {
         -> JSONValue
     {
         var json = JSONValue.object(base)
-        for v in values { json = try v.path.setting(v.value, in: json, where: "\(source): \(v.location)") }
-        for o in overrides { json = try o.path.setting(o.value, in: json, where: "--set '\(o.argument)'") }
+        for v in values {
+            json = try v.path.setting(v.value, in: json, where: "\(source): \(v.location)").replacingBudget(v.path)
+        }
+        for o in overrides {
+            json = try o.path.setting(o.value, in: json, where: "--set '\(o.argument)'").replacingBudget(o.path)
+        }
         // An encoder object without "method" is the default encoder's (AMD), so sweeping `encoder.beta`
         // or writing {"encoder": {"tau": 50}} needs no "method": "amd" (docs/specs.md).
         if case .object(var root) = json, case .object(var encoder)? = root["encoder"], encoder["method"] == nil {
@@ -249,5 +253,19 @@ extension TablePivot.Column {
     /// Whether the point's fields as written have this column's values.
     public func matches(_ point: ResolvedPoint) -> Bool {
         conditions.allSatisfy { $0.path.value(in: point.input) == $0.value }
+    }
+}
+
+extension JSONValue {
+    /// After `path` was set: a budget holds one kind, so setting `budget.iterations` in a spec whose budget is
+    /// `{"imagesSeen": 5760}` replaces the budget instead of giving it two kinds (docs/specs.md).
+    func replacingBudget(_ path: ConfigPath) -> JSONValue {
+        guard path.components.count == 2, path.components[0] == "budget",
+            TrainingBudget.kindNames.contains(path.components[1]),
+            case .object(var root) = self, case .object(var budget)? = root["budget"]
+        else { return self }
+        for kind in TrainingBudget.kindNames where kind != path.components[1] { budget[kind] = nil }
+        root["budget"] = .object(budget)
+        return .object(root)
     }
 }
