@@ -80,7 +80,9 @@ let package = Package(
         .testTarget(name: "GFEExperimentsTests", dependencies: ["GFEExperiments", "GFETraining", "GFETestSupport"]),
         .testTarget(
             name: "GFECLITests",
-            dependencies: ["GFEStore", "GFECore", "GFETraining", "GFEExperiments", "GFEProcess", "GFETestSupport"]),
+            dependencies: [
+                "GFEStore", "GFECore", "GFEData", "GFETraining", "GFEExperiments", "GFEProcess", "GFETestSupport"
+            ]),
         .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
         .testTarget(name: "GFEProcessTests", dependencies: ["GFEProcess", "GFECore"])
     ],

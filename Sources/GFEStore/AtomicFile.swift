@@ -1,3 +1,4 @@
+import Foundation
 import GFECore
 import SystemPackage
 
@@ -10,6 +11,43 @@ import Glibc
 /// new one, never a mixture; a writer that fails or throws leaves the old file as it was (the temporary is
 /// removed).
 public enum AtomicFile {
+    /// Creates `path` and the folders above it that are missing (mkdir -p). A failure names the component
+    /// that could not be made and why ("results is a file, not a folder", "No space left on device") instead
+    /// of Foundation's "NSCocoaErrorDomain error 512". `what` starts the message ("the results folder").
+    public static func createFolder(
+        _ path: String, what: String, failure: (String) -> GFEError = GFEError.badInput
+    ) throws {
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            built += "/" + component
+            if mkdir(built, 0o777) == 0 { continue }
+            let code = errno
+            var status = stat()
+            if stat(built, &status) == 0 {
+                if (status.st_mode & S_IFMT) == S_IFDIR { continue }
+                throw failure("cannot create \(what) \(path): \(built) is a file, not a folder")
+            }
+            throw failure("cannot create \(what) \(path): \(built): \(String(cString: strerror(code)))")
+        }
+    }
+
+    /// Refuses an output that is one of the inputs (after symbolic links and `..`), so a command never
+    /// replaces what it reads: `gfe encode --checkpoint C.h5 --out C.h5` would lose the checkpoint.
+    public static func refuseOverwriting(
+        _ output: String, inputs: [(option: String, path: String)], outputOption: String
+    )
+        throws
+    {
+        func canonical(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let out = canonical(output)
+        if let input = inputs.first(where: { canonical($0.path) == out }) {
+            throw GFEError.badInput(
+                "\(outputOption) \(output) is the file \(input.option) reads (\(input.path)); writing it would replace "
+                    + "that input: choose another output file")
+        }
+    }
     /// Replaces (or creates) `path` with `bytes`, atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { temporary in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GFECore
 import GFEExperiments
+import GFEStore
 import GFETraining
 
 /// Options shared by `gfe encode` and `gfe evaluate`: the model, the images and the encoder.
@@ -52,6 +53,19 @@ struct EvaluationArguments: ParsableArguments {
     var threads: Int = 2
 
     /// The request, with every input checked (exit 2 on bad input).
+    /// The files these options read, by option (the checkpoint, --images, a --z0 file).
+    var inputFiles: [(option: String, path: String)] {
+        var files: [(option: String, path: String)] = []
+        if let checkpoint { files.append(("--checkpoint", checkpoint)) }
+        if let images, let location = try? HDF5Location(parsing: images, option: "--images") {
+            files.append(("--images", location.file))
+        }
+        if let z0, z0 != "zeros" && z0 != "uniform", let location = try? HDF5Location(parsing: z0, option: "--z0") {
+            files.append(("--z0", location.file))
+        }
+        return files
+    }
+
     func request(kind: EvaluationKind, recordSummary: Bool) throws -> EvaluationRequest {
         let model: EvaluationRequest.Model
         switch (checkpoint, initSeed) {
@@ -114,6 +128,7 @@ struct EncodeCommand: ParsableCommand {
         guard let kind = EvaluationKind(name: model), kind != .ae else {
             throw GFEError.badInput("--model '\(model)' cannot be encoded; use gfe or ae-decoder-amd")
         }
+        try AtomicFile.refuseOverwriting(out, inputs: arguments.inputFiles, outputOption: "--out")
         let report = try arguments.request(kind: kind, recordSummary: true).run()
         try report.write(to: out)
         print(report.summary)

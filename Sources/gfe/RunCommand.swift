@@ -30,10 +30,10 @@ struct ExperimentArguments: ParsableArguments {
     @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
     var results: String = "results"
 
-    func open(writeCache: Bool = false, checkDirty: Bool = false) throws -> ExperimentSession {
+    func open(writeCache: Bool = false, checkDirty: Bool = false, index: Int? = nil) throws -> ExperimentSession {
         try ExperimentSession.open(
             spec: spec, overrides: overrides, seeds: seeds, resultsRoot: results,
-            toolVersion: GFE.version, writeCache: writeCache, checkDirty: checkDirty)
+            toolVersion: GFE.version, writeCache: writeCache, checkDirty: checkDirty, index: index)
     }
 }
 
@@ -138,7 +138,7 @@ struct RunCommand: ParsableCommand {
 
     private func runIndex(_ index: Int) throws {
         BLAS.setThreads(1)
-        let session = try experiment.open(writeCache: true, checkDirty: true)
+        let session = try experiment.open(writeCache: true, checkDirty: true, index: index)
         let run = try session.plan.run(at: index)
         try session.store.prepare()
         warnIfDirty(session)

@@ -18,7 +18,10 @@ struct TableCommand: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentArguments
 
-    @Option(help: "Write the table here instead of <results>/<experiment>/table.csv.")
+    @Option(
+        help:
+            "Write the table here instead of <results>/<experiment>/table.csv (table-<hash>.csv with --set or --seeds)."
+    )
     var output: String?
 
     @Flag(help: "Compare the table with the spec's reference (see gfe diff).")
@@ -28,7 +31,8 @@ struct TableCommand: ParsableCommand {
         let session = try experiment.open()
         let results = ResultsTable(plan: session.plan, store: session.store)
         let table = results.table()
-        let path = output ?? session.store.tablePath
+        let path = output ?? session.store.tablePath(overrides: experiment.overrides, seeds: experiment.seeds)
+        try results.checkWrite(to: path)
         if output == nil { try session.store.prepare() }
         try CSV.write(table, to: path)
         say(ResultsTable.render(table))

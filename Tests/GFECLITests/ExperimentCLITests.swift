@@ -138,7 +138,11 @@ import Testing
         #expect(more.out.contains("6 runs") && more.out.contains("4 already finished"), "\(more.out)")
         let table3 = try CLI.gfe(["table", spec, "--seeds", "3", "--results", CLI.results])
         #expect(table3.status == 0, "\(table3.err)")
-        #expect(try CSV.read("\(CLI.results)/e2e-encoders/table.csv").column("one_step_n") == ["3", "3"])
+        // A table made under --seeds is the spec's table no longer: it goes to a file of its own.
+        let seedsTable = try #require(table3.out.components(separatedBy: "→ ").last?.trimmingCharacters(in: .newlines))
+        #expect(seedsTable.hasPrefix("\(CLI.results)/e2e-encoders/table-") && seedsTable.hasSuffix(".csv"))
+        #expect(try CSV.read(seedsTable).column("one_step_n") == ["3", "3"])
+        #expect(try CSV.read("\(CLI.results)/e2e-encoders/table.csv").column("one_step_n") == ["2", "2"])
         let both = try CLI.gfe(["run", spec, "--seeds", "3", "--set", "seed=4", "--results", CLI.results])
         #expect(both.status == 2 && both.err.contains("both choose the seed"), "\(both.err)")
         let bad = try CLI.gfe(["status", spec, "--seeds", "two", "--results", CLI.results])

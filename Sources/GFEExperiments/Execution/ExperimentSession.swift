@@ -15,10 +15,11 @@ public struct ExperimentSession: Sendable {
     ///   - writeCache: whether data fingerprints computed now are cached under the results root (`gfe run`);
     ///     the read-only commands only read the cache.
     ///   - checkDirty: ask git whether the checkout has uncommitted changes (recorded in run.json).
+    ///   - index: the one run a command will use (`--index`), checked first.
     public static func open(
         spec path: String, overrides: [String], seeds: String? = nil, resultsRoot: String,
         toolVersion: String, writeCache: Bool = false, checkDirty: Bool = false,
-        locator: DataLocator = .standard()
+        locator: DataLocator = .standard(), index: Int? = nil
     ) throws -> ExperimentSession {
         var spec = try ExperimentSpec.load(path)
         let parsedOverrides = try ConfigOverride.parse(overrides)
@@ -29,6 +30,8 @@ public struct ExperimentSession: Sendable {
             spec = try SeedChoice(parsing: seeds).apply(to: spec)
         }
         let experiment = try ResolvedExperiment(spec: spec, overrides: parsedOverrides)
+        // A bad --index is refused before anything (the fingerprint cache) is written.
+        if let index { try ExperimentPlan.check(index: index, of: experiment) }
         let code = CodeVersion.detect(toolVersion: toolVersion, checkDirty: checkDirty)
         let fingerprints = DataFingerprints(
             locator: locator, cacheFile: DataFingerprints.cacheFile(resultsRoot: resultsRoot),

@@ -112,11 +112,7 @@ public enum RunExecutor {
         if let o = settled() { return o }
 
         let partial = store.partialFolder(run.id)
-        do {
-            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
-        } catch {
-            throw GFEError.runFailure("cannot create the run folder \(partial): \(error.localizedDescription)")
-        }
+        try AtomicFile.createFolder(partial, what: "the run folder", failure: GFEError.runFailure)
         let startDate = Date()
         let clock = ContinuousClock.now
         events(.started(index: run.index, runId: run.id))
@@ -216,11 +212,7 @@ public enum RunExecutor {
         // Whatever the failed attempt left half-written goes (it may be what filled the disk).
         let partial = store.partialFolder(run.id)
         try? FileManager.default.removeItem(atPath: partial)
-        do {
-            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
-        } catch {
-            throw GFEError.runFailure("cannot create the run folder \(partial): \(error.localizedDescription)")
-        }
+        try AtomicFile.createFolder(partial, what: "the run folder", failure: GFEError.runFailure)
         let start = Date().addingTimeInterval(-wallSeconds)
         let record = makeRecord(
             run, env: env, result: nil, failure: reason, diverged: false,

@@ -45,11 +45,7 @@ public enum ExperimentFigures {
                     + "with the same --set and --results")
         }
         let folder = store.folder + "/figures"
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw GFEError.badInput("cannot create the figures folder \(folder): \(error.localizedDescription)")
-        }
+        try AtomicFile.createFolder(folder, what: "the figures folder")
         var figures: [WrittenFigure] = []
         var notes: [String] = []
         if options.curves {

@@ -90,12 +90,17 @@ public struct ExperimentPlan: Sendable {
 
     /// The run at plan index `index`; a bad index names the plan's size.
     public func run(at index: Int) throws -> PlannedRun {
-        guard runs.indices.contains(index) else {
-            throw GFEError.badInput(
-                "--index \(index): the plan of \(name) has \(runs.count) run\(runs.count == 1 ? "" : "s"), "
-                    + "indices 0…\(runs.count - 1) (list them with `gfe resolve \(spec.source)`)")
-        }
+        try Self.check(index: index, of: experiment)
         return runs[index]
+    }
+
+    /// Checks a plan index against the experiment's points, before any run id (or data fingerprint) is made.
+    public static func check(index: Int, of experiment: ResolvedExperiment) throws {
+        let count = experiment.points.count
+        guard !(0..<count).contains(index) else { return }
+        throw GFEError.badInput(
+            "--index \(index): the plan of \(experiment.spec.name) has \(count) run\(count == 1 ? "" : "s"), "
+                + "indices 0…\(count - 1) (list them with `gfe resolve \(experiment.spec.source)`)")
     }
 
     /// The plan listing: one line per run, "index  run id  swept values".

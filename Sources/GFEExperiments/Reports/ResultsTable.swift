@@ -47,6 +47,35 @@ public struct ResultsTable: Sendable {
         self.init(plan: plan, records: records, failed: failed)
     }
 
+    /// Checks that writing this table to `path` loses nothing: some run has finished, and a table already
+    /// there was not made from more finished runs (a fresh clone has the committed tables but not the raw
+    /// runs). Failures are run failures (exit 1) that say what to do.
+    public func checkWrite(to path: String) throws {
+        let status = "gfe status \(plan.spec.source) lists them"
+        guard !records.isEmpty else {
+            throw GFEError.runFailure(
+                "no run of \(plan.name) has finished (\(plan.runs.count) planned, \(failed.count) failed; \(status)); "
+                    + "\(path) is left as it is: run `gfe run \(plan.spec.source)` first")
+        }
+        if let existing = Self.finishedRuns(inTableAt: path), existing > records.count {
+            throw GFEError.runFailure(
+                "\(path) was made from \(existing) finished runs and only \(records.count) of \(plan.runs.count) have "
+                    + "finished here (\(status)); it is left as it is: finish the runs, or write the table elsewhere "
+                    + "with --output")
+        }
+    }
+
+    /// The number of finished runs a table written by `gfe table` says it was made from (its first line).
+    static func finishedRuns(inTableAt path: String) -> Int? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        let head = String(decoding: (try? file.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+        guard let first = head.split(separator: "\n").first, first.hasPrefix("# gfe table:"),
+            let range = first.range(of: #"; (\d+) of \d+ planned runs finished"#, options: .regularExpression)
+        else { return nil }
+        return Int(first[range].dropFirst(2).prefix { $0.isNumber })
+    }
+
     /// The sweep points (runs grouped by their swept values other than the seed), in plan order.
     public var points: [[PlannedRun]] {
         var order: [String] = []

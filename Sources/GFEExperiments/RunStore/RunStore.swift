@@ -1,5 +1,7 @@
 import Foundation
 import GFECore
+import GFEData
+import GFEStore
 import GFETraining
 
 #if canImport(Glibc)
@@ -56,6 +58,15 @@ public struct RunStore: Sendable {
     public var folder: String { root + "/" + experiment }
     public var locksFolder: String { folder + "/.locks" }
     public var tablePath: String { folder + "/table.csv" }
+
+    /// Where `gfe table` writes by default: table.csv for the spec as it is, and for a spec changed by
+    /// overrides or --seeds a table of its own, `table-<8 hex digits>.csv` (from the arguments), so that it
+    /// never replaces the spec's own table.
+    public func tablePath(overrides: [String], seeds: String?) -> String {
+        guard !overrides.isEmpty || seeds != nil else { return tablePath }
+        let arguments = overrides.map { "--set \($0)" } + (seeds.map { ["--seeds \($0)"] } ?? [])
+        return folder + "/table-" + Checksum.sha256(arguments.joined(separator: "\n")).prefix(8) + ".csv"
+    }
 
     public func runFolder(_ id: String) -> String { folder + "/" + id }
     public func lockPath(_ id: String) -> String { locksFolder + "/" + id + ".lock" }
@@ -129,11 +140,7 @@ public struct RunStore: Sendable {
 
     /// Creates the experiment's folders.
     public func prepare() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: locksFolder, withIntermediateDirectories: true)
-        } catch {
-            throw GFEError.badInput("cannot create the results folder \(locksFolder): \(error.localizedDescription)")
-        }
+        try AtomicFile.createFolder(locksFolder, what: "the results folder")
     }
 
     /// Takes run `id`'s lock (nil when another process holds it) and tidies what dead processes left for it:
