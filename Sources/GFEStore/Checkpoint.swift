@@ -182,10 +182,18 @@ public enum Checkpoint {
         }
     }
 
+    /// Reads every tensor; a NaN or infinite value is an error naming the tensor and the first bad element
+    /// (a model with one gives NaN losses everywhere, reported as a number instead of as the broken input).
     private static func readTensors(architecture: Architecture, from group: HDF5Group) throws -> [Float] {
         var flat = [Float](repeating: 0, count: architecture.parameterCount)
         for tensor in architecture.tensors {
             let array = try group.readFloats(tensor.name, converting: true)
+            if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+                throw StoreError(
+                    file: group.filePath,
+                    object: group.path == "/" ? "/" + tensor.name : group.path + "/" + tensor.name,
+                    problem: "element \(bad) is \(array.values[bad]); a checkpoint's parameters must be finite numbers")
+            }
             flat.replaceSubrange(tensor.range, with: array.values)
         }
         return flat

@@ -96,7 +96,8 @@ import Testing
         defer { TestFiles.remove(outer) }
         let cwd = outer + "/work"
         try FileManager.default.createDirectory(atPath: cwd, withIntermediateDirectories: true)
-        let loc = DataLocator.standard(environment: ["GFE_DATA_DIR": root], currentDirectory: cwd)
+        // Folders of the standard search order other than GFE_DATA_DIR: the search goes on past a missing file.
+        let loc = DataLocator(roots: [root, cwd + "/../shared/datasets"])
         let e = try TestFiles.dataError { _ = try Dataset.load(.mnist, locator: loc, cache: IDXCache()) }
         #expect(e.kind == .missingFile)
         #expect(
@@ -104,6 +105,11 @@ import Testing
                 "data file train-labels-idx1-ubyte[.gz] of dataset mnist not found; looked in: "
                     + "\(root)/mnist/, \(DataLocator.normalised(cwd + "/../shared/datasets/mnist"))/. "))
         #expect(e.message.contains("run `make data`"))
+
+        // The same folder named by GFE_DATA_DIR holds the dataset, so it must hold every file.
+        let named = DataLocator.standard(environment: ["GFE_DATA_DIR": root], currentDirectory: cwd)
+        let n = try TestFiles.dataError { _ = try Dataset.load(.mnist, locator: named, cache: IDXCache()) }
+        #expect(n.kind == .missingFile && n.message.contains("is not in \(root)/mnist/, the folder GFE_DATA_DIR names"))
 
         let f = try TestFiles.dataError {
             _ = try DataLocator(roots: [root], directFolders: ["fashion_mnist": ["/nowhere/fashion"]])

@@ -130,6 +130,26 @@ struct CheckpointTests {
         }
     }
 
+    @Test("a NaN or infinite parameter is refused on loading, naming the tensor and the element (exit 2)")
+    func nonFiniteParametersAreRefused() throws {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var parameters: [Float] = (0..<small.parameterCount).map { Float($0) }
+            parameters[13] = bad  // decoder.0.bias[1] (weight 4×3 = 12 values first)
+            try withTemporaryFolder { folder throws in
+                let path = folder + "/ckpt.h5"
+                try HDF5File.write(to: path) { file throws in
+                    try Checkpoint.save(parameters: parameters, architecture: small, to: file, group: "g")
+                }
+                let error = #expect(throws: StoreError.self) {
+                    try Checkpoint.load(architecture: small, from: path, group: "g")
+                }
+                #expect(error?.exitCode == 2)
+                #expect(error?.message.contains("/g/decoder.0.bias") == true, "\(error?.message ?? "")")
+                #expect(error?.message.contains("element 1 is \(bad)") == true, "\(error?.message ?? "")")
+            }
+        }
+    }
+
     @Test("saving into an existing file keeps its other contents and replaces stale tensors")
     func saveIntoExistingFile() throws {
         let deeper = Architecture(name: "decoder", sizes: [3, 4, 4, 2])
