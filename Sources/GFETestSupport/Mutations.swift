@@ -13,12 +13,8 @@ public enum Mutations {
             case 0: out = Array(out.prefix(rng.below(out.count)))
             case 1:
                 for _ in 0..<(1 + rng.below(4)) { out[rng.below(out.count)] ^= UInt8(1 << rng.below(8)) }
-            case 2:
-                let start = rng.below(out.count)
-                out.removeSubrange(start..<min(out.count, start + 1 + rng.below(64)))
-            case 3:
-                let start = rng.below(out.count)
-                out.insert(contentsOf: out[start..<min(out.count, start + 1 + rng.below(64))], at: start)
+            case 2: editSpan(&out, deleting: true, longest: 64, rng: &rng)
+            case 3: editSpan(&out, deleting: false, longest: 64, rng: &rng)
             default: out += (0..<(1 + rng.below(32))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             }
         }
@@ -48,17 +44,20 @@ public enum Mutations {
                 while start > 0 && numberChars.contains(chars[start - 1]) { start -= 1 }
                 while end + 1 < chars.count && numberChars.contains(chars[end + 1]) { end += 1 }
                 chars.replaceSubrange(start...end, with: Array(hostileValues[rng.below(hostileValues.count)]))
-            case 2:
-                let start = rng.below(chars.count)
-                chars.removeSubrange(start..<min(chars.count, start + 1 + rng.below(24)))
-            case 3:
-                let start = rng.below(chars.count)
-                chars.insert(contentsOf: chars[start..<min(chars.count, start + 1 + rng.below(24))], at: start)
+            case 2: editSpan(&chars, deleting: true, longest: 24, rng: &rng)
+            case 3: editSpan(&chars, deleting: false, longest: 24, rng: &rng)
             default:
                 let structural = Array("{}[],:\"\\")
                 chars.insert(structural[rng.below(structural.count)], at: rng.below(chars.count + 1))
             }
         }
         return String(chars)
+    }
+
+    /// Deletes, or repeats in place, a random span of at most `longest` elements of a non-empty array.
+    static func editSpan<T>(_ a: inout [T], deleting: Bool, longest: Int, rng: inout RNG) {
+        let start = rng.below(a.count)
+        let span = start..<min(a.count, start + 1 + rng.below(longest))
+        if deleting { a.removeSubrange(span) } else { a.insert(contentsOf: a[span], at: start) }
     }
 }
