@@ -60,6 +60,19 @@ enum HDF5Library {
     static func takeErrorDescription() -> String {
         var buffer = [CChar](repeating: 0, count: 257)
         gfe_H5E_innermost_description(&buffer)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return reducedDescription(
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// HDF5's low-level I/O errors carry a dump of the call ("file write failed: time = …, filename = …,
+    /// errno = 28, error message = 'No space left on device', buf = …"): reduced to what failed and the system's
+    /// reason ("file write failed: No space left on device"), on one line.
+    static func reducedDescription(_ description: String) -> String {
+        let oneLine = description.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard let start = oneLine.range(of: "error message = '"),
+            let end = oneLine[start.upperBound...].firstIndex(of: "'")
+        else { return oneLine }
+        let what = oneLine.prefix { $0 != ":" }
+        return "\(what): \(oneLine[start.upperBound..<end])"
     }
 }
