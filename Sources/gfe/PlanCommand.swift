@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GFECore
 import GFEExperiments
+import GFEStore
 import GFETraining
 
 /// `gfe plan SPEC [--slurm]`: the run plan, or a Slurm job-array script that computes it.
@@ -68,10 +69,15 @@ struct PlanCommand: ParsableCommand {
         let script = SlurmScript(
             partition: partition, time: time, cpusPerTask: cpus, memory: mem, parallelTasks: parallel,
             extra: sbatch)
+        let resultsRoot = (absolute(experiment.results) as NSString).standardizingPath
+        // Slurm opens each task's log before the task runs: without the folder every task fails at launch and
+        // leaves no log at all.
+        try AtomicFile.createFolder(
+            SlurmScript.logFolder(resultsRoot: resultsRoot, experiment: plan.name), what: "the Slurm log folder")
         let text = script.render(
             plan: plan, indices: indices, executable: executable,
             spec: (absolute(experiment.spec) as NSString).standardizingPath,
-            resultsRoot: (absolute(experiment.results) as NSString).standardizingPath,
+            resultsRoot: resultsRoot,
             workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides,
             seeds: experiment.seeds)
         say(String(text.dropLast()))  // `say` adds the final newline

@@ -8,12 +8,16 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract:
             "List every planned run with its state (finished, failed with the reason, running, not started) and folder.",
-        discussion: "Give the same --set overrides and --results as to `gfe run`: they change the plan.")
+        discussion: """
+            Give the same --set overrides and --results as to `gfe run`: they change the plan. Exit status 1 when             a planned run has failed (so scripts can tell), 0 otherwise.
+            """)
 
     @OptionGroup var experiment: ExperimentArguments
 
     func run() throws {
         let session = try experiment.open()
-        say(StatusReport(plan: session.plan, store: session.store).text)
+        let report = StatusReport(plan: session.plan, store: session.store)
+        say(report.text)
+        if report.count(where: { if case .failed = $0 { true } else { false } }) > 0 { throw ExitCode(1) }
     }
 }

@@ -241,6 +241,7 @@ import Testing
         #expect(failed["status"] as? String == "failed")
         #expect((failed["reason"] as? String)?.contains("not finite") == true, "\(failed)")
         let status = try CLI.gfe(["status", spec, "--results", CLI.results])
+        #expect(status.status == 1, "a failed run makes status exit 1")
         #expect(status.out.contains("1 finished, 1 failed"), "\(status.out)")
         #expect(status.out.contains("not finite"), "\(status.out)")
         // The figures draw the failed run up to where it stopped, saying that it failed and why.
@@ -303,7 +304,7 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: linked) == "../e2e-shared-a/\(ids[0])")
         #expect(try String(contentsOfFile: linked + "/run.json", encoding: .utf8) == recordA)
         let status = try CLI.gfe(["status", second, "--results", CLI.results])
-        #expect(status.out.contains("2 finished"), "\(status.out)")
+        #expect(status.status == 0 && status.out.contains("2 finished"), "\(status.out)")
         let table = try CLI.gfe(["table", second, "--results", CLI.results])
         #expect(table.status == 0 && table.out.contains("2 of 2 runs finished"), "\(table.out)\n\(table.err)")
     }
@@ -321,6 +322,10 @@ import Testing
         let plan = try CLI.gfe(["plan", spec, "--slurm", "--time", "00:10:00", "--results", CLI.results])
         #expect(plan.status == 0, "\(plan.err)")
         #expect(plan.out.contains("#SBATCH --array=0-2") && plan.out.contains("#SBATCH --time=00:10:00"), "\(plan.out)")
+        // Slurm opens the logs before a task starts: the plan made their folder.
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-indexed/slurm", isDirectory: &isFolder))
+        #expect(isFolder.boolValue)
         let script = try CLI.file("indexed-slurm.sh", plan.out)
 
         func task(_ i: Int, _ extra: [String]) throws -> CLI.Output {
@@ -331,7 +336,8 @@ import Testing
         let dry = try task(1, ["--dry-run"])
         #expect(dry.status == 0, "\(dry.out)\n\(dry.err)")
         #expect(dry.out.contains("1  \(ids[1])") && dry.out.contains("would compute"), "\(dry.out)")
-        #expect(!FileManager.default.fileExists(atPath: "\(CLI.results)/e2e-indexed"))  // a dry run writes nothing
+        // A dry run writes nothing: the experiment folder holds only the log folder the plan made.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(CLI.results)/e2e-indexed") == ["slurm"])
 
         let real = try task(1, [])
         #expect(real.status == 0, "\(real.out)\n\(real.err)")
