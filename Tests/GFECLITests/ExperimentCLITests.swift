@@ -331,6 +331,8 @@ import Testing
         func task(_ i: Int, _ extra: [String]) throws -> CLI.Output {
             var env = CLI.environment
             env["SLURM_ARRAY_TASK_ID"] = String(i)
+            env["SLURM_ARRAY_JOB_ID"] = "4242"
+            env["SLURMD_NODENAME"] = "node7"
             return try CLI.Running([script] + extra, environment: env, executable: "/bin/bash").wait()
         }
         let dry = try task(1, ["--dry-run"])
@@ -343,6 +345,10 @@ import Testing
         #expect(real.status == 0, "\(real.out)\n\(real.err)")
         #expect(CLI.record("e2e-indexed", ids[1])?["status"] as? String == "finished")
         #expect(CLI.record("e2e-indexed", ids[0]) == nil && CLI.record("e2e-indexed", ids[2]) == nil)
+        // The run knows the Slurm job, array task and node it was computed in.
+        let provenance = CLI.record("e2e-indexed", ids[1])?["provenance"] as? [String: Any]
+        let slurm = provenance?["slurm"] as? [String: String]
+        #expect(slurm == ["jobId": "4242", "arrayTaskId": "1", "node": "node7"], "\(provenance ?? [:])")
         let again = try CLI.gfe(["run", spec, "--index", "1", "--results", CLI.results])
         #expect(again.status == 0 && again.out.contains("already finished"), "\(again.out)")
         let bad = try CLI.gfe(["run", spec, "--index", "7", "--results", CLI.results])

@@ -258,7 +258,7 @@ public enum RunExecutor {
         failure: String?, diverged: Bool, start: Date, wall: Double
     ) -> RunRecord {
         let p = Provenance.current(commandLine: env.commandLine)
-        let provenance = JSONObject([
+        var provenance = JSONObject([
             ("host", .string(p.host)), ("pid", JSONValue(Int(p.pid))), ("cpu", .string(p.cpuModel)),
             ("cores", JSONValue(p.cores)), ("swift", .string(p.swiftVersion)), ("openblas", .string(p.openBLAS)),
             ("openblasCore", .string(p.openBLASCore)), ("kernel", .string(p.kernelPath)),
@@ -266,6 +266,12 @@ public enum RunExecutor {
             ("blasThreads", JSONValue(BLAS.threads)), ("evaluationThreads", JSONValue(env.evaluationThreads)),
             ("commandLine", .array(p.commandLine.map { .string($0) }))
         ])
+        if let slurm = p.slurm {
+            var job = JSONObject([("jobId", .string(slurm.job))])
+            if let task = slurm.task { job["arrayTaskId"] = .string(task) }
+            if let node = slurm.node { job["node"] = .string(node) }
+            provenance["slurm"] = .object(job)
+        }
         var swept = JSONObject()
         for v in run.point.values { swept[v.path.description] = v.value }
         return RunRecord(

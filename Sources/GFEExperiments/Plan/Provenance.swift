@@ -20,14 +20,23 @@ public struct Provenance: Sendable {
     public var host: String
     public var pid: Int32
     public var commandLine: [String]
+    /// The Slurm job the process ran in, when it did: the job id (the array's, for an array task), the
+    /// array task id and the node, from the variables Slurm sets.
+    public var slurm: (job: String, task: String?, node: String?)?
 
     /// Collects the provenance of this process.
-    public static func current(commandLine: [String] = CommandLine.arguments) -> Provenance {
-        Provenance(
+    public static func current(
+        commandLine: [String] = CommandLine.arguments,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Provenance {
+        let slurm = (environment["SLURM_ARRAY_JOB_ID"] ?? environment["SLURM_JOB_ID"]).map {
+            (job: $0, task: environment["SLURM_ARRAY_TASK_ID"], node: environment["SLURMD_NODENAME"])
+        }
+        return Provenance(
             swiftVersion: compilerVersion, openBLAS: BLAS.configuration, openBLASCore: BLAS.coreName,
             kernelPath: RowGemm.path.rawValue, hdf5: hdf5Version, cpuModel: cpuModel,
             cores: ProcessInfo.processInfo.activeProcessorCount,
-            host: hostName, pid: getpid(), commandLine: commandLine)
+            host: hostName, pid: getpid(), commandLine: commandLine, slurm: slurm)
     }
 
     /// The Swift compiler that built this binary (major.minor).
