@@ -310,12 +310,13 @@ import Testing
     }
 
     @Test func indexAndSlurmScript() throws {
+        // testLimit 12: a configuration no other test plans, so no parallel test computes (and owns) these runs.
         let spec = try CLI.spec(
             "indexed",
             """
             {"name": "e2e-indexed", "outputs": {"models": "none"},
              "base": {"method": "ae", "batchSize": 16, "budget": {"iterations": 2},
-                      "data": {"trainLimit": 32, "testLimit": 16}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
+                      "data": {"trainLimit": 32, "testLimit": 12}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}},
              "seeds": [1, 2, 3]}
             """)
         let ids = try CLI.runIds(spec)
