@@ -33,6 +33,14 @@ struct SpecValidationTests {
         #expect(swept.points.map(\.config.budget) == [.epochs(1), .epochs(2)])
     }
 
+    /// A number no Double holds is named as too large (not taken for a string, then "not a number"); one that
+    /// underflows to 0 is judged as 0.
+    @Test func numbersBeyondADoubleAreNamed() {
+        expectError(
+            "{}", overrides: ["optimiser.lr=1e400"], ["--set 'optimiser.lr=1e400'", "the number 1e400 is too large"])
+        expectError("{}", overrides: ["optimiser.lr=1e-400"], ["'optimiser.lr' is 0.0; it must be a positive number"])
+    }
+
     /// null does not silently mean the default: leaving the field out does.
     @Test func nullIsRefusedWithTheWayToTheDefault() {
         expectError(

@@ -21,9 +21,11 @@ public struct ConfigOverride: Sendable, Equatable {
         let key = String(argument[..<eq]).trimmingSpaceCharacters
         let text = String(argument[argument.index(after: eq)...]).trimmingSpaceCharacters
         path = try ConfigPath(parsing: key, what: "--set '\(argument)'")
-        if let json = try? JSONParser.parse(text, source: "--set") {
-            value = json
-        } else {
+        do {
+            value = try JSONParser.parse(text, source: "--set '\(argument)'")
+        } catch let error as ReportableError where Double(text) != nil {
+            throw error  // a number JSON cannot hold (1e400): not a plain string either
+        } catch {
             value = .string(text)
         }
         self.argument = argument
