@@ -17,14 +17,3 @@ public struct DataError: ReportableError, Equatable {
         self.message = message
     }
 }
-
-/// Formats an integer with thousands separators ("47,040,016"), for messages people read.
-func grouped(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return n < 0 ? "-" + out : out
-}

@@ -1,3 +1,5 @@
+import GFECore
+
 /// The check behind `gfe data verify`: for each dataset, every file located, read and validated (magic,
 /// dimensions, counts, length, SHA-256), then every split built and counted.
 public enum DataVerification {

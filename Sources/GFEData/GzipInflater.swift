@@ -1,4 +1,5 @@
 import CZlib
+import GFECore
 
 /// Streaming gzip decompression through zlib's `inflate`.
 ///

@@ -1,3 +1,5 @@
+import GFECore
+
 /// What an IDX file must be: kind, number of items, and (when known) the SHA-256 of its uncompressed bytes.
 public struct IDXExpectation: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {

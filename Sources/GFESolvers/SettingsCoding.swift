@@ -196,17 +196,6 @@ extension SettingsRule where V == Int {
     public static func within(_ range: ClosedRange<Int>, _ why: String = "") -> Self {
         Self("from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))\(why)") { range.contains($0) }
     }
-
-    /// 1,000,000: digits in groups of three, as messages write counts.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = n < 0 ? "-" : ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(c)
-        }
-        return out
-    }
 }
 
 /// One field of a settings object: its name, written here once, and how it is read, written and checked.

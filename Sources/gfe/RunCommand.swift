@@ -160,7 +160,7 @@ struct RunCommand: ParsableCommand {
             case .phase(_, let phase): display.update([prefix + ": " + phase])
             case .progress(_, let p):
                 display.update([
-                    prefix + ": iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
+                    prefix + ": iteration \(p.iteration)/\(p.totalIterations)  \(grouped(p.imagesSeen)) images  "
                         + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"
                 ])
             case .done: display.finish()

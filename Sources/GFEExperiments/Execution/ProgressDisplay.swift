@@ -1,4 +1,5 @@
 import Foundation
+import GFECore
 import SystemPackage
 
 #if canImport(Glibc)
@@ -90,17 +91,6 @@ public enum Human {
         if t < 60 { return "\(t)s" }
         if t < 3600 { return "\(t / 60)m" + pad2(t % 60) + "s" }
         return "\(t / 3600)h" + pad2((t % 3600) / 60) + "m"
-    }
-
-    /// "1,920".
-    public static func count(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
     }
 
     private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -433,7 +433,7 @@ public final class SweepScheduler: @unchecked Sendable {
         let metrics = c.metrics.keys.sorted().filter { $0 != RunMetrics.trainSeconds }
             .map { "\($0) \(String(format: "%.4f", c.metrics[$0]!))" }
         return metrics.isEmpty
-            ? "" : " (" + metrics.joined(separator: ", ") + " at \(Human.count(c.imagesSeen)) images)"
+            ? "" : " (" + metrics.joined(separator: ", ") + " at \(grouped(c.imagesSeen)) images)"
     }
 
     private func prefix(_ i: Int) -> String {
@@ -467,7 +467,7 @@ public final class SweepScheduler: @unchecked Sendable {
             var line = "  worker \(s.number + 1)  run \(i)  \(plan.runs[i].label)  "
             if let p = s.progress, s.phase == "training" {
                 line +=
-                    "iteration \(p.iteration)/\(p.totalIterations)  \(Human.count(p.imagesSeen)) images  "
+                    "iteration \(p.iteration)/\(p.totalIterations)  \(grouped(p.imagesSeen)) images  "
                     + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"
             } else {
                 line += s.phase

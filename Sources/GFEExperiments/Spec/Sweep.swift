@@ -169,9 +169,9 @@ public struct Sweep: Sendable, Equatable {
         var total = 1.0
         for d in dimensions { total *= Double(d.count) }
         guard total <= Double(Self.maxPoints) else {
-            let count = total < 1e18 ? Human.count(Int(total)) : String(format: "%.3g", total)
+            let count = total < 1e18 ? grouped(Int(total)) : String(format: "%.3g", total)
             throw GFEError.badInput(
-                "\(source): the sweep has \(count) points (seeds included), more than \(Human.count(Self.maxPoints)); "
+                "\(source): the sweep has \(count) points (seeds included), more than \(grouped(Self.maxPoints)); "
                     + "split it into several experiments")
         }
     }
