@@ -11,9 +11,11 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Print the run plan, or with --slurm a ready sbatch job-array script (one run per array task).",
         discussion: """
-            Array task i runs `gfe run SPEC --index i`: finished runs are skipped and running ones are locked, so \
-            resubmitting is safe. Try a task locally with `SLURM_ARRAY_TASK_ID=0 bash script.sh --dry-run`. \
-            Paths in the script are absolute; generate it on the cluster, in the checkout the jobs will use.
+            Array task i runs `gfe run SPEC --index i --expect-id ID`: finished runs are skipped and running ones are \
+            locked, so resubmitting is safe; each task's output is appended to <results>/<name>/slurm/<run id>.log. \
+            Try a task locally with `SLURM_ARRAY_TASK_ID=0 bash script.sh --dry-run`. Paths in the script are \
+            absolute; generate it on the cluster, in the checkout the jobs will use. `gfe run SPEC --executor slurm` \
+            submits the same script and follows it (docs/cluster.md).
             """)
 
     @OptionGroup var experiment: ExperimentArguments
@@ -24,24 +26,7 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Only the runs not finished yet (the default submits every entry; finished ones are skipped anyway).")
     var unfinished = false
 
-    @Option(help: "Slurm partition.")
-    var partition: String?
-
-    @Option(help: "Slurm time limit per run, e.g. 04:00:00.")
-    var time: String?
-
-    @Option(help: "CPUs per array task (its evaluation threads).")
-    var cpus: Int = 1
-
-    @Option(help: "Slurm memory per task, e.g. 4G.")
-    var mem: String?
-
-    @Option(help: "At most this many array tasks at once (--array=…%N).")
-    var parallel: Int?
-
-    @Option(
-        help: ArgumentHelp("An extra #SBATCH option (repeatable), e.g. --sbatch=--account=abc.", valueName: "option"))
-    var sbatch: [String] = []
+    @OptionGroup var job: SlurmArguments
 
     func run() throws {
         let session = try experiment.open()
@@ -60,26 +45,7 @@ struct PlanCommand: ParsableCommand {
         if let indices, indices.isEmpty {
             throw GFEError.badInput("every run of \(plan.name) has finished; nothing to submit")
         }
-        let fm = FileManager.default
-        func absolute(_ p: String) -> String {
-            p.hasPrefix("/") ? p : (fm.currentDirectoryPath as NSString).appendingPathComponent(p)
-        }
-        let executable =
-            (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
-        let script = SlurmScript(
-            partition: partition, time: time, cpusPerTask: cpus, memory: mem, parallelTasks: parallel,
-            extra: sbatch)
-        let resultsRoot = (absolute(experiment.results) as NSString).standardizingPath
-        // Slurm opens each task's log before the task runs: without the folder every task fails at launch and
-        // leaves no log at all.
-        try AtomicFile.createFolder(
-            SlurmScript.logFolder(resultsRoot: resultsRoot, experiment: plan.name), what: "the Slurm log folder")
-        let text = script.render(
-            plan: plan, indices: indices, executable: executable,
-            spec: (absolute(experiment.spec) as NSString).standardizingPath,
-            resultsRoot: resultsRoot,
-            workingDirectory: fm.currentDirectoryPath, overrides: plan.experiment.overrides,
-            seeds: experiment.seeds)
+        let text = try job.script(session, experiment: experiment, indices: indices)
         say(String(text.dropLast()))  // `say` adds the final newline
     }
 }

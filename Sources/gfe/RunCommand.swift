@@ -30,6 +30,12 @@ struct ExperimentArguments: ParsableArguments {
     @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
     var results: String = "results"
 
+    /// The arguments that name this plan, for commands the user is told to run next.
+    var commandArguments: String {
+        ([spec] + overrides.flatMap { ["--set", $0] } + (seeds.map { ["--seeds", $0] } ?? [])
+            + (results == "results" ? [] : ["--results", results])).map(shellQuote).joined(separator: " ")
+    }
+
     func open(writeCache: Bool = false, checkDirty: Bool = false, index: Int? = nil) throws -> ExperimentSession {
         try ExperimentSession.open(
             spec: spec, overrides: overrides, seeds: seeds, resultsRoot: results,
@@ -57,8 +63,16 @@ struct RunCommand: ParsableCommand {
             diverge again) unless --force. \
             Ctrl-C stops the sweep (twice: kills the workers); nothing finished is lost. \
             --index I computes plan entry I in this process (for cluster job arrays; see gfe plan --slurm). \
+            --executor slurm submits the unfinished runs as one Slurm job array instead (runs an earlier \
+            submission still has queued are followed, not submitted again) and follows it until every task has \
+            ended; Ctrl-C stops following only, --no-wait returns after submitting, gfe cancel stops the job \
+            (docs/cluster.md). \
             Exit status: 0 all runs finished, 1 some run failed, 2 bad input, 130 interrupted.
             """)
+
+    enum Executor: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
 
     @OptionGroup var experiment: ExperimentArguments
 
@@ -82,6 +96,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds between progress reports when the output is not a terminal.")
     var progressEvery: Double = 30
 
+    @Option(help: "Where the runs are computed: local (worker processes here) or slurm (one job array).")
+    var executor: Executor = .local
+
+    @Flag(help: "With --executor slurm: submit and return without following the job.")
+    var noWait = false
+
+    @OptionGroup(title: "Slurm job (with --executor slurm)")
+    var job: SlurmArguments
+
+    @Option(help: ArgumentHelp("With --index: refuse unless the plan gives entry I this run id.", valueName: "run id"))
+    var expectId: String?
+
     @Flag(help: .hidden)
     var worker = false
 
@@ -91,16 +117,26 @@ struct RunCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if index != nil && jobs != nil { throw ValidationError("--index runs one entry in this process; drop --jobs") }
         if !(progressEvery > 0) { throw ValidationError("--progress-every must be a positive number of seconds") }
+        if executor == .slurm {
+            if index != nil {
+                throw ValidationError("--index computes one entry here; it does not go with --executor slurm")
+            }
+            if jobs != nil { throw ValidationError("--jobs is for --executor local; on Slurm use --parallel N") }
+        } else if noWait {
+            throw ValidationError("--no-wait is for --executor slurm (a local run computes in this process)")
+        }
+        if expectId != nil && index == nil { throw ValidationError("--expect-id goes with --index") }
     }
 
     func run() throws {
         if worker { return try runWorker() }
         if dryRun { return try runDry() }
         if let index { return try runIndex(index) }
+        if executor == .slurm { return try runSlurm() }
         try runSweep()
     }
 
-    private var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
+    var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Worker mode: compute the planned runs the parent sends on stdin (the spec is not read again); errors go
     /// to the parent as a "fatal" line.
@@ -140,11 +176,24 @@ struct RunCommand: ParsableCommand {
         BLAS.setThreads(1)
         let session = try experiment.open(writeCache: true, checkDirty: true, index: index)
         let run = try session.plan.run(at: index)
+        if let expectId, expectId != run.id {
+            throw GFEError.badInput(
+                "plan entry \(index) is run \(run.id) now, not \(expectId) as when the job was submitted: the spec, "
+                    + "the overrides, the data or the code changed since; submit again")
+        }
         try session.store.prepare()
         warnIfDirty(session)
         if !force { try reportAdopted(session, [run.id]) }
-        let trap = SignalTrap([SIGINT, SIGTERM]) { _ in
-            say("interrupted: run \(index) stopped; nothing was stored")
+        let underSlurm = Provenance.current().slurm
+        let trap = SignalTrap([SIGINT, SIGTERM]) { signal in
+            if let job = underSlurm, signal == SIGTERM {
+                // Slurm's word for scancel, the time limit and preemption; it lands in the run's log.
+                say(
+                    "cancelled: SIGTERM from Slurm (scancel, the time limit or preemption) in job \(job.job)_\(job.task ?? "?")"
+                        + " on \(job.node ?? Provenance.hostName); run \(index) stopped, nothing was stored")
+            } else {
+                say("interrupted: run \(index) stopped; nothing was stored")
+            }
             _exit(130)
         }
         defer { trap.cancel() }
@@ -180,11 +229,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private func runSweep() throws {
-        let session = try experiment.open(writeCache: true, checkDirty: true)
-        try session.store.prepare()
-        session.store.removeStalePartials()
-        warnIfDirty(session)
-        if !force { try reportAdopted(session, session.plan.runs.map(\.id)) }
+        let session = try openForComputing()
         let jobs = self.jobs ?? cores
         let executable =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -213,6 +258,17 @@ struct RunCommand: ParsableCommand {
         trap.cancel()
         say(summary.report(plan: session.plan, store: session.store))
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// Opens the plan for computing (caches written, dirty tree recorded), tidies what dead processes left,
+    /// and links finished runs of other experiments (unless --force).
+    func openForComputing() throws -> ExperimentSession {
+        let session = try experiment.open(writeCache: true, checkDirty: true)
+        try session.store.prepare()
+        session.store.removeStalePartials()
+        warnIfDirty(session)
+        if !force { try reportAdopted(session, session.plan.runs.map(\.id)) }
+        return session
     }
 
     /// Links finished runs of other experiments with the same ids (RunStore.adoptFinishedRuns) and says so.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GFECore
 import GFEExperiments
 import GFETraining
 
@@ -7,7 +8,7 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract:
-            "List every planned run with its state (finished, failed with the reason, running, not started) and folder.",
+            "List every planned run with its state (finished, failed with the reason, running, queued or ended on Slurm, not started) and folder.",
         discussion: """
             Give the same --set overrides and --results as to `gfe run`: they change the plan. Exit status 1 when             a planned run has failed (so scripts can tell), 0 otherwise.
             """)
@@ -16,8 +17,23 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let session = try experiment.open()
-        let report = StatusReport(plan: session.plan, store: session.store)
+        // Runs submitted to Slurm (gfe run --executor slurm): ask squeue what became of their tasks.
+        let submissions = SlurmSubmissions(store: session.store)
+        let unfinished = session.plan.runs.filter { !session.store.state(of: $0.id).isFinished }.map(\.id)
+        let jobs = Set(submissions.latestTasks(for: Set(unfinished)).values.map(\.job))
+        var cluster: (SlurmSubmissions, [String: SlurmCluster.Task])?
+        var remark: String?
+        if !jobs.isEmpty {
+            do {
+                cluster = (submissions, try SlurmCluster().tasks(of: Array(jobs)))
+            } catch {
+                remark =
+                    "Slurm could not be asked about the jobs (\((error as? ReportableError)?.message ?? "\(error)"))"
+            }
+        }
+        var report = StatusReport(plan: session.plan, store: session.store, cluster: cluster)
+        report.remark = remark
         say(report.text)
-        if report.count(where: { if case .failed = $0 { true } else { false } }) > 0 { throw ExitCode(1) }
+        if report.failedCount > 0 { throw ExitCode(1) }
     }
 }

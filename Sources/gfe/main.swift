@@ -14,7 +14,8 @@ struct GFE: ParsableCommand {
         version: version,
         subcommands: [
             DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
-            ResolveCommand.self, RunCommand.self, StatusCommand.self, PlanCommand.self, TableCommand.self,
+            ResolveCommand.self, RunCommand.self, StatusCommand.self, CancelCommand.self, PlanCommand.self,
+            TableCommand.self,
             DiffCommand.self, PlotCommand.self
         ])
 }

@@ -354,6 +354,27 @@ import Testing
         #expect(again.status == 0 && again.out.contains("already finished"), "\(again.out)")
         let bad = try CLI.gfe(["run", spec, "--index", "7", "--results", CLI.results])
         #expect(bad.status == 2 && bad.err.contains("has 3 runs"), "\(bad.err)")
+        // A task whose plan entry is no longer the run it was submitted for refuses to compute it.
+        let moved = try CLI.gfe(["run", spec, "--index", "2", "--expect-id", "0123456789ab", "--results", CLI.results])
+        #expect(
+            moved.status == 2 && moved.err.contains("plan entry 2 is run \(ids[2]) now, not 0123456789ab"),
+            "\(moved.err)")
+        #expect(CLI.record("e2e-indexed", ids[2]) == nil)
+        // Options that do not go together, and a machine without Slurm's commands: exit 2, nothing submitted.
+        for (arguments, message) in [
+            (["--executor", "slurm", "--index", "0"], "does not go with --executor slurm"),
+            (["--no-wait"], "--no-wait is for --executor slurm"),
+            (["--executor", "slurm", "--jobs", "2"], "on Slurm use --parallel N"),
+            (["--expect-id", "abc"], "--expect-id goes with --index")
+        ] {
+            let r = try CLI.gfe(["run", spec, "--results", CLI.results] + arguments)
+            #expect(r.status == 2 && r.err.contains(message), "\(arguments): \(r.err)")
+        }
+        var noSlurm = CLI.environment
+        noSlurm["PATH"] = "/nonexistent"
+        let missing = try CLI.gfe(
+            ["run", spec, "--executor", "slurm", "--results", CLI.results], environment: noSlurm)
+        #expect(missing.status == 2 && missing.err.contains("cannot run sbatch"), "\(missing.out)\n\(missing.err)")
     }
 
     @Test func badSpecIsRejectedBeforeAnythingIsWritten() throws {

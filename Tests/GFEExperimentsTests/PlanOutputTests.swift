@@ -22,12 +22,45 @@ struct PlanOutputTests {
         #expect(script.hasPrefix("#!/bin/bash\n"))
         for line in [
             "#SBATCH --array=0,2%2", "#SBATCH --cpus-per-task=2", "#SBATCH --time=01:00:00",
-            "#SBATCH --output=/w/res/sw/slurm/%A_%a.out", "cd '/w dir'",
-            #"exec /opt/gfe run /w/exp.json --index "$index" --results /w/res --threads 2 --set budget.iterations=5 --set encoder.preset=paper --seeds 2 "$@""#,
+            // Slurm's own notices appended to one file; each task's output appended to its run's log.
+            "#SBATCH --output=/w/res/sw/slurm/launch.out", "#SBATCH --open-mode=append", "cd '/w dir'",
+            "run_ids=([0]=\(plan.runs[0].id) [2]=\(plan.runs[2].id))",
+            #"  exec >>/w/res/sw/slurm/"$run_id.log" 2>&1"#,
+            #"exec /opt/gfe run /w/exp.json --index "$index" --expect-id "$run_id" --results /w/res --threads 2 --progress-every 10 --set budget.iterations=5 --set encoder.preset=paper --seeds 2 "$@""#,
             "# Follow:   gfe status /w/exp.json --results /w/res --set budget.iterations=5 --set encoder.preset=paper --seeds 2"
         ] {
             #expect(script.contains(line + "\n"), "missing: \(line)\n\(script)")
         }
+    }
+
+    @Test func squeueLinesAreReadPerArrayTask() {
+        let tasks = SlurmCluster.parseTasks(
+            """
+            12|3|PENDING|Resources|
+            12|0|RUNNING|None|node7
+            12|1|CANCELLED|None|node7
+
+            garbage
+            """)
+        #expect(tasks.count == 3)
+        #expect(tasks["12_3"] == SlurmCluster.Task(state: "PENDING", reason: "Resources", node: ""))
+        #expect(tasks["12_0"]?.isActive == true && tasks["12_3"]?.isActive == true)
+        #expect(tasks["12_1"]?.isActive == false)
+    }
+
+    @Test func aTaskEndedWithoutResultSaysWhatSlurmAndTheLogSay() {
+        let cancelled = SlurmCluster.Task(state: "CANCELLED", reason: "None", node: "n1")
+        #expect(
+            SlurmFollower.endedWithoutResult(job: "12_1", task: cancelled, log: ["cancelled: SIGTERM from Slurm"])
+                == "the Slurm task 12_1 ended without storing a result (CANCELLED); its log ends: cancelled: SIGTERM from Slurm"
+        )
+        let timeout = SlurmCluster.Task(state: "TIMEOUT", reason: "TimeLimit", node: "n1")
+        #expect(
+            SlurmFollower.endedWithoutResult(job: "12_2", task: timeout, log: [])
+                == "the Slurm task 12_2 ended without storing a result (TIMEOUT: TimeLimit); it wrote no log")
+        #expect(
+            SlurmFollower.endedWithoutResult(job: "9_0", task: nil, log: []).hasPrefix(
+                "the Slurm task 9_0 ended without"))
     }
 
     @Test func shellQuoting() {

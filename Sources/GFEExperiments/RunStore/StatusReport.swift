@@ -7,13 +7,54 @@ public struct StatusReport: Sendable {
         public var state: RunState
         /// The run's folder when it exists.
         public var folder: String?
+        /// The Slurm array task last submitted for the run, when there is one and the run has not finished.
+        public var cluster: ClusterTask?
+
+        /// Its task is queued or running on the cluster and the run is not being computed yet (an earlier
+        /// attempt may have failed: this one replaces it).
+        public var queued: Bool {
+            guard cluster?.task?.isActive == true else { return false }
+            switch state {
+            case .notStarted, .failed: return true
+            default: return false
+            }
+        }
+
+        /// Its task ended (or Slurm forgot it) without storing the run: cancelled, out of time, killed.
+        public var endedOnCluster: Bool {
+            guard let cluster, cluster.task?.isActive != true else { return false }
+            switch state {
+            case .notStarted: return true
+            case .failed(let r): return r.endTime < cluster.submitted
+            default: return false
+            }
+        }
+
+        public var failed: Bool {
+            if case .failed = state { return !queued }
+            return endedOnCluster
+        }
+    }
+
+    /// A run's array task: "job_task", what squeue says of it (nil: Slurm has forgotten it), its log's end.
+    public struct ClusterTask: Sendable {
+        public var key: String
+        public var task: SlurmCluster.Task?
+        public var logTail: [String]
+        /// When its job was submitted (ISO 8601).
+        public var submitted: String
     }
 
     public var plan: ExperimentPlan
     public var store: RunStore
     public var entries: [Entry]
 
-    public init(plan: ExperimentPlan, store: RunStore) {
+    /// Something to say under the table (e.g. that Slurm could not be asked).
+    public var remark: String?
+
+    /// `cluster`: Slurm's view of the array tasks (`SlurmCluster.tasks`); nil when it could not be asked.
+    public init(plan: ExperimentPlan, store: RunStore, cluster: (SlurmSubmissions, [String: SlurmCluster.Task])? = nil)
+    {
         self.plan = plan
         self.store = store
         entries = plan.runs.map { r in
@@ -22,19 +63,33 @@ public struct StatusReport: Sendable {
                 run: r, state: store.state(of: r.id),
                 folder: FileManager.default.fileExists(atPath: folder) ? folder : nil)
         }
+        guard let (submissions, tasks) = cluster else { return }
+        let latest = submissions.latestTasks(for: Set(entries.filter { !$0.state.isFinished }.map(\.run.id)))
+        for n in entries.indices {
+            guard let l = latest[entries[n].run.id] else { continue }
+            let key = "\(l.job)_\(l.task)"
+            entries[n].cluster = ClusterTask(
+                key: key, task: tasks[key], logTail: submissions.logTail(runId: entries[n].run.id, count: 1),
+                submitted: l.submitted)
+        }
     }
 
     public func count(where predicate: (RunState) -> Bool) -> Int { entries.filter { predicate($0.state) }.count }
 
+    /// Runs that failed, or whose Slurm task ended without a result.
+    public var failedCount: Int { entries.filter(\.failed).count }
+
     /// A count line, then a table: index, run id, state, swept values, folder; failure reasons under their run.
     public var text: String {
         let finished = count { $0.isFinished }
-        let failed = count { if case .failed = $0 { true } else { false } }
+        let failed = failedCount
         let running = count { $0.isRunning }
-        let notStarted = entries.count - finished - failed - running
+        let queued = entries.filter(\.queued).count
+        let notStarted = entries.count - finished - failed - running - queued
         var head = "\(plan.name): \(entries.count) planned run\(entries.count == 1 ? "" : "s"): \(finished) finished"
         if failed > 0 { head += ", \(failed) failed" }
         if running > 0 { head += ", \(running) running" }
+        if queued > 0 { head += ", \(queued) queued on the cluster" }
         head += ", \(notStarted) not started   (\(store.folder))"
         var rows: [[String]] = [["index", "run id", "state", "swept values", "folder"]]
         var notes: [Int: String] = [:]
@@ -51,6 +106,16 @@ public struct StatusReport: Sendable {
                 state = "unreadable"
                 notes[n] = why
             }
+            if let c = e.cluster, let t = c.task, e.queued {
+                state =
+                    t.state == "PENDING"
+                    ? "pending" + (t.reason == "None" ? "" : " (\(t.reason))") : "\(t.state.lowercased()) on \(t.node)"
+                if let earlier = notes[n] { notes[n] = "an earlier attempt failed: " + earlier }
+            } else if let c = e.cluster, e.endedOnCluster {
+                state = "ended on the cluster"
+                notes[n] = SlurmFollower.endedWithoutResult(job: c.key, task: c.task, log: c.logTail)
+            }
+            if let c = e.cluster { state += " · job \(c.key)" }
             rows.append([String(e.run.index), e.run.id, state, e.run.label, e.folder ?? "—"])
         }
         let table = ResultsTable.align(rows).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -59,6 +124,7 @@ public struct StatusReport: Sendable {
             lines.append(line)
             if let note = notes[n] { lines.append("      └ \(note)") }
         }
+        if let remark { lines.append(remark) }
         return lines.joined(separator: "\n")
     }
 }
