@@ -8,28 +8,35 @@ public struct ParameterTensor: Equatable, Sendable {
     public var range: Range<Int> { offset..<(offset + count) }
 }
 
-/// A multilayer perceptron's shape: dense layers `sizes[0] → sizes[1] → … → sizes.last`, ELU after every
-/// layer except the last (SPEC §2). Parameters live in one flat vector, layer by layer, each layer's weight
-/// ([out, in], row-major) followed by its bias ([out]); so one optimiser step is one loop over one array.
+/// A multilayer perceptron's shape: dense layers `sizes[0] → sizes[1] → … → sizes.last`, `activation` after
+/// every layer except the last (ELU in SPEC §2). Parameters live in one flat vector, layer by layer, each
+/// layer's weight ([out, in], row-major) followed by its bias ([out]); so one optimiser step is one loop over
+/// one array.
 public struct Architecture: Equatable, Sendable {
     /// Prefix of the checkpoint names: "decoder" or "encoder".
     public let name: String
     public let sizes: [Int]
+    public let activation: Activation
 
-    public init(name: String, sizes: [Int]) {
+    public init(name: String, sizes: [Int], activation: Activation = .elu) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 }, "Architecture: bad layer sizes \(sizes)")
         self.name = name
         self.sizes = sizes
+        self.activation = activation
     }
 
     /// SPEC §2 decoder: latent → 150 → 300 → 600 → 784, logits out (700,234 parameters at latent 20).
-    public static func decoder(latent: Int = 20, hidden: [Int] = [150, 300, 600], output: Int = 784) -> Architecture {
-        Architecture(name: "decoder", sizes: [latent] + hidden + [output])
+    public static func decoder(
+        latent: Int = 20, hidden: [Int] = [150, 300, 600], output: Int = 784, activation: Activation = .elu
+    ) -> Architecture {
+        Architecture(name: "decoder", sizes: [latent] + hidden + [output], activation: activation)
     }
 
     /// SPEC §2 AE encoder: 784 → 600 → 300 → 150 → latent, no activation on the latent (699,470 parameters).
-    public static func encoder(latent: Int = 20, hidden: [Int] = [600, 300, 150], input: Int = 784) -> Architecture {
-        Architecture(name: "encoder", sizes: [input] + hidden + [latent])
+    public static func encoder(
+        latent: Int = 20, hidden: [Int] = [600, 300, 150], input: Int = 784, activation: Activation = .elu
+    ) -> Architecture {
+        Architecture(name: "encoder", sizes: [input] + hidden + [latent], activation: activation)
     }
 
     public var layerCount: Int { sizes.count - 1 }

@@ -1,5 +1,5 @@
-/// The AE baseline of SPEC §6: ℓᵢ = ℓ(D(E(xᵢ)), xᵢ) of SPEC §3 and L = Σᵢ ℓᵢ, with standard
-/// backpropagation through decoder and encoder.
+/// The AE baseline of SPEC §6: ℓᵢ = ℓ(D(E(xᵢ)), xᵢ) with the reconstruction loss `loss` (SPEC §3's ε-BCE
+/// by default) and L = Σᵢ ℓᵢ, with standard backpropagation through decoder and encoder.
 ///
 /// Holds both networks and their workspaces. The AE's parameters are the encoder's followed by the
 /// decoder's (1,399,704 at the SPEC sizes); gradients come as two flat vectors in the networks' own layouts,
@@ -8,24 +8,28 @@
 public struct AutoencoderObjective<T: Scalar>: Sendable {
     public var encoder: MLP<T>
     public var decoder: MLP<T>
+    public let loss: ReconstructionLoss
     var encoderWorkspace: MLPWorkspace<T>
     var decoderWorkspace: MLPWorkspace<T>
 
     /// - Throws: `GFEError.badInput` unless encoder output = decoder input and decoder output = encoder input.
-    public init(encoder: MLP<T>, decoder: MLP<T>, maxBatch: Int) throws {
+    public init(
+        encoder: MLP<T>, decoder: MLP<T>, maxBatch: Int, loss: ReconstructionLoss = .crossEntropyOnLogits
+    ) throws {
         let (e, d) = (encoder.architecture, decoder.architecture)
         guard e.outputSize == d.inputSize, d.outputSize == e.inputSize else {
             throw GFEError.badInput(
                 "autoencoder: encoder \(e.sizes) and decoder \(d.sizes) do not compose (the encoder's last size must be "
                     + "the decoder's first, and the decoder's last the encoder's first)")
         }
-        self.init(composing: encoder, decoder, maxBatch: maxBatch)
+        self.init(composing: encoder, decoder, maxBatch: maxBatch, loss: loss)
     }
 
     /// The autoencoder of an encoder and decoder that compose (the caller has checked or built them so).
-    private init(composing encoder: MLP<T>, _ decoder: MLP<T>, maxBatch: Int) {
+    private init(composing encoder: MLP<T>, _ decoder: MLP<T>, maxBatch: Int, loss: ReconstructionLoss) {
         self.encoder = encoder
         self.decoder = decoder
+        self.loss = loss
         encoderWorkspace = MLPWorkspace(architecture: encoder.architecture, maxBatch: maxBatch)
         decoderWorkspace = MLPWorkspace(architecture: decoder.architecture, maxBatch: maxBatch)
     }
@@ -37,7 +41,7 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
         let encoder = MLP<T>(architecture: .encoder(latent: latent), rng: &rng)
         let decoder = MLP<T>(architecture: .decoder(latent: latent), rng: &rng)
         // The SPEC §2 networks of one latent size compose.
-        self.init(composing: encoder, decoder, maxBatch: maxBatch)
+        self.init(composing: encoder, decoder, maxBatch: maxBatch, loss: .crossEntropyOnLogits)
     }
 
     public var parameterCount: Int { encoder.parameterCount + decoder.parameterCount }
@@ -75,7 +79,7 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
         x: Matrix<T>, loss: inout [T],
         encoderGradient: UnsafeMutablePointer<T>?, decoderGradient: UnsafeMutablePointer<T>?
     ) {
-        let (encoder, decoder) = (self.encoder, self.decoder)
+        let (encoder, decoder, reconstructionLoss) = (self.encoder, self.decoder, self.loss)
         encoder.checkInput(x, encoderWorkspace)
         let n = x.rows
         if loss.count < n { loss.append(contentsOf: repeatElement(0, count: n - loss.count)) }
@@ -109,8 +113,8 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
                                 (dw + dl.activation[0]).update(
                                     from: ew + el.activation[el.layerCount], count: n * latent)
                                 decoder.forwardPass(rows: n, parameters: dp.baseAddress!, workspace: dw, layout: dl)
-                                T.crossEntropy(
-                                    logits: dw + dl.activation[dl.layerCount], targets: xBase, rows: n,
+                                reconstructionLoss.evaluate(
+                                    outputs: dw + dl.activation[dl.layerCount], targets: xBase, rows: n,
                                     cols: pixels, losses: lp.baseAddress!,
                                     gradient: backward ? dw + dl.delta[dl.layerCount] : nil)
                                 guard backward else { return }

@@ -1,6 +1,6 @@
 /// The decoder loss as a function of the latents, for the encoders (SPEC §4) and the decoder updates
-/// (SPEC §5): for latents z (n × d) and target images x (n × P, pixels in [0, 1]),
-/// ℓᵢ = ℓ(D_θ(zᵢ), xᵢ) of SPEC §3 and the batch loss L = Σᵢ ℓᵢ.
+/// (SPEC §5): for latents z (n × d) and targets x (n × P; for the ε-BCE of SPEC §3, pixels in [0, 1]),
+/// ℓᵢ = ℓ(D_θ(zᵢ), xᵢ) with the reconstruction loss `loss`, and the batch loss L = Σᵢ ℓᵢ.
 ///
 /// Holds the decoder and its workspace; every method is one pass and allocates nothing once the workspace
 /// is warm and the caller's output arrays are uniquely referenced and large enough (`loss` grows to n
@@ -9,6 +9,8 @@
 public struct DecoderObjective<T: Scalar>: Sendable {
     /// The decoder D_θ (its parameters may be updated between calls, e.g. by an optimiser).
     public var decoder: MLP<T>
+    /// What the decoder's outputs mean: logits under SPEC §3's ε-BCE (the paper), or values under MSE.
+    public let loss: ReconstructionLoss
     var workspace: MLPWorkspace<T>
 
     /// d, the latent dimension (the decoder's input size).
@@ -20,8 +22,9 @@ public struct DecoderObjective<T: Scalar>: Sendable {
     /// Base address of the workspace buffer (tests check it stays put once warm).
     public var workspaceAddress: UnsafeRawPointer? { workspace.storageAddress }
 
-    public init(decoder: MLP<T>, maxBatch: Int) {
+    public init(decoder: MLP<T>, maxBatch: Int, loss: ReconstructionLoss = .crossEntropyOnLogits) {
         self.decoder = decoder
+        self.loss = loss
         self.workspace = MLPWorkspace(architecture: decoder.architecture, maxBatch: maxBatch)
     }
 
@@ -42,7 +45,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         let d = z.cols
         gradient.storage.withUnsafeMutableBufferPointer { g in
             Self.pass(
-                decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil,
+                decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil,
                 rowBlock: Self.rowBlock
             ) { p, w, layout, _, rows in
                 decoder.backwardPass(
@@ -56,7 +59,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
     /// ℓᵢ only (one forward pass), e.g. for evaluation.
     public mutating func loss(z: Matrix<T>, x: Matrix<T>, loss: inout [T]) {
         Self.pass(
-            decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: false, direction: nil,
+            decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: false, direction: nil,
             rowBlock: Self.rowBlock
         ) { _, _, _, _, _ in }
     }
@@ -71,7 +74,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         let decoder = self.decoder
         decoder.checkParameterGradient(parameterGradient)
         parameterGradient.withUnsafeMutableBufferPointer { pg in
-            Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
+            Self.pass(decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
                 p, w, layout, _, _ in
                 decoder.backwardPass(
                     rows: z.rows, parameters: p, workspace: w, layout: layout, inputGradient: nil,
@@ -93,7 +96,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         decoder.checkParameterGradient(parameterGradient)
         gradient.storage.withUnsafeMutableBufferPointer { g in
             parameterGradient.withUnsafeMutableBufferPointer { pg in
-                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
+                Self.pass(decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: nil) {
                     p, w, layout, _, _ in
                     decoder.backwardPass(
                         rows: z.rows, parameters: p, workspace: w, layout: layout,
@@ -118,10 +121,12 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         decoder.prepareInputGradient(&hessianProduct, rows: z.rows)
         gradient.storage.withUnsafeMutableBufferPointer { g in
             hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
-                Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) {
+                Self.pass(
+                    decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction
+                ) {
                     p, w, layout, xp, _ in
                     decoder.secondOrderPass(
-                        rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
+                        rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp, loss: self.loss,
                         inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
                         mixedParameterGradient: nil, scale: 1, accumulate: false)
                 }
@@ -143,11 +148,14 @@ public struct DecoderObjective<T: Scalar>: Sendable {
         gradient.storage.withUnsafeMutableBufferPointer { g in
             hessianProduct.storage.withUnsafeMutableBufferPointer { hv in
                 mixedParameterGradient.withUnsafeMutableBufferPointer { mg in
-                    Self.pass(decoder, &workspace, z: z, x: x, loss: &loss, lossGradient: true, direction: direction) {
+                    Self.pass(
+                        decoder, self.loss, &workspace, z: z, x: x, loss: &loss, lossGradient: true,
+                        direction: direction
+                    ) {
                         p, w, layout, xp, _ in
                         decoder.secondOrderPass(
                             rows: z.rows, parameters: p, workspace: w, layout: layout, targets: xp,
-                            inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
+                            loss: self.loss, inputGradient: g.baseAddress, hessianProduct: hv.baseAddress ?? w,
                             mixedParameterGradient: mg.baseAddress, scale: scale, accumulate: accumulate)
                     }
                 }
@@ -161,7 +169,8 @@ public struct DecoderObjective<T: Scalar>: Sendable {
     /// copied into the tangent slot when given, then `body(parameters, workspace, layout, targets, rows)`:
     /// once for all rows, or once per block of `rowBlock` rows (the workspace is then used one block at a time).
     private static func pass(
-        _ decoder: MLP<T>, _ workspace: inout MLPWorkspace<T>, z: Matrix<T>, x: Matrix<T>, loss: inout [T],
+        _ decoder: MLP<T>, _ reconstructionLoss: ReconstructionLoss, _ workspace: inout MLPWorkspace<T>, z: Matrix<T>,
+        x: Matrix<T>, loss: inout [T],
         lossGradient: Bool, direction: Matrix<T>?, rowBlock: Int = .max,
         body: (UnsafePointer<T>, UnsafeMutablePointer<T>, MLPWorkspaceLayout, UnsafePointer<T>, Range<Int>) -> Void
     ) {
@@ -196,8 +205,8 @@ public struct DecoderObjective<T: Scalar>: Sendable {
                                 (w + layout.activation[0]).update(from: zBase + start * d, count: rows.count * d)
                                 decoder.forwardPass(
                                     rows: rows.count, parameters: p.baseAddress!, workspace: w, layout: layout)
-                                T.crossEntropy(
-                                    logits: w + layout.activation[layers], targets: xBase + start * pixels,
+                                reconstructionLoss.evaluate(
+                                    outputs: w + layout.activation[layers], targets: xBase + start * pixels,
                                     rows: rows.count, cols: pixels, losses: lp.baseAddress! + start,
                                     gradient: lossGradient ? w + layout.delta[layers] : nil)
                                 if let direction {

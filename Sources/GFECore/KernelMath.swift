@@ -18,6 +18,27 @@ protocol KernelMath {
     static func logPositive(_ x: Value) -> Value
 }
 
+extension KernelMath {
+    /// tanh x from e^(−2|x|) − 1 (no cancellation near 0, ±1 beyond ±43); NaN stays NaN.
+    @inline(__always)
+    static func tanh(_ x: Value) -> Value {
+        let t = expm1NonPositive(-2 * x.magnitude)
+        let m = -t / (2 + t)
+        return x.isNaN ? x : Value(signOf: x, magnitudeOf: m)
+    }
+
+    /// log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), with log1p(e) = log(u)·e/(u − 1), u = 1 + e: the quotient
+    /// undoes the rounding of u, and where u rounds to 1, log1p(e) = e. NaN stays NaN.
+    @inline(__always)
+    static func softplus(_ x: Value) -> Value {
+        let e = expNonPositive(-x.magnitude)
+        let u = 1 + e
+        let tail = u == 1 ? e : logPositive(u) * (e / (u - 1))
+        let r = (x > 0 ? x : 0) + tail
+        return x.isNaN ? x : r
+    }
+}
+
 /// The C library's functions (through the `Scalar` requirements).
 enum LibmMath<Value: Scalar>: KernelMath {
     @inline(__always) static func expm1NonPositive(_ x: Value) -> Value { Value.expm1(x) }

@@ -5,16 +5,25 @@
 
 /// Namespace for the kernel bodies. Internal: callers use the `Scalar` requirements.
 enum KernelBody {
-    // MARK: ELU
+    // MARK: Activations (see `Activation`)
 
     @inline(__always)
-    static func eluForward<M: KernelMath>(_: M.Type, _ v: UnsafeMutablePointer<M.Value>, _ count: Int) {
-        for i in 0..<count {
-            let a = v[i]
-            // Evaluated for every element (clamped to ≤ 0) and selected, so the loop has no branch;
-            // NaN fails `a > 0` and comes back as NaN from expm1.
-            let negative = M.expm1NonPositive(a > 0 ? 0 : a)
-            v[i] = a > 0 ? a : negative
+    static func activationForward<M: KernelMath>(
+        _: M.Type, _ activation: Activation, _ v: UnsafeMutablePointer<M.Value>, _ count: Int
+    ) {
+        switch activation {
+        case .elu:
+            for i in 0..<count {
+                let a = v[i]
+                // Evaluated for every element (clamped to ≤ 0) and selected, so the loop has no branch;
+                // NaN fails `a > 0` and comes back as NaN from expm1.
+                let negative = M.expm1NonPositive(a > 0 ? 0 : a)
+                v[i] = a > 0 ? a : negative
+            }
+        // NaN fails `a < 0` and stays NaN.
+        case .relu: for i in 0..<count { v[i] = v[i] < 0 ? 0 : v[i] }
+        case .tanh: for i in 0..<count { v[i] = M.tanh(v[i]) }
+        case .softplus: for i in 0..<count { v[i] = M.softplus(v[i]) }
         }
     }
 
@@ -23,23 +32,59 @@ enum KernelBody {
     static func eluDerivative<T: Scalar>(_ h: T) -> T { h > 0 ? 1 : h + 1 }
 
     @inline(__always)
-    static func eluBackward<T: Scalar>(_ g: UnsafeMutablePointer<T>, _ h: UnsafePointer<T>, _ count: Int) {
-        for i in 0..<count { g[i] *= eluDerivative(h[i]) }
+    static func activationBackward<M: KernelMath>(
+        _: M.Type, _ activation: Activation, _ g: UnsafeMutablePointer<M.Value>, _ h: UnsafePointer<M.Value>,
+        _ count: Int
+    ) {
+        switch activation {
+        case .elu: for i in 0..<count { g[i] *= eluDerivative(h[i]) }
+        case .relu: for i in 0..<count { g[i] = h[i] > 0 ? g[i] : 0 }
+        case .tanh: for i in 0..<count { g[i] *= 1 - h[i] * h[i] }
+        // σ(a) = 1 − e^(−h); h > 0.
+        case .softplus: for i in 0..<count { g[i] *= -M.expm1NonPositive(-h[i]) }
+        }
     }
 
     @inline(__always)
-    static func eluBackwardSecondOrder<T: Scalar>(
-        _ e: UnsafeMutablePointer<T>, _ eDot: UnsafeMutablePointer<T>,
-        _ h: UnsafePointer<T>, _ hDot: UnsafePointer<T>, _ count: Int
+    static func activationBackwardSecondOrder<M: KernelMath>(
+        _: M.Type, _ activation: Activation, _ e: UnsafeMutablePointer<M.Value>,
+        _ eDot: UnsafeMutablePointer<M.Value>, _ h: UnsafePointer<M.Value>, _ hDot: UnsafePointer<M.Value>,
+        _ count: Int
     ) {
-        for i in 0..<count {
-            let hi = h[i]
-            let d = eluDerivative(hi)
-            // ELU″(a)·ȧ: eᵃ·ȧ = ḣ on the exponential branch, 0 on the linear one.
-            let curvatureTerm: T = hi > 0 ? 0 : hDot[i]
-            let ei = e[i]
-            eDot[i] = eDot[i] * d + ei * curvatureTerm
-            e[i] = ei * d
+        typealias T = M.Value
+        switch activation {
+        case .elu:
+            for i in 0..<count {
+                let hi = h[i]
+                let d = eluDerivative(hi)
+                // ELU″(a)·ȧ: eᵃ·ȧ = ḣ on the exponential branch, 0 on the linear one.
+                let curvatureTerm: T = hi > 0 ? 0 : hDot[i]
+                let ei = e[i]
+                eDot[i] = eDot[i] * d + ei * curvatureTerm
+                e[i] = ei * d
+            }
+        case .relu:
+            for i in 0..<count {
+                let active = h[i] > 0
+                eDot[i] = active ? eDot[i] : 0
+                e[i] = active ? e[i] : 0
+            }
+        case .tanh:
+            for i in 0..<count {
+                let hi = h[i]
+                let d = 1 - hi * hi
+                let ei = e[i]
+                eDot[i] = eDot[i] * d + ei * (-2 * hi * hDot[i])
+                e[i] = ei * d
+            }
+        case .softplus:
+            for i in 0..<count {
+                let notSigma = M.expNonPositive(-h[i])  // 1 − σ(a)
+                let d = -M.expm1NonPositive(-h[i])  // σ(a)
+                let ei = e[i]
+                eDot[i] = eDot[i] * d + ei * (notSigma * hDot[i])
+                e[i] = ei * d
+            }
         }
     }
 
@@ -157,6 +202,28 @@ enum KernelBody {
         }
     }
 
+    /// See `Scalar.squaredError`.
+    @inline(__always)
+    static func squaredError<T: Scalar>(
+        _ y: UnsafePointer<T>, _ x: UnsafePointer<T>, _ rows: Int, _ cols: Int, _ losses: UnsafeMutablePointer<T>,
+        _ gradient: UnsafeMutablePointer<T>?
+    ) {
+        let scale = 2 / T(cols)
+        for r in 0..<rows {
+            let (yr, xr) = (y + r * cols, x + r * cols)
+            var sum: Double = 0
+            for j in 0..<cols {
+                let d = yr[j] - xr[j]
+                sum += Double(d * d)
+            }
+            losses[r] = T(sum / Double(cols))
+            if let gradient {
+                let g = gradient + r * cols
+                for j in 0..<cols { g[j] = scale * (yr[j] - xr[j]) }
+            }
+        }
+    }
+
     // MARK: Vectors
 
     @inline(__always)
@@ -219,20 +286,20 @@ enum KernelBody {
 }
 
 // The requirements. The bodies above are generic; the optimiser specialises and inlines them for Float and
-// Double. Most requirements are the same for both (the default implementations below); the three that call
+// Double. Most requirements are the same for both (the default implementations below); those that call
 // elementary functions choose them per type (KernelMath.swift): vectorisable Float versions, the C library
 // for Double.
 
 extension Scalar {
-    public static func eluBackward(_ gradient: UnsafeMutablePointer<Self>, activations: UnsafePointer<Self>, count: Int)
-    {
-        KernelBody.eluBackward(gradient, activations, count)
-    }
-    public static func eluBackwardSecondOrder(
-        gradient: UnsafeMutablePointer<Self>, gradientTangent: UnsafeMutablePointer<Self>,
-        activations: UnsafePointer<Self>, activationTangents: UnsafePointer<Self>, count: Int
+    public static func squaredError(
+        outputs: UnsafePointer<Self>, targets: UnsafePointer<Self>, rows: Int, cols: Int,
+        losses: UnsafeMutablePointer<Self>, gradient: UnsafeMutablePointer<Self>?
     ) {
-        KernelBody.eluBackwardSecondOrder(gradient, gradientTangent, activations, activationTangents, count)
+        KernelBody.squaredError(outputs, targets, rows, cols, losses, gradient)
+    }
+    public static func squaredErrorCurvature(count: Int, pixels: Int, tangents: UnsafeMutablePointer<Self>) {
+        let second = 2 / Self(pixels)
+        for i in 0..<count { tangents[i] *= second }
     }
     public static func addRowBroadcast(
         _ row: UnsafePointer<Self>, to matrix: UnsafeMutablePointer<Self>, rows: Int, cols: Int
@@ -277,8 +344,20 @@ extension Scalar {
 }
 
 extension Float {
-    public static func eluForward(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        KernelBody.eluForward(VectorFloatMath.self, values, count)
+    public static func activationForward(_ activation: Activation, _ values: UnsafeMutablePointer<Float>, count: Int) {
+        KernelBody.activationForward(VectorFloatMath.self, activation, values, count)
+    }
+    public static func activationBackward(
+        _ activation: Activation, _ gradient: UnsafeMutablePointer<Float>, activations: UnsafePointer<Float>, count: Int
+    ) {
+        KernelBody.activationBackward(VectorFloatMath.self, activation, gradient, activations, count)
+    }
+    public static func activationBackwardSecondOrder(
+        _ activation: Activation, gradient: UnsafeMutablePointer<Float>, gradientTangent: UnsafeMutablePointer<Float>,
+        activations: UnsafePointer<Float>, activationTangents: UnsafePointer<Float>, count: Int
+    ) {
+        KernelBody.activationBackwardSecondOrder(
+            VectorFloatMath.self, activation, gradient, gradientTangent, activations, activationTangents, count)
     }
     public static func crossEntropy(
         logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
@@ -295,8 +374,21 @@ extension Float {
 }
 
 extension Double {
-    public static func eluForward(_ values: UnsafeMutablePointer<Double>, count: Int) {
-        KernelBody.eluForward(LibmMath<Double>.self, values, count)
+    public static func activationForward(_ activation: Activation, _ values: UnsafeMutablePointer<Double>, count: Int) {
+        KernelBody.activationForward(LibmMath<Double>.self, activation, values, count)
+    }
+    public static func activationBackward(
+        _ activation: Activation, _ gradient: UnsafeMutablePointer<Double>, activations: UnsafePointer<Double>,
+        count: Int
+    ) {
+        KernelBody.activationBackward(LibmMath<Double>.self, activation, gradient, activations, count)
+    }
+    public static func activationBackwardSecondOrder(
+        _ activation: Activation, gradient: UnsafeMutablePointer<Double>, gradientTangent: UnsafeMutablePointer<Double>,
+        activations: UnsafePointer<Double>, activationTangents: UnsafePointer<Double>, count: Int
+    ) {
+        KernelBody.activationBackwardSecondOrder(
+            LibmMath<Double>.self, activation, gradient, gradientTangent, activations, activationTangents, count)
     }
     public static func crossEntropy(
         logits: UnsafePointer<Double>, targets: UnsafePointer<Double>, rows: Int, cols: Int,

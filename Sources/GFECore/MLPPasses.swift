@@ -5,8 +5,8 @@
 // AutoencoderObjective.swift) do the shape checks and buffer plumbing around these.
 //
 // Notation, per layer l = 0…L−1 with widths n_l = sizes[l]:
-//   A_{l+1} = H_l·W_lᵀ + b_l,  H_{l+1} = ELU(A_{l+1}) for l+1 < L,  Y = A_L.
-//   Δ_l = ∂L/∂A_l (Δ_L = ∂L/∂Y),  E_l = ∂L/∂H_l = Δ_{l+1}·W_l,  Δ_l = E_l ⊙ ELU′(A_l).
+//   A_{l+1} = H_l·W_lᵀ + b_l,  H_{l+1} = f(A_{l+1}) for l+1 < L (f the architecture's activation),  Y = A_L.
+//   Δ_l = ∂L/∂A_l (Δ_L = ∂L/∂Y),  E_l = ∂L/∂H_l = Δ_{l+1}·W_l,  Δ_l = E_l ⊙ f′(A_l).
 //   ∂L/∂W_l = Δ_{l+1}ᵀ·H_l,  ∂L/∂b_l = Σ_rows Δ_{l+1},  ∂L/∂X = E_0.
 
 extension MLP {
@@ -24,7 +24,7 @@ extension MLP {
             // A = H·Wᵀ (W is [out, in] row-major) then + b on every row.
             multiplyByWeight(.transposed, layer: l, rows: n, h, parameters: p, into: a)
             T.addRowBroadcast(p + biasOffsets[l], to: a, rows: n, cols: nOut)
-            if l + 1 < layers { T.eluForward(a, count: n * nOut) }
+            if l + 1 < layers { T.activationForward(architecture.activation, a, count: n * nOut) }
         }
     }
 
@@ -58,24 +58,24 @@ extension MLP {
                 T.columnSums(dA, rows: n, cols: nOut, scale: scale, accumulate: accumulate, into: g + biasOffsets[l])
             }
             if l > 0 {
-                // E_l = Δ_{l+1}·W_l, then Δ_l = E_l ⊙ ELU′(A_l) in place.
+                // E_l = Δ_{l+1}·W_l, then Δ_l = E_l ⊙ f′(A_l) in place.
                 let dH = w + layout.delta[l]
                 multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dH)
-                T.eluBackward(dH, activations: w + layout.activation[l], count: n * nIn)
+                T.activationBackward(architecture.activation, dH, activations: w + layout.activation[l], count: n * nIn)
             } else if let dX = inputGradient {
                 multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: dX)
             }
         }
     }
 
-    /// One forward-over-reverse (Pearlmutter R-operator) pass for the loss of SPEC §3, in direction
+    /// One forward-over-reverse (Pearlmutter R-operator) pass for the reconstruction loss `loss`, in direction
     /// V = tangent[0] (already filled) of the input, after the forward pass and with delta[L] = ∂L/∂Y
     /// already filled by the loss kernel. R{·} is the directional derivative d/dε at X + εV, θ fixed.
     ///
-    /// Forward tangents:   Ḣ_0 = V,  Ȧ_{l+1} = Ḣ_l·W_lᵀ,  Ḣ_{l+1} = ELU′(A_{l+1}) ⊙ Ȧ_{l+1},  Ẏ = Ȧ_L.
-    /// Loss:               R{Δ_L} = ℓ″(Y) ⊙ Ẏ (the loss is a sum of per-logit terms: diagonal Hessian).
+    /// Forward tangents:   Ḣ_0 = V,  Ȧ_{l+1} = Ḣ_l·W_lᵀ,  Ḣ_{l+1} = f′(A_{l+1}) ⊙ Ȧ_{l+1},  Ẏ = Ȧ_L.
+    /// Loss:               R{Δ_L} = ℓ″(Y) ⊙ Ẏ (the loss is a sum of per-output terms: diagonal Hessian).
     /// Backward tangents:  R{E_l} = R{Δ_{l+1}}·W_l,
-    ///                     R{Δ_l} = R{E_l} ⊙ ELU′(A_l) + E_l ⊙ ELU″(A_l) ⊙ Ȧ_l,
+    ///                     R{Δ_l} = R{E_l} ⊙ f′(A_l) + E_l ⊙ f″(A_l) ⊙ Ȧ_l,
     ///                     R{∂L/∂W_l} = R{Δ_{l+1}}ᵀ·H_l + Δ_{l+1}ᵀ·Ḣ_l,  R{∂L/∂b_l} = Σ_rows R{Δ_{l+1}}.
     /// Results:            R{∂L/∂X} = R{E_0} — row i is Hᵢ vᵢ, Hᵢ the Hessian of ℓᵢ w.r.t. xᵢ (rows
     ///                     are independent, so the batch Hessian is block diagonal); and
@@ -83,7 +83,7 @@ extension MLP {
     /// Also writes E_0 = ∂L/∂X into `inputGradient` when non-nil.
     func secondOrderPass(
         rows n: Int, parameters p: UnsafePointer<T>, workspace w: UnsafeMutablePointer<T>,
-        layout: MLPWorkspaceLayout, targets: UnsafePointer<T>,
+        layout: MLPWorkspaceLayout, targets: UnsafePointer<T>, loss: ReconstructionLoss,
         inputGradient: UnsafeMutablePointer<T>?, hessianProduct: UnsafeMutablePointer<T>,
         mixedParameterGradient: UnsafeMutablePointer<T>?, scale: T, accumulate: Bool
     ) {
@@ -100,13 +100,16 @@ extension MLP {
             let nOut = sizes[l + 1]
             let out = l + 1 < layers ? w + layout.tangent[l + 1] : w + layout.tangentDelta[layers]
             multiplyByWeight(.transposed, layer: l, rows: n, w + layout.tangent[l], parameters: p, into: out)
-            if l + 1 < layers { T.eluBackward(out, activations: w + layout.activation[l + 1], count: n * nOut) }
+            if l + 1 < layers {
+                T.activationBackward(
+                    architecture.activation, out, activations: w + layout.activation[l + 1], count: n * nOut)
+            }
         }
         // R{Δ_L} = ℓ″(Y) ⊙ Ẏ, in place over Ẏ.
         let nY = sizes[layers]
-        T.crossEntropyCurvature(
-            logits: w + layout.activation[layers], targets: targets, count: n * nY,
-            pixels: nY, tangents: w + layout.tangentDelta[layers])
+        loss.curvature(
+            outputs: w + layout.activation[layers], targets: targets, count: n * nY, cols: nY,
+            tangents: w + layout.tangentDelta[layers])
         // Backward, carrying (Δ, R{Δ}).
         let beta: T = accumulate ? 1 : 0
         for l in stride(from: layers - 1, through: 0, by: -1) {
@@ -129,8 +132,8 @@ extension MLP {
                 let eDot = w + layout.tangentDelta[l]
                 multiplyByWeight(.plain, layer: l, rows: n, dA, parameters: p, into: e)
                 multiplyByWeight(.plain, layer: l, rows: n, dADot, parameters: p, into: eDot)
-                T.eluBackwardSecondOrder(
-                    gradient: e, gradientTangent: eDot, activations: w + layout.activation[l],
+                T.activationBackwardSecondOrder(
+                    architecture.activation, gradient: e, gradientTangent: eDot, activations: w + layout.activation[l],
                     activationTangents: w + layout.tangent[l], count: n * nIn)
             } else {
                 if let dX = inputGradient {

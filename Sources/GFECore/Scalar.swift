@@ -33,17 +33,18 @@ public protocol Scalar: BinaryFloatingPoint, Sendable where Self.RawSignificand:
     // vectorisable exp/expm1/log of KernelMath.swift (within 2 ulp, NaN-propagating) so that the loops
     // compile to SIMD code; Double uses the C library, as the reference precision for tests.
 
-    /// In place: v ← ELU(v) = v for v > 0, expm1(v) otherwise. The result is all that backward needs:
-    /// ELU′(a) = 1 if h > 0 else h + 1 (= eᵃ), and ELU″(a) = 0 if h > 0 else h + 1, with h = ELU(a).
-    static func eluForward(_ values: UnsafeMutablePointer<Self>, count: Int)
-    /// In place: g ← g ⊙ ELU′(a), where `activations` holds h = ELU(a) (see `eluForward`).
-    static func eluBackward(_ gradient: UnsafeMutablePointer<Self>, activations: UnsafePointer<Self>, count: Int)
-    /// The R-operator (forward-over-reverse) form of `eluBackward`. On entry `gradient` holds E = ∂L/∂h and
-    /// `gradientTangent` its directional derivative Ė; `activations` h = ELU(a) and `activationTangents`
-    /// ḣ = ELU′(a)·ȧ. On exit gradient = E ⊙ ELU′(a) and gradientTangent = Ė ⊙ ELU′(a) + E ⊙ ELU″(a) ⊙ ȧ.
-    /// For ELU, ELU″(a)·ȧ = ḣ where a ≤ 0 and 0 where a > 0, so ȧ itself is not needed.
-    static func eluBackwardSecondOrder(
-        gradient: UnsafeMutablePointer<Self>, gradientTangent: UnsafeMutablePointer<Self>,
+    /// In place: v ← f(v) for the activation f. The result is all that backward needs (see `Activation`).
+    static func activationForward(_ activation: Activation, _ values: UnsafeMutablePointer<Self>, count: Int)
+    /// In place: g ← g ⊙ f′(a), where `activations` holds h = f(a) (see `activationForward`).
+    static func activationBackward(
+        _ activation: Activation, _ gradient: UnsafeMutablePointer<Self>, activations: UnsafePointer<Self>,
+        count: Int)
+    /// The R-operator (forward-over-reverse) form of `activationBackward`. On entry `gradient` holds E = ∂L/∂h
+    /// and `gradientTangent` its directional derivative Ė; `activations` h = f(a) and `activationTangents`
+    /// ḣ = f′(a)·ȧ. On exit gradient = E ⊙ f′(a) and gradientTangent = Ė ⊙ f′(a) + E ⊙ f″(a) ⊙ ȧ, formed as
+    /// E ⊙ (f″/f′)(h) ⊙ ḣ, so ȧ itself is not needed (for ELU, f″(a)·ȧ = ḣ where a ≤ 0 and 0 elsewhere).
+    static func activationBackwardSecondOrder(
+        _ activation: Activation, gradient: UnsafeMutablePointer<Self>, gradientTangent: UnsafeMutablePointer<Self>,
         activations: UnsafePointer<Self>, activationTangents: UnsafePointer<Self>, count: Int)
 
     /// Bias add with row broadcast: matrix[r, c] += row[c] for every row r of a rows × cols matrix.
@@ -69,6 +70,15 @@ public protocol Scalar: BinaryFloatingPoint, Sendable where Self.RawSignificand:
     static func crossEntropyCurvature(
         logits: UnsafePointer<Self>, targets: UnsafePointer<Self>, count: Int, pixels: Int,
         tangents: UnsafeMutablePointer<Self>)
+
+    /// The per-sample squared error (ReconstructionLoss.meanSquaredError) on outputs y against targets x (both
+    /// rows × cols, P = cols): losses[r] = (1/P) Σ_p (y − x)², each row's sum accumulated in Double in column
+    /// order; when `gradient` is non-nil it receives dℓ/dy = (2/P)(y − x).
+    static func squaredError(
+        outputs: UnsafePointer<Self>, targets: UnsafePointer<Self>, rows: Int, cols: Int,
+        losses: UnsafeMutablePointer<Self>, gradient: UnsafeMutablePointer<Self>?)
+    /// In place: t ← (2/P)·t over `count` elements (d²ℓ/dy² of `squaredError` with P = `pixels`).
+    static func squaredErrorCurvature(count: Int, pixels: Int, tangents: UnsafeMutablePointer<Self>)
 
     /// y ← y + alpha·x.
     static func axpy(_ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)

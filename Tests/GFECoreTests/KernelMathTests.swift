@@ -63,6 +63,28 @@ struct KernelMathTests {
         #expect(VectorFloatMath.logPositive(.nan).isNaN)
     }
 
+    @Test func tanhWithinThreeUlp() {
+        var worst = 0.0
+        let points =
+            sweep(-20, 20, count: 20_000) + sweep(-1, 1, count: 5_000).map { -$0 } + [0, 1e-30, -1e-30, 9, 44, -50]
+        for x in points { worst = max(worst, ulps(VectorFloatMath.tanh(x), tanh(Double(x)))) }
+        #expect(worst <= 3, "worst \(worst) ulp")
+        #expect(VectorFloatMath.tanh(.infinity) == 1 && VectorFloatMath.tanh(-.infinity) == -1)
+        #expect(VectorFloatMath.tanh(-0.0).sign == .minus && VectorFloatMath.tanh(.nan).isNaN)
+    }
+
+    @Test func softplusWithinThreeUlp() {
+        var worst = 0.0
+        let points = sweep(-80, 80, count: 20_000) + sweep(-1, 1, count: 5_000).map { -$0 } + [0, -20, -87, 30, 80]
+        for x in points {
+            let exact = x > 0 ? Double(x) + log1p(exp(-Double(x))) : log1p(exp(Double(x)))
+            worst = max(worst, ulps(VectorFloatMath.softplus(x), exact))
+        }
+        #expect(worst <= 3, "worst \(worst) ulp")
+        #expect(VectorFloatMath.softplus(.infinity) == .infinity && VectorFloatMath.softplus(-.infinity) == 0)
+        #expect(VectorFloatMath.softplus(.nan).isNaN)
+    }
+
     /// NaN logits give NaN losses (the solvers turn that into a result code), never a trap.
     @Test func nanPropagatesThroughFloatKernels() {
         let y = Matrix<Float>(rows: 1, cols: 3, storage: [0.5, .nan, -2])
@@ -70,7 +92,7 @@ struct KernelMathTests {
         let (l, g) = CrossEntropy.lossesAndGradient(logits: y, targets: x)
         #expect(l[0].isNaN && g.storage[1].isNaN && g.storage[0].isFinite)
         var v: [Float] = [.nan, -1, 1]
-        v.withUnsafeMutableBufferPointer { Float.eluForward($0.baseAddress!, count: 3) }
+        v.withUnsafeMutableBufferPointer { Float.activationForward(.elu, $0.baseAddress!, count: 3) }
         #expect(v[0].isNaN && v[2] == 1)
     }
 }
@@ -86,7 +108,7 @@ struct KernelPositionIndependenceTests {
         func run(offset: Int) -> (elu: [Float], loss: Float, gradient: [Float], curvature: [Float]) {
             let pad = [Float](repeating: 0.25, count: offset)
             var h = pad + y
-            h.withUnsafeMutableBufferPointer { Float.eluForward($0.baseAddress! + offset, count: cols) }
+            h.withUnsafeMutableBufferPointer { Float.activationForward(.elu, $0.baseAddress! + offset, count: cols) }
             let logits = Matrix<Float>(rows: 2, cols: offset + cols, storage: pad + y + pad + y)
             let targets = Matrix<Float>(rows: 2, cols: offset + cols, storage: pad + x + pad + x)
             // Row 1 holds the same values as row 0; compare its tail with a run at another offset.

@@ -119,12 +119,12 @@ struct ElementwiseKernelTests {
     @Test func eluValuesAndDerivative() {
         let a: [Double] = [-30, -2, -1e-3, 0, 1e-3, 0.5, 3]
         var h = a
-        h.withUnsafeMutableBufferPointer { Double.eluForward($0.baseAddress!, count: a.count) }
+        h.withUnsafeMutableBufferPointer { Double.activationForward(.elu, $0.baseAddress!, count: a.count) }
         #expect(h == a.map { $0 > 0 ? $0 : expm1($0) })
         var g = [Double](repeating: 2, count: a.count)
         g.withUnsafeMutableBufferPointer { gp in
             h.withUnsafeBufferPointer { hp in
-                Double.eluBackward(gp.baseAddress!, activations: hp.baseAddress!, count: a.count)
+                Double.activationBackward(.elu, gp.baseAddress!, activations: hp.baseAddress!, count: a.count)
             }
         }
         let fd = a.map { a0 in FiniteDifferences.gradient(at: [a0], step: 1e-6) { $0[0] > 0 ? $0[0] : expm1($0[0]) }[0]
@@ -132,7 +132,7 @@ struct ElementwiseKernelTests {
         // At 0 the two one-sided slopes agree (both 1), so the derivative is continuous there.
         expectClose(g, fd.map { 2 * $0 }, relative: 1e-6, absolute: 1e-9)
         var hf = a.map { Float($0) }
-        hf.withUnsafeMutableBufferPointer { Float.eluForward($0.baseAddress!, count: a.count) }
+        hf.withUnsafeMutableBufferPointer { Float.activationForward(.elu, $0.baseAddress!, count: a.count) }
         expectClose(hf, a.map { $0 > 0 ? $0 : expm1($0) }, relative: 1e-6, absolute: 0)
     }
 

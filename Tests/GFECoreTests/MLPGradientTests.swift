@@ -60,11 +60,14 @@ struct MLPGradientTests {
         }
     }
 
-    func checkDecoderGradients(_ arch: Architecture, rows: Int, gain: Double, parameterSample: Int?) {
+    func checkDecoderGradients(
+        _ arch: Architecture, rows: Int, gain: Double, parameterSample: Int?,
+        loss reconstruction: ReconstructionLoss = .crossEntropyOnLogits
+    ) {
         let mlp = Fixtures.network(arch, seed: 11, gain: gain)
         let z = Fixtures.uniform(rows, arch.inputSize, seed: 12, -2, 2)
         let x = Fixtures.targets(rows, arch.outputSize, seed: 13)
-        var objective = DecoderObjective(decoder: mlp, maxBatch: rows)
+        var objective = DecoderObjective(decoder: mlp, maxBatch: rows, loss: reconstruction)
 
         var loss: [Double] = []
         var gz = Matrix<Double>(rows: rows, cols: arch.inputSize)
@@ -102,6 +105,27 @@ struct MLPGradientTests {
 
     @Test func realArchitectureSampledCoordinates() {
         checkDecoderGradients(Fixtures.real, rows: 2, gain: 1, parameterSample: 48)
+    }
+
+    /// Every activation with both losses, every coordinate, against differences in Double.
+    @Test(arguments: Activation.allCases, ReconstructionLoss.allCases)
+    func everyActivationAndLoss(_ activation: Activation, _ loss: ReconstructionLoss) {
+        let arch = Architecture(name: "decoder", sizes: Fixtures.narrow.sizes, activation: activation)
+        checkDecoderGradients(arch, rows: 4, gain: 2, parameterSample: nil, loss: loss)
+    }
+
+    /// The MSE loss is what it says, on a hand-worked case: outputs (1, 2), targets (0, 4) → ℓ = (1 + 4)/2.
+    @Test func squaredErrorByHand() {
+        var losses = [0.0]
+        var gradient = [0.0, 0.0]
+        [1.0, 2.0].withUnsafeBufferPointer { y in
+            [0.0, 4.0].withUnsafeBufferPointer { x in
+                Double.squaredError(
+                    outputs: y.baseAddress!, targets: x.baseAddress!, rows: 1, cols: 2, losses: &losses,
+                    gradient: &gradient)
+            }
+        }
+        #expect(losses == [2.5] && gradient == [1, -2])
     }
 
     /// The general backward from an arbitrary dL/dY = G: f = Σ G ⊙ Y.
@@ -143,8 +167,11 @@ struct MLPGradientTests {
     }
 
     /// The same weights in Float and Double give the same logits, losses and gradients to Float precision.
-    @Test func floatAgreesWithDouble() {
-        let arch = Fixtures.real
+    /// The Float passes (vectorised elementary functions, the engine's kernel) against Double, for every
+    /// activation and loss on the paper's decoder shape.
+    @Test(arguments: Activation.allCases, ReconstructionLoss.allCases)
+    func floatAgreesWithDouble(_ activation: Activation, _ loss: ReconstructionLoss) {
+        let arch = Architecture.decoder(activation: activation)
         let rows = 8
         let mlpFloat = MLP<Float>(architecture: arch, seed: 31)
         let mlpDouble: MLP<Double> = mlpFloat.converted()
@@ -155,8 +182,8 @@ struct MLPGradientTests {
             mlpFloat.forward(zFloat).storage, mlpDouble.forward(zFloat.converted()).storage,
             relative: 1e-4, absolute: 1e-5, "logits")
 
-        var of = DecoderObjective(decoder: mlpFloat, maxBatch: rows)
-        var od = DecoderObjective(decoder: mlpDouble, maxBatch: rows)
+        var of = DecoderObjective(decoder: mlpFloat, maxBatch: rows, loss: loss)
+        var od = DecoderObjective(decoder: mlpDouble, maxBatch: rows, loss: loss)
         var (lf, ld): ([Float], [Double]) = ([], [])
         var gf = Matrix<Float>(rows: rows, cols: arch.inputSize)
         var gd = Matrix<Double>(rows: rows, cols: arch.inputSize)

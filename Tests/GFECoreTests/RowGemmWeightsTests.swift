@@ -68,7 +68,9 @@ struct RowGemmWeightsTests {
                         Float.addRowBroadcast(
                             p.baseAddress! + architecture.biasOffset(l), to: ap.baseAddress!,
                             rows: rows, cols: a.cols)
-                        if l + 1 < architecture.layerCount { Float.eluForward(ap.baseAddress!, count: ap.count) }
+                        if l + 1 < architecture.layerCount {
+                            Float.activationForward(.elu, ap.baseAddress!, count: ap.count)
+                        }
                     }
                 }
                 activations.append(a)
@@ -80,7 +82,8 @@ struct RowGemmWeightsTests {
                 if l > 0 {
                     activations[l].storage.withUnsafeBufferPointer { h in
                         e.storage.withUnsafeMutableBufferPointer { ep in
-                            Float.eluBackward(ep.baseAddress!, activations: h.baseAddress!, count: ep.count)
+                            Float.activationBackward(
+                                .elu, ep.baseAddress!, activations: h.baseAddress!, count: ep.count)
                         }
                     }
                 }

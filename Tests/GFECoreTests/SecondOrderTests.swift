@@ -11,10 +11,13 @@ struct SecondOrderTests {
         let z, x, v: Matrix<Double>
     }
 
-    func setup(_ arch: Architecture, rows: Int, gain: Double) -> Setup {
+    func setup(
+        _ arch: Architecture, rows: Int, gain: Double, loss: ReconstructionLoss = .crossEntropyOnLogits
+    ) -> Setup {
         Setup(
             arch: arch, rows: rows,
-            objective: DecoderObjective(decoder: Fixtures.network(arch, seed: 41, gain: gain), maxBatch: rows),
+            objective: DecoderObjective(
+                decoder: Fixtures.network(arch, seed: 41, gain: gain), maxBatch: rows, loss: loss),
             z: Fixtures.uniform(rows, arch.inputSize, seed: 42, -2, 2),
             x: Fixtures.targets(rows, arch.outputSize, seed: 43),
             v: Fixtures.uniform(rows, arch.inputSize, seed: 44))
@@ -93,6 +96,13 @@ struct SecondOrderTests {
 
     @Test func realArchitectureSampledCoordinates() {
         check(setup(Fixtures.real, rows: 2, gain: 1.5), parameterSample: 40)
+    }
+
+    /// The exact second-order passes for every activation with both losses, every coordinate.
+    @Test(arguments: Activation.allCases, ReconstructionLoss.allCases)
+    func everyActivationAndLoss(_ activation: Activation, _ loss: ReconstructionLoss) {
+        let arch = Architecture(name: "decoder", sizes: Fixtures.narrow.sizes, activation: activation)
+        check(setup(arch, rows: 3, gain: 2, loss: loss), parameterSample: nil)
     }
 
     /// Hessians are symmetric: per row, wᵢ·(Hᵢ vᵢ) = vᵢ·(Hᵢ wᵢ) (a property the pass does not use).
