@@ -258,6 +258,17 @@ public struct SettingsField<Root> {
             write: { root, w in try w.put(name, root[keyPath: path]) })
     }
 
+    /// A settings object written only when it differs from `standard`: a field added after run ids were first
+    /// made leaves the ids (hashes of the written configuration) of configurations that do not use it as
+    /// they were.
+    public static func nested<V: Codable & Equatable>(
+        _ name: String, _ path: WritableKeyPath<Root, V>, omittedWhen standard: V
+    ) -> Self {
+        Self(
+            name, read: { r, root in if let v = try r.nested(name, V.self) { root[keyPath: path] = v } },
+            write: { root, w in if root[keyPath: path] != standard { try w.put(name, root[keyPath: path]) } })
+    }
+
     /// An optional settings object: written only when set.
     public static func nested<V: Codable>(_ name: String, _ path: WritableKeyPath<Root, V?>) -> Self {
         Self(

@@ -20,6 +20,13 @@ public enum Checkpoint {
     public static func layerSizesAttribute(_ architecture: Architecture) -> String {
         "\(architecture.name)_layer_sizes"
     }
+    /// Attribute holding an architecture's activation (`Activation`'s name), e.g. `decoder_activation` = "elu";
+    /// absent (a PyTorch `state_dict` written by h5py) means ELU, the paper's.
+    public static func activationAttribute(_ architecture: Architecture) -> String {
+        "\(architecture.name)_activation"
+    }
+    /// Attribute holding an architecture's activation for networks named `name`.
+    public static func activationAttribute(name: String) -> String { "\(name)_activation" }
     /// Attribute holding the training step (iterations) the parameters are from, when given.
     public static let stepAttribute = "step"
     /// Subgroup of the checkpoint group holding the state of the optimiser of `architecture`'s parameters,
@@ -51,6 +58,7 @@ public enum Checkpoint {
         let target = try file.createGroup(group ?? ".")
         try writeTensors(parameters, architecture: architecture, into: target)
         try target.setAttribute(layerSizesAttribute(architecture), .int64Array(architecture.sizes.map(Int64.init)))
+        try target.setAttribute(activationAttribute(architecture), .string(architecture.activation.rawValue))
         if let step { try target.setAttribute(stepAttribute, .int64(step)) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try target.setAttribute(name, value) }
         if try target.kind(of: optimiserGroup(architecture)) != nil { try target.delete(optimiserGroup(architecture)) }

@@ -2,8 +2,8 @@ import GFECore
 
 /// The AE baseline (SPEC §6): backpropagation of L(AE(x)) = Σᵢ ℓ(D(E(xᵢ)), xᵢ) through decoder and
 /// encoder, each network with its own optimiser (elementwise optimisers make that the same as one
-/// optimiser over the concatenated parameters). Initialised PyTorch-style from `RNG(seed, "init")`,
-/// encoder first (`AutoencoderObjective.init(latent:seed:stream:maxBatch:)`).
+/// optimiser over the concatenated parameters). Initialised PyTorch-style from one `RNG(seed, "init")`,
+/// encoder first, then the decoder.
 struct AutoencoderTrainee: Trainee {
     var ae: AutoencoderObjective<Float>
     var encoderOptimiser: ConfiguredOptimiser
@@ -12,9 +12,12 @@ struct AutoencoderTrainee: Trainee {
     private var decoderGradient: [Float]
     private var loss: [Float]
 
-    init(config: TrainingConfig) {
-        ae = AutoencoderObjective(
-            latent: config.latentDim, seed: config.seed, stream: "init", maxBatch: config.batchSize)
+    init(config: TrainingConfig) throws {
+        var rng = RNG(seed: config.seed, stream: "init")
+        let encoder = MLP<Float>(architecture: config.encoderArchitecture, rng: &rng)
+        let decoder = MLP<Float>(architecture: config.decoderArchitecture, rng: &rng)
+        ae = try AutoencoderObjective(
+            encoder: encoder, decoder: decoder, maxBatch: config.batchSize, loss: config.decoder.loss)
         encoderOptimiser = config.optimiser.make(parameterCount: ae.encoder.parameterCount)
         decoderOptimiser = config.optimiser.make(parameterCount: ae.decoder.parameterCount)
         encoderGradient = [Float](repeating: 0, count: ae.encoder.parameterCount)
@@ -34,6 +37,6 @@ struct AutoencoderTrainee: Trainee {
         return StepOutcome(meanLoss: mean, solve: nil, finite: true)
     }
 
-    var snapshot: TrainedModel { TrainedModel(method: .ae, decoder: ae.decoder, encoder: ae.encoder) }
+    var snapshot: TrainedModel { TrainedModel(method: .ae, decoder: ae.decoder, encoder: ae.encoder, loss: ae.loss) }
     var optimiserStates: [OptimiserState<Float>] { [encoderOptimiser.state, decoderOptimiser.state] }
 }

@@ -3,18 +3,56 @@ import GFEStore
 
 /// Models read from (and written to) checkpoint files in the PyTorch `state_dict` layout of `Checkpoint`.
 public enum CheckpointModels {
-    /// The latent dimension of the checkpoint in `group`: the input width of `decoder.0.weight`
-    /// ([150, d]), or 20 (SPEC §2) when the tensor is absent (loading then reports what is missing).
-    public static func latentDim(_ file: HDF5File, group: String?) throws -> Int {
-        let source = try file.group(group ?? ".")
-        guard source.contains("decoder.0.weight") else { return 20 }
-        let shape = try source.datasetInfo("decoder.0.weight").shape
-        guard shape.count == 2, shape[1] >= 1 else { return 20 }
-        return shape[1]
+    /// Attribute of a checkpoint group holding the loss the decoder's outputs are for
+    /// (`ReconstructionLoss`'s name); absent means the paper's ε-BCE on logits.
+    public static let lossAttribute = "reconstruction_loss"
+
+    /// The network `name` ("decoder", "encoder") stored in `source`: layer sizes from the shapes of its
+    /// weights `name.0.weight`, `name.2.weight`, … (so a PyTorch `state_dict` written by h5py needs no
+    /// attributes), the activation from the attribute `name_activation` (ELU when absent). Nil when
+    /// `name.0.weight` is absent or not a matrix (loading then reports what is missing).
+    static func stored(_ name: String, in source: HDF5Group, path: String) throws -> Architecture? {
+        var sizes: [Int] = []
+        var layer = 0
+        while source.contains("\(name).\(2 * layer).weight") {
+            let shape = try source.datasetInfo("\(name).\(2 * layer).weight").shape
+            guard shape.count == 2, shape.allSatisfy({ $0 >= 1 }), sizes.isEmpty || sizes.last == shape[1] else {
+                if sizes.isEmpty { return nil }
+                break  // a mis-shaped layer: loading names it
+            }
+            if sizes.isEmpty { sizes.append(shape[1]) }
+            sizes.append(shape[0])
+            layer += 1
+        }
+        guard !sizes.isEmpty else { return nil }
+        var activation = Activation.elu
+        let attribute = Checkpoint.activationAttribute(name: name)
+        if try source.hasAttribute(attribute) {
+            let raw = try source.stringAttribute(attribute)
+            guard let a = Activation(rawValue: raw) else {
+                throw GFEError.badInput(
+                    "checkpoint \(path): attribute '\(attribute)' is '\(raw)'; expected one of "
+                        + Activation.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
+            }
+            activation = a
+        }
+        return Architecture(name: name, sizes: sizes, activation: activation)
+    }
+
+    /// The loss of the model stored in `source` (attribute `lossAttribute`; the ε-BCE when absent).
+    static func storedLoss(in source: HDF5Group, path: String) throws -> ReconstructionLoss {
+        guard try source.hasAttribute(lossAttribute) else { return .crossEntropyOnLogits }
+        let raw = try source.stringAttribute(lossAttribute)
+        guard let loss = ReconstructionLoss(rawValue: raw) else {
+            throw GFEError.badInput(
+                "checkpoint \(path): attribute '\(lossAttribute)' is '\(raw)'; expected one of "
+                    + ReconstructionLoss.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
+        }
+        return loss
     }
 
     /// Loads the model stored in `group` of the checkpoint at `path` (the root when nil): for `.gfe` the
-    /// decoder, for `.ae` encoder and decoder (SPEC §2 layer sizes, latent dimension read from the file).
+    /// decoder, for `.ae` encoder and decoder, with the architectures and the loss the file records.
     /// Throws (exit 2) naming the file and every missing or mis-shaped tensor.
     public static func load(_ method: TrainingConfig.Method, path: String, group: String? = nil) throws -> TrainedModel
     {
@@ -22,12 +60,13 @@ public enum CheckpointModels {
             let architectures = try architectures(method, in: file, path: path, group: group)
             let p = try Checkpoint.load(architectures: architectures, from: file, group: group)
             let decoder = try MLP(architecture: architectures.last!, parameters: p.last!)
+            let loss = try storedLoss(in: try file.group(group ?? "."), path: path)
             switch method {
-            case .gfe: return TrainedModel(method: .gfe, decoder: decoder)
+            case .gfe: return TrainedModel(method: .gfe, decoder: decoder, loss: loss)
             case .ae:
                 return TrainedModel(
                     method: .ae, decoder: decoder,
-                    encoder: try MLP(architecture: architectures[0], parameters: p[0]))
+                    encoder: try MLP(architecture: architectures[0], parameters: p[0]), loss: loss)
             }
         }
     }
@@ -47,6 +86,8 @@ public enum CheckpointModels {
                 "cannot save the \(model.method.rawValue) model in \(file.filePath): "
                     + "\(optimiserStates.count) optimiser states for \(networks) networks")
         }
+        var attributes = attributes
+        attributes[lossAttribute] = .string(model.loss.rawValue)
         try Checkpoint.save(
             parameters: model.decoder.parameters, architecture: model.decoder.architecture, to: file,
             group: group, step: step.map(Int64.init), optimiser: optimiserStates.last,
@@ -80,9 +121,10 @@ public enum CheckpointModels {
         }
     }
 
-    /// The networks of a `method` model stored in `group` (SPEC §2 layer sizes, latent dimension read from
-    /// the file), in `TrainingResult.optimiserStates`' order: the decoder; for an AE the encoder, then the
-    /// decoder. Throws (exit 2) when the group does not exist.
+    /// The networks of a `method` model stored in `group` (as the file records them; the SPEC §2 networks
+    /// where it holds none, so that loading names what is missing), in `TrainingResult.optimiserStates`'
+    /// order: the decoder; for an AE the encoder, then the decoder. Throws (exit 2) when the group does not
+    /// exist.
     static func architectures(
         _ method: TrainingConfig.Method, in file: HDF5File, path: String,
         group: String?
@@ -91,10 +133,15 @@ public enum CheckpointModels {
             throw GFEError.badInput(
                 "checkpoint \(path): there is no group '\(group)' (list the file with `gfe inspect \(path)`)")
         }
-        let d = try latentDim(file, group: group)
+        let source = try file.group(group ?? ".")
+        let decoder = try stored("decoder", in: source, path: path) ?? .decoder()
         switch method {
-        case .gfe: return [.decoder(latent: d)]
-        case .ae: return [.encoder(latent: d), .decoder(latent: d)]
+        case .gfe: return [decoder]
+        case .ae:
+            let encoder =
+                try stored("encoder", in: source, path: path)
+                ?? .encoder(latent: decoder.inputSize, input: decoder.outputSize)
+            return [encoder, decoder]
         }
     }
 }

@@ -58,7 +58,8 @@ public enum Evaluator {
     /// position-independent (`RowGemm`), so every image's result is bitwise the same as solving its batch
     /// alone, whatever the chunking and threads.
     public static func encode(
-        decoder: MLP<Float>, images: Matrix<Float>, batchSize: Int, encoder: EncoderSettings,
+        decoder: MLP<Float>, loss: ReconstructionLoss = .crossEntropyOnLogits, images: Matrix<Float>, batchSize: Int,
+        encoder: EncoderSettings,
         start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
@@ -86,7 +87,8 @@ public enum Evaluator {
         let parts = try ParallelChunks.map(
             count: chunkCount, threads: resources.threads,
             makeState: { () throws -> EvaluationWorker in
-                try EvaluationWorker(decoder: decoder, settings: encoder, maxRows: min(rowsPerChunk, max(n, 1)))
+                try EvaluationWorker(
+                    decoder: decoder, loss: loss, settings: encoder, maxRows: min(rowsPerChunk, max(n, 1)))
             },
             body: { (worker: inout EvaluationWorker, chunk: Int) throws -> Encoding<Float> in
                 let rows = (chunk * rowsPerChunk)..<min((chunk + 1) * rowsPerChunk, n)
@@ -113,8 +115,8 @@ public enum Evaluator {
     /// ℓ(AE(x), x) per image and its mean (SPEC §7, AE), in fixed chunks of `autoencoderChunkRows` rows
     /// shared between `resources.threads` threads. `z` holds the codes E(x).
     public static func autoencoder(
-        encoder: MLP<Float>, decoder: MLP<Float>, images: Matrix<Float>,
-        resources: EvaluationResources = EvaluationResources()
+        encoder: MLP<Float>, decoder: MLP<Float>, loss: ReconstructionLoss = .crossEntropyOnLogits,
+        images: Matrix<Float>, resources: EvaluationResources = EvaluationResources()
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
         guard images.cols == encoder.architecture.inputSize else {
@@ -129,7 +131,8 @@ public enum Evaluator {
         let parts = try ParallelChunks.map(
             count: (n + chunkRows - 1) / chunkRows, threads: resources.threads,
             makeState: { () throws -> AutoencoderObjective<Float> in
-                try AutoencoderObjective(encoder: encoder, decoder: decoder, maxBatch: min(chunkRows, max(n, 1)))
+                try AutoencoderObjective(
+                    encoder: encoder, decoder: decoder, maxBatch: min(chunkRows, max(n, 1)), loss: loss)
             },
             body: { (ae: inout AutoencoderObjective<Float>, chunk: Int) -> ([Float], Matrix<Float>) in
                 let rows = (chunk * chunkRows)..<min((chunk + 1) * chunkRows, n)
@@ -177,8 +180,8 @@ struct EvaluationWorker {
     var encoder: LatentEncoder<DecoderObjective<Float>>
     private var x = Matrix<Float>(rows: 0, cols: 0)
 
-    init(decoder: MLP<Float>, settings: EncoderSettings, maxRows: Int) throws {
-        objective = DecoderObjective(decoder: decoder, maxBatch: maxRows)
+    init(decoder: MLP<Float>, loss: ReconstructionLoss, settings: EncoderSettings, maxRows: Int) throws {
+        objective = DecoderObjective(decoder: decoder, maxBatch: maxRows, loss: loss)
         encoder = try LatentEncoder(settings)
     }
 

@@ -14,8 +14,8 @@ struct GFETrainee: Trainee {
     private var gradient: [Float]
 
     init(config: TrainingConfig) throws {
-        let decoder = MLP<Float>(architecture: .decoder(latent: config.latentDim), seed: config.seed, stream: "init")
-        objective = DecoderObjective(decoder: decoder, maxBatch: config.batchSize)
+        let decoder = MLP<Float>(architecture: config.decoderArchitecture, seed: config.seed, stream: "init")
+        objective = DecoderObjective(decoder: decoder, maxBatch: config.batchSize, loss: config.decoder.loss)
         encoder = try LatentEncoder(config.encoder)
         optimiser = config.optimiser.make(parameterCount: decoder.parameterCount)
         gradientSettings = config.gradient
@@ -36,6 +36,6 @@ struct GFETrainee: Trainee {
         return StepOutcome(meanLoss: mean, solve: solve, finite: true)
     }
 
-    var snapshot: TrainedModel { TrainedModel(method: .gfe, decoder: objective.decoder) }
+    var snapshot: TrainedModel { TrainedModel(method: .gfe, decoder: objective.decoder, loss: objective.loss) }
     var optimiserStates: [OptimiserState<Float>] { [optimiser.state] }
 }

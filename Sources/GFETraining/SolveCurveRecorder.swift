@@ -71,9 +71,9 @@ struct SolveCurveRecorder {
         }
     }
 
-    /// The curve of `decoder` (a copy; the caller's is not touched).
-    func curve(decoder: MLP<Float>, iteration: Int, imagesSeen: Int, wallSeconds: Double) throws -> SolveCurve {
-        var objective = DecoderObjective(decoder: decoder, maxBatch: max(batch.rows, 1))
+    /// The curve of `model`'s decoder (a copy; the caller's is not touched).
+    func curve(model: TrainedModel, iteration: Int, imagesSeen: Int, wallSeconds: Double) throws -> SolveCurve {
+        var objective = DecoderObjective(decoder: model.decoder, maxBatch: max(batch.rows, 1), loss: model.loss)
         var solver = try LatentEncoder<DecoderObjective<Float>>(encoder)
         var rng = RNG(seed: seed, stream: Self.z0Stream)
         let encoding = try solver.encode(objective: &objective, x: batch, layout: .oneGroup, rng: &rng)

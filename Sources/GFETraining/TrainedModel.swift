@@ -7,11 +7,17 @@ public struct TrainedModel: Sendable, Equatable {
     public var decoder: MLP<Float>
     /// The AE's encoder (nil for GFE, whose encoder is a solver, not a network).
     public var encoder: MLP<Float>?
+    /// What the decoder's outputs mean (the loss it was trained and is evaluated with).
+    public var loss: ReconstructionLoss
 
-    public init(method: TrainingConfig.Method, decoder: MLP<Float>, encoder: MLP<Float>? = nil) {
+    public init(
+        method: TrainingConfig.Method, decoder: MLP<Float>, encoder: MLP<Float>? = nil,
+        loss: ReconstructionLoss = .crossEntropyOnLogits
+    ) {
         self.method = method
         self.decoder = decoder
         self.encoder = encoder
+        self.loss = loss
     }
 
     /// Runs one of SPEC §7's evaluations on `images` (N × P, in order): `gfe` and `aeDecoderAMD` encode
@@ -28,14 +34,15 @@ public struct TrainedModel: Sendable, Equatable {
                         + "'\(kind.method.rawValue)', this one is '\(method.rawValue)'")
             }
             return try Evaluator.encode(
-                decoder: decoder, images: images, batchSize: batchSize, encoder: settings,
+                decoder: decoder, loss: loss, images: images, batchSize: batchSize, encoder: settings,
                 start: start, resources: resources, kind: kind)
         case .ae:
             guard let encoder else {
                 throw GFEError.badInput(
                     "evaluation 'ae' needs an autoencoder (encoder and decoder); this model has no encoder")
             }
-            return try Evaluator.autoencoder(encoder: encoder, decoder: decoder, images: images, resources: resources)
+            return try Evaluator.autoencoder(
+                encoder: encoder, decoder: decoder, loss: loss, images: images, resources: resources)
         }
     }
 }

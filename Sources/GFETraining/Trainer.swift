@@ -37,7 +37,7 @@ public enum Trainer {
                 config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
                 progress: progress)
         case .ae:
-            var trainee = AutoencoderTrainee(config: config)
+            var trainee = try AutoencoderTrainee(config: config)
             return try run(
                 config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
                 progress: progress)
@@ -122,7 +122,7 @@ public enum Trainer {
             else { return }
             result.solveCurves.append(
                 try recorder.curve(
-                    decoder: trainee.snapshot.decoder, iteration: iteration,
+                    model: trainee.snapshot, iteration: iteration,
                     imagesSeen: imagesSeen, wallSeconds: trainingSeconds))
             nextCurve += 1
         }

@@ -27,6 +27,8 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
     public var method: Method
     /// d, the latent dimension (SPEC §2: 20).
     public var latentDim = 20
+    /// The decoder's hidden widths, activation and outputs (and so the loss); the paper's by default.
+    public var decoder = DecoderSettings()
     /// The encoder of a GFE model, for training and evaluation. For an AE it is used only by the
     /// `aeDecoderAMD` evaluation (default: AMD, official preset).
     public var encoder: EncoderSettings = .amd(.official)
@@ -62,7 +64,7 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
     public static var fields: [SettingsField<TrainingConfig>] {
         [
             .value("method", \.method), .value("latentDim", \.latentDim, .within(1...10_000)),
-            .nested("encoder", \.encoder),
+            .nested("decoder", \.decoder, omittedWhen: DecoderSettings()), .nested("encoder", \.encoder),
             .nested("gradient", \.gradient), .nested("optimiser", \.optimiser),
             .value("batchSize", \.batchSize, .within(1...60_000, " (the largest train pool)")),
             .nested("budget", \.budget),
@@ -105,6 +107,15 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
             throw bad("'checkpoints.split' is 'holdout', and \(data.dataset.name) has no holdout set; use 'test'")
         }
     }
+
+    /// The values per sample of the data (the decoder's outputs, the AE encoder's inputs).
+    public var sampleSize: Int { DataSplit.pixelCount }
+
+    /// The decoder this configuration trains.
+    public var decoderArchitecture: Architecture { decoder.decoder(latent: latentDim, samples: sampleSize) }
+
+    /// The AE's encoder this configuration trains.
+    public var encoderArchitecture: Architecture { decoder.encoder(latent: latentDim, samples: sampleSize) }
 
     /// The number of training images a run draws from (`data.trainLimit` or the whole train split).
     public var trainPoolCount: Int? {

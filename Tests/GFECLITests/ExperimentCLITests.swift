@@ -377,6 +377,37 @@ import Testing
         #expect(missing.status == 2 && missing.err.contains("cannot run sbatch"), "\(missing.out)\n\(missing.err)")
     }
 
+    /// A declared decoder (tanh, MSE outputs) trains GFE and the AE, and its stored model carries its
+    /// architecture and loss: `gfe evaluate` on it, with no flag about either, gives the run's test losses.
+    @Test func declaredDecoderTrainsAndItsCheckpointEvaluatesAlone() throws {
+        let spec = try CLI.spec(
+            "declared",
+            """
+            {"name": "e2e-declared", "outputs": {"models": "final"},
+             "base": {"batchSize": 16, "budget": {"iterations": 2}, "latentDim": 4,
+                      "decoder": {"hidden": [32, 64], "activation": "tanh", "output": "identity"},
+                      "data": {"trainLimit": 32, "testLimit": 12}, "checkpoints": {"atEnd": true}},
+             "sweep": {"axes": {"method": ["gfe", "ae"]}}, "seeds": [2020]}
+            """)
+        let ids = try CLI.runIds(spec)
+        let run = try CLI.gfe(["run", spec, "--results", CLI.results])
+        #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        for (id, model, metric) in [(ids[0], "gfe", "test_loss_gfe"), (ids[1], "ae", "test_loss_ae")] {
+            let results = try #require(CLI.record("e2e-declared", id)?["results"] as? [String: Any])
+            let metrics = (results["checkpoints"] as? [[String: Any]])?.last?["metrics"] as? [String: Double]
+            let expected = try #require(metrics?[metric], "\(results)")
+            let evaluated = try CLI.gfe([
+                "evaluate", "--checkpoint", "\(CLI.results)/e2e-declared/\(id)/run.h5", "--group", "model",
+                "--model", model, "--dataset", "mnist", "--split", "test", "--limit", "12", "--batch", "16",
+                "--seed", "2020"
+            ])
+            #expect(evaluated.status == 0, "\(evaluated.err)")
+            let line = evaluated.out.split(separator: "\n").first { $0.hasPrefix("mean loss") }
+            let mean = line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            #expect(mean == Double(String(format: "%.8f", expected)), "\(model): \(evaluated.out) vs \(expected)")
+        }
+    }
+
     @Test func badSpecIsRejectedBeforeAnythingIsWritten() throws {
         let spec = try CLI.spec("bad", #"{"name": "e2e-bad", "base": {"batchsize": 16}, "seeds": [1]}"#)
         for command in ["resolve", "run", "status"] {

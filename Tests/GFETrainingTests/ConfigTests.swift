@@ -24,6 +24,36 @@ import Testing
         }
     }
 
+    /// A declared decoder reads, writes back and builds the networks it says; the paper's is not written, so
+    /// configurations that keep it keep their run ids.
+    @Test func declaredDecoder() throws {
+        let c = try Self.decode(
+            #"{"method": "ae", "latentDim": 2, "decoder": {"hidden": [8, 16], "activation": "tanh", "output": "identity"}}"#
+        )
+        #expect(c.decoder.hidden == [8, 16] && c.decoder.activation == .tanh && c.decoder.loss == .meanSquaredError)
+        #expect(c.decoderArchitecture == Architecture(name: "decoder", sizes: [2, 8, 16, 784], activation: .tanh))
+        #expect(c.encoderArchitecture == Architecture(name: "encoder", sizes: [784, 16, 8, 2], activation: .tanh))
+        #expect(try Self.decode(try c.json()) == c)
+        #expect(try c.json().contains(#""decoder":{"activation":"tanh","hidden":[8,16],"output":"identity"}"#))
+        let own = try Self.decode(#"{"decoder": {"hidden": [64], "encoderHidden": [100, 50]}}"#)
+        #expect(own.encoderArchitecture.sizes == [784, 100, 50, 20] && own.decoderArchitecture.sizes == [20, 64, 784])
+        // The paper's decoder, written out or left out, is one configuration with one text.
+        let paper = try Self.decode(
+            #"{"decoder": {"hidden": [150, 300, 600], "activation": "elu", "output": "logits"}}"#)
+        let defaults = try Self.decode("{}")
+        let paperText = try paper.json()
+        #expect(paper == defaults && !paperText.contains("decoder"))
+        #expect(paper.decoderArchitecture == .decoder() && paper.encoderArchitecture == .encoder())
+        #expect(
+            Self.failure(#"{"decoder": {"activation": "tahn"}}"#).contains(
+                "'decoder.activation' is 'tahn' (did you mean \"tanh\"?)"))
+        #expect(Self.failure(#"{"decoder": {"output": "sigmoid"}}"#).contains("expected one of 'logits', 'identity'"))
+        #expect(
+            Self.failure(#"{"decoder": {"hidden": [150, 0]}}"#).contains(
+                "'decoder.hidden' is [150, 0]; it must be at most 16 widths, each from 1 to 10,000"))
+        #expect(Self.failure(#"{"decoder": {"widths": [1]}}"#).contains("unknown field 'decoder.widths'"))
+    }
+
     @Test func emptyObjectGivesSpecDefaults() throws {
         let c = try Self.decode("{}")
         #expect(c.method == .gfe)

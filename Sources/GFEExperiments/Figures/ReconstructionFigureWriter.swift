@@ -7,7 +7,7 @@ import GFETraining
 
 /// Reconstruction grids (paper figure 5): for each checkpoint (by images seen), the first evaluation images
 /// in the top row and, below, one row per run and stored evaluation: the decoder of the checkpoint's model
-/// applied to the stored z* of the same images, σ(D(z*)). Needs `outputs.latents` with "evaluation" and a
+/// applied to the stored z* of the same images, σ(D(z*)) (D(z*) itself for a decoder trained with MSE). Needs `outputs.latents` with "evaluation" and a
 /// model at the checkpoint (`outputs.models: "checkpoints"`, or "final" for the last checkpoint).
 enum ReconstructionFigureWriter {
     /// One grid row: which run and evaluation, and its images (784 intensities each).
@@ -42,7 +42,8 @@ enum ReconstructionFigureWriter {
                     let stored = try HDF5File.read(run.hdf5Path) {
                         try StoredCheckpoint.latents($0, at: "\(c.group)/\(evaluation)", limit: count)
                     }
-                    let images = decode(model.decoder, z: stored.z, rows: stored.rows, dimension: stored.dimension)
+                    let images = decode(
+                        model.decoder, loss: model.loss, z: stored.z, rows: stored.rows, dimension: stored.dimension)
                     if grids[key] == nil {
                         order.append(key)
                         let when =
@@ -99,10 +100,19 @@ enum ReconstructionFigureWriter {
         return written
     }
 
-    /// σ(D(z)) for each row of z, as 784 intensities in [0, 1].
-    static func decode(_ decoder: MLP<Float>, z: [Float], rows: Int, dimension: Int) -> [[Float]] {
+    /// The reconstructions D(z) as intensities in [0, 1]: σ of logits, values under MSE clamped to [0, 1].
+    static func decode(
+        _ decoder: MLP<Float>, loss: ReconstructionLoss, z: [Float], rows: Int, dimension: Int
+    ) -> [[Float]] {
         guard rows > 0 else { return [] }
-        let logits = decoder.forward(Matrix(rows: rows, cols: dimension, storage: z))
-        return (0..<rows).map { r in logits.row(r).map { 1 / (1 + Foundation.exp(-$0)) } }
+        let outputs = decoder.forward(Matrix(rows: rows, cols: dimension, storage: z))
+        return (0..<rows).map { r in
+            outputs.row(r).map {
+                switch loss {
+                case .crossEntropyOnLogits: 1 / (1 + Foundation.exp(-$0))
+                case .meanSquaredError: min(max($0, 0), 1)
+                }
+            }
+        }
     }
 }
