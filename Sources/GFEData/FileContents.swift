@@ -1,3 +1,5 @@
+import GFECore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +15,8 @@ public enum FileContents {
     static let chunkSize = 1 << 20
 
     /// The uncompressed bytes of the file at `path`. `fix` is appended to error messages (how to get good data).
-    public static func read(_ path: String, fix: String = "") throws -> [UInt8] {
+    /// More than `limit` bytes (uncompressed) is an error, raised as soon as the limit is passed.
+    public static func read(_ path: String, fix: String = "", limit: Int = .max) throws -> [UInt8] {
         guard let file = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
             throw DataError(.unreadableFile, "cannot open data file \(path): \(reason).\(suffix(fix))")
@@ -32,13 +35,15 @@ public enum FileContents {
                 let n = try readChunk(file, into: &chunk, path: path, fix: fix)
                 if n == 0 { break }
                 out.append(contentsOf: chunk[0..<n])
+                if out.count > limit { throw tooLarge(path, limit: limit, fix: fix) }
             }
+            if out.count > limit { throw tooLarge(path, limit: limit, fix: fix) }
             return out
         }
 
-        let inflater = try GzipInflater(path: path, fix: fix)
+        let inflater = try GzipInflater(path: path, fix: fix, limit: limit)
         defer { inflater.close() }
-        if let hint = gzipSizeHint(file) { inflater.reserveOutput(hint) }
+        if let hint = gzipSizeHint(file) { inflater.reserveOutput(min(hint, limit)) }
         var n = firstCount
         while n > 0 {
             try chunk.withUnsafeMutableBufferPointer {
@@ -47,6 +52,13 @@ public enum FileContents {
             n = try readChunk(file, into: &chunk, path: path, fix: fix)
         }
         return try inflater.finish()
+    }
+
+    static func tooLarge(_ path: String, limit: Int, fix: String) -> DataError {
+        DataError(
+            .trailingData,
+            "data file \(path) holds more than the \(grouped(limit)) bytes expected (uncompressed; reading stopped "
+                + "there): it is not the expected file.\(suffix(fix))")
     }
 
     private static func readChunk(

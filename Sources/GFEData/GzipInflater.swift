@@ -21,11 +21,15 @@ public final class GzipInflater {
     private var compressedTotal = 0
     private let path: String
     private let fix: String
+    /// The most output bytes accepted: a file that inflates beyond it is refused as soon as it does, so a
+    /// small file that decompresses to gigabytes (a gzip bomb, or the wrong file) cannot exhaust memory.
+    private let limit: Int
 
     /// `path` and `fix` only label error messages (which file; how to get a good copy).
-    public init(path: String, fix: String = "") throws {
+    public init(path: String, fix: String = "", limit: Int = .max) throws {
         self.path = path
         self.fix = fix
+        self.limit = limit
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -76,6 +80,7 @@ public final class GzipInflater {
                 output.append(contentsOf: out[0..<produced])
                 return s
             }
+            if output.count > limit { throw FileContents.tooLarge(path, limit: limit, fix: fix) }
             memberInput += before - Int(stream.pointee.avail_in)
             switch status {
             case Z_OK:

@@ -61,7 +61,9 @@ public struct IDXFile: Sendable {
     /// come first because they say more about what is wrong than a checksum does. `fix` is appended to every
     /// error message: how to get good data.
     public static func read(_ path: String, expecting e: IDXExpectation, fix: String = "") throws -> IDXFile {
-        let bytes = try FileContents.read(path, fix: fix)
+        // Up to 1 MiB beyond the expected length is read, so that a little extra data is measured by the
+        // structural check; far more (a wrong file, a gzip bomb) is refused while decompressing.
+        let bytes = try FileContents.read(path, fix: fix, limit: e.headerSize + e.count * e.itemSize + (1 << 20))
         try validateStructure(bytes, path: path, expecting: e, fix: fix)
         let digest = Checksum.sha256(bytes)
         if let want = e.sha256, want.lowercased() != digest {

@@ -102,8 +102,21 @@ public struct AMDSettings: Sendable, Equatable, SettingsFields {
         ]
     }
 
-    /// Checks every constant's range. The message names the field and the allowed range.
-    public func validate() throws(GFEError) { try checkRanges() }
+    /// The most steps of the largest size (`maxStep`) that may reach `tau`: beyond it a solve that does not
+    /// stop early runs for hours (τ = 1e9 at the default maxStep 10 is 10⁸ decoder passes per batch).
+    public static let maxStepsToTau = 10_000_000.0
+
+    /// Checks every constant's range, and that `tau` is within reach of `maxStep`. The message names the
+    /// field and the allowed range.
+    public func validate() throws(GFEError) {
+        try checkRanges()
+        guard tau / maxStep <= Self.maxStepsToTau else {
+            throw .badInput(
+                "\(Self.settingsName): 'tau' is \(tau) and 'maxStep' \(maxStep): tau / maxStep must be at most "
+                    + "\(grouped(Int(Self.maxStepsToTau))) (steps of the largest size to reach tau); lower tau or raise maxStep"
+            )
+        }
+    }
 
     public static var alsoAllowed: [String] { ["method"] }
 

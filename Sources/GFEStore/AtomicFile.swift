@@ -31,13 +31,26 @@ public enum AtomicFile {
         }
     }
 
-    /// Refuses an output that is one of the inputs (after symbolic links and `..`), so a command never
-    /// replaces what it reads: `gfe encode --checkpoint C.h5 --out C.h5` would lose the checkpoint.
-    public static func refuseOverwriting(
+    /// Checks an output path given on the command line before anything is computed: refuses an empty path,
+    /// a folder, anything but a regular file (a device, a pipe or a symbolic link would be replaced by the
+    /// rename: `--out /dev/null` as root would take /dev/null away), one of the command's inputs (after
+    /// symbolic links and `..`: `gfe encode --checkpoint C.h5 --out C.h5` would lose the checkpoint), and a
+    /// file of a stored run (a folder holding run.json). Exit 2 naming the option.
+    public static func checkOutput(
         _ output: String, inputs: [(option: String, path: String)], outputOption: String
-    )
-        throws
-    {
+    ) throws {
+        guard !output.isEmpty else {
+            throw GFEError.badInput("\(outputOption) is empty; give the path of a file to write")
+        }
+        var info = stat()
+        if lstat(output, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR:
+                throw GFEError.badInput("\(outputOption) \(output) is a folder; give the path of a file in it")
+            default: throw notRegular(output, outputOption)
+            }
+        }
         func canonical(_ path: String) -> String {
             URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         }
@@ -47,7 +60,20 @@ public enum AtomicFile {
                 "\(outputOption) \(output) is the file \(input.option) reads (\(input.path)); writing it would replace "
                     + "that input: choose another output file")
         }
+        let folder = (out as NSString).deletingLastPathComponent
+        if access(folder + "/run.json", F_OK) == 0 {
+            throw GFEError.badInput(
+                "\(outputOption) \(output) is inside the folder of a stored run (\(folder) holds run.json); writing "
+                    + "there would change that run: choose a file elsewhere")
+        }
     }
+
+    private static func notRegular(_ path: String, _ what: String) -> GFEError {
+        .badInput(
+            "\(what) \(path) is not a regular file (a device, a pipe or a symbolic link); writing would replace it: "
+                + "give the path of a regular file")
+    }
+
     /// Replaces (or creates) `path` with `bytes`, atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { temporary in
@@ -65,6 +91,12 @@ public enum AtomicFile {
     /// `path` is untouched and the error is rethrown.
     public static func write<R>(to path: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
         try requireFolder(of: path)
+        // The rename would replace a device, pipe or link with a regular file.
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            if (info.st_mode & S_IFMT) == S_IFDIR { throw GFEError.badInput("\(path) is a folder, not a file") }
+            throw notRegular(path, "the output")
+        }
         let temporary = temporaryPath(for: path)
         do {
             let result = try body(temporary)

@@ -58,7 +58,10 @@ public enum Checkpoint {
         let target = try file.createGroup(group ?? ".")
         try writeTensors(parameters, architecture: architecture, into: target)
         try target.setAttribute(layerSizesAttribute(architecture), .int64Array(architecture.sizes.map(Int64.init)))
-        try target.setAttribute(activationAttribute(architecture), .string(architecture.activation.rawValue))
+        // Fixed-length: a name of a few letters (and variable-length strings written in a process that goes on
+        // using HDF5 left the library unable to close cleanly at exit: "infinite loop closing library").
+        try target.setAttribute(
+            activationAttribute(architecture), .string(architecture.activation.rawValue), strings: .fixedLength)
         if let step { try target.setAttribute(stepAttribute, .int64(step)) }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try target.setAttribute(name, value) }
         if try target.kind(of: optimiserGroup(architecture)) != nil { try target.delete(optimiserGroup(architecture)) }

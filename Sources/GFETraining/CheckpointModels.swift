@@ -86,12 +86,11 @@ public enum CheckpointModels {
                 "cannot save the \(model.method.rawValue) model in \(file.filePath): "
                     + "\(optimiserStates.count) optimiser states for \(networks) networks")
         }
-        var attributes = attributes
-        attributes[lossAttribute] = .string(model.loss.rawValue)
         try Checkpoint.save(
             parameters: model.decoder.parameters, architecture: model.decoder.architecture, to: file,
             group: group, step: step.map(Int64.init), optimiser: optimiserStates.last,
             attributes: attributes)
+        try file.group(group).setAttribute(lossAttribute, .string(model.loss.rawValue), strings: .fixedLength)
         if let encoder = model.encoder {
             try Checkpoint.save(
                 parameters: encoder.parameters, architecture: encoder.architecture, to: file,
@@ -134,6 +133,11 @@ public enum CheckpointModels {
                 "checkpoint \(path): there is no group '\(group)' (list the file with `gfe inspect \(path)`)")
         }
         let source = try file.group(group ?? ".")
+        if group == nil, !source.contains("decoder.0.weight"), file.contains("model/decoder.0.weight") {
+            throw GFEError.badInput(
+                "checkpoint \(path): no model at the file's root; it holds one in the group 'model' (a run's run.h5): "
+                    + "add --group model (or --group checkpoints/000/model for a checkpoint's)")
+        }
         let decoder = try stored("decoder", in: source, path: path) ?? .decoder()
         switch method {
         case .gfe: return [decoder]

@@ -54,6 +54,12 @@ public struct CheckpointPlan: Sendable, Equatable, SettingsFields {
                         }
                         return k
                     }
+                    // Each evaluation is stored under its name: a second one would collide when the run is written.
+                    let chosen = plan.evaluations ?? []
+                    if let twice = chosen.first(where: { k in chosen.filter { $0 == k }.count > 1 }) {
+                        throw r.problem(
+                            "'\(r.qualified("evaluations"))' names '\(twice.rawValue)' twice; give each once")
+                    }
                 }, write: { plan, w in try w.putIfPresent("evaluations", plan.evaluations) }),
             SettingsField(
                 "split",

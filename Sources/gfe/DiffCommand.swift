@@ -52,6 +52,13 @@ struct DiffCommand: ParsableCommand {
             tolerance.columnRtol[parts[0]] = v
         }
         let split = { (items: [String]) in items.flatMap { $0.split(separator: ",").map(String.init) } }
+        let keys = split(key)
+        guard !keys.isEmpty else {
+            throw GFEError.badInput("--key names no column; give the key columns, e.g. --key images_seen")
+        }
+        if let twice = keys.first(where: { k in keys.filter { $0 == k }.count > 1 }) {
+            throw GFEError.badInput("--key names '\(twice)' twice; give each key column once")
+        }
         let comparison = try CSVDiff.compare(
             result: try CSV.read(result), reference: try CSV.read(reference),
             key: split(key), columns: columns.isEmpty ? nil : split(columns),

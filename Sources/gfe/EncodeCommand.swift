@@ -128,7 +128,7 @@ struct EncodeCommand: ParsableCommand {
         guard let kind = EvaluationKind(name: model), kind != .ae else {
             throw GFEError.badInput("--model '\(model)' cannot be encoded; use gfe or ae-decoder-amd")
         }
-        try AtomicFile.refuseOverwriting(out, inputs: arguments.inputFiles, outputOption: "--out")
+        try AtomicFile.checkOutput(out, inputs: arguments.inputFiles, outputOption: "--out")
         let report = try arguments.request(kind: kind, recordSummary: true).run()
         try report.write(to: out)
         print(report.summary)

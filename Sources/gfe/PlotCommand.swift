@@ -37,11 +37,15 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "Threads for t-SNE (the maps do not depend on it).")
     var threads = 2
 
+    /// Bounds that keep a plot within minutes (t-SNE is quadratic in the points, linear in the iterations).
     func validate() throws {
-        guard tsnePoints >= 2, reconstructionCount >= 1, tsneIterations >= 0, threads >= 1, perplexity > 0 else {
+        guard (2...100_000).contains(tsnePoints), (1...1_000).contains(reconstructionCount),
+            (0...100_000).contains(tsneIterations), (1...1_024).contains(threads), perplexity > 0,
+            perplexity < Double(tsnePoints)
+        else {
             throw ValidationError(
-                "--tsne-points must be at least 2, --reconstruction-count and --threads at least 1, "
-                    + "--tsne-iterations non-negative and --perplexity positive")
+                "--tsne-points must be from 2 to 100,000, --tsne-iterations from 0 to 100,000, --reconstruction-count "
+                    + "from 1 to 1,000, --threads from 1 to 1,024, and --perplexity positive and below --tsne-points")
         }
     }
 

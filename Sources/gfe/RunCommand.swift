@@ -30,6 +30,10 @@ struct ExperimentArguments: ParsableArguments {
     @Option(help: "The results root; runs go to <results>/<experiment>/<run id>/.")
     var results: String = "results"
 
+    func validate() throws {
+        if results.isEmpty { throw ValidationError("--results is empty; give the results folder (default: results)") }
+    }
+
     /// The arguments that name this plan, for commands the user is told to run next.
     var commandArguments: String {
         ([spec] + overrides.flatMap { ["--set", $0] } + (seeds.map { ["--seeds", $0] } ?? [])

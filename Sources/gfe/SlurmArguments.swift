@@ -25,9 +25,32 @@ struct SlurmArguments: ParsableArguments {
         help: ArgumentHelp("An extra #SBATCH option (repeatable), e.g. --sbatch=--account=abc.", valueName: "option"))
     var sbatch: [String] = []
 
+    /// Every value goes into the job script as an #SBATCH line: one that is not of Slurm's form, or holds a
+    /// line break (which would add a shell command to the script), is refused here instead of by sbatch, or
+    /// worse, not at all.
     func validate() throws {
-        if cpus < 1 { throw ValidationError("--cpus must be at least 1, got \(cpus)") }
-        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
+        if !(1...100_000).contains(cpus) { throw ValidationError("--cpus must be from 1 to 100,000, got \(cpus)") }
+        if let parallel, !(1...1_000_000).contains(parallel) {
+            throw ValidationError("--parallel must be from 1 to 1,000,000, got \(parallel)")
+        }
+        func matches(_ value: String, _ pattern: String) -> Bool {
+            value.range(of: pattern, options: .regularExpression) != nil
+        }
+        if let partition, !matches(partition, #"^[A-Za-z0-9_.,-]+$"#) {
+            throw ValidationError("--partition '\(partition)' is not a partition name (letters, digits, _ . , -)")
+        }
+        if let time, !matches(time, #"^((\d+-)?\d+(:\d+){0,2}|UNLIMITED|INFINITE)$"#) {
+            throw ValidationError(
+                "--time '\(time)' is not a Slurm time: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+        }
+        if let mem, !matches(mem, #"^\d+[KMGTkmgt]?$"#) {
+            throw ValidationError("--mem '\(mem)' is not a Slurm memory size: a number with an optional K, M, G or T")
+        }
+        for option in sbatch where !matches(option, #"^-[^\x00-\x1f\x7f]*$"#) {
+            throw ValidationError(
+                "--sbatch '\(option)' must be one sbatch option on one line, starting with '-' (e.g. --sbatch=--account=abc)"
+            )
+        }
     }
 
     /// The job-array script computing plan entries `indices` (all when nil), with absolute paths (tasks start

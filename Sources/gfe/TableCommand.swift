@@ -28,6 +28,9 @@ struct TableCommand: ParsableCommand {
     var diff = false
 
     func run() throws {
+        if let output {
+            try AtomicFile.checkOutput(output, inputs: [("the spec", experiment.spec)], outputOption: "--output")
+        }
         let session = try experiment.open()
         let results = ResultsTable(plan: session.plan, store: session.store)
         let table = results.table()

@@ -370,6 +370,15 @@ import Testing
             let r = try CLI.gfe(["run", spec, "--results", CLI.results] + arguments)
             #expect(r.status == 2 && r.err.contains(message), "\(arguments): \(r.err)")
         }
+        // Job options go into the script as #SBATCH lines: Slurm's forms only, never a line break.
+        for (arguments, message) in [
+            (["--time", "abc"], "is not a Slurm time"), (["--mem", "4X"], "is not a Slurm memory size"),
+            (["--partition", "a\necho injected"], "is not a partition name"),
+            (["--sbatch=--x\necho injected"], "one sbatch option on one line"), (["--cpus", "0"], "--cpus must be")
+        ] {
+            let r = try CLI.gfe(["plan", spec, "--slurm", "--results", CLI.results] + arguments)
+            #expect(r.status == 2 && r.err.contains(message) && !r.out.contains("injected"), "\(arguments): \(r.err)")
+        }
         var noSlurm = CLI.environment
         noSlurm["PATH"] = "/nonexistent"
         let missing = try CLI.gfe(

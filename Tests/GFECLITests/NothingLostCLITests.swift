@@ -63,4 +63,75 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: results))
         }
     }
+
+    /// Output paths that are not a plain new or regular file (a pipe, a symbolic link, a folder, nothing), a
+    /// file of a stored run, or the spec itself are refused up front (exit 2), and nothing there changes.
+    @Test func outputsThatWouldReplaceSomethingElseAreRefused() throws {
+        try TestPaths.withTemporaryFolder("gfe-nothing-lost") { folder in
+            let checkpoint = folder + "/c.h5"
+            try FileManager.default.copyItem(atPath: EncodeFixtureTests.fixture, toPath: checkpoint)
+            let pipe = folder + "/pipe"
+            #expect(mkfifo(pipe, 0o600) == 0)
+            let link = folder + "/link.h5"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: folder + "/elsewhere.h5")
+            let runFolder = folder + "/results/x/0123456789ab"
+            try FileManager.default.createDirectory(atPath: runFolder, withIntermediateDirectories: true)
+            try "{}".write(toFile: runFolder + "/run.json", atomically: true, encoding: .utf8)
+            for (out, message) in [
+                (pipe, "is not a regular file"), (link, "is not a regular file"), (folder, "is a folder"),
+                ("", "--out is empty"), (runFolder + "/run.h5", "inside the folder of a stored run")
+            ] {
+                let run = try CLI.gfe([
+                    "encode", "--checkpoint", checkpoint, "--group", "decoder_init", "--images",
+                    "\(checkpoint):/batch/x", "--out", out
+                ])
+                #expect(run.status == 2 && run.err.contains(message), "\(out): \(run.err)")
+            }
+            var info = stat()
+            #expect(lstat(pipe, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the pipe is still a pipe")
+            #expect(lstat(link, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK, "the link is still a link")
+            #expect(!FileManager.default.fileExists(atPath: runFolder + "/run.h5"))
+
+            let spec = try CLI.spec("output-spec", #"{"base": {"budget": {"iterations": 1}}}"#)
+            let text = try String(contentsOfFile: spec, encoding: .utf8)
+            let table = try CLI.gfe(["table", spec, "--output", spec, "--results", folder + "/results"])
+            #expect(table.status == 2 && table.err.contains("is the file the spec reads"), "\(table.err)")
+            #expect(try String(contentsOfFile: spec, encoding: .utf8) == text)
+        }
+    }
+
+    /// Values that pass their own range but not together, or that name nothing: refused by resolve.
+    @Test func combinationsAndEmptyNamesAreRefused() throws {
+        let spec = try CLI.spec("refusals", #"{"base": {"budget": {"iterations": 1}}}"#)
+        for (arguments, message) in [
+            (["--set", "encoder.tau=1e9"], "tau / maxStep must be at most 10,000,000"),
+            (["--set", "encoder.maxStep=1e-300"], "tau / maxStep must be at most 10,000,000"),
+            (["--set", #"checkpoints.evaluations=["gfe","gfe"]"#], "names 'gfe' twice"),
+            (["--results", ""], "--results is empty")
+        ] {
+            let r = try CLI.gfe(
+                ["resolve", spec] + (arguments.first == "--results" ? [] : ["--results", CLI.results]) + arguments)
+            #expect(r.status == 2 && r.err.contains(message), "\(arguments): \(r.err)")
+        }
+        let csv = try CLI.file("refusals.csv", "k,v\n1,2\n")
+        for key in ["", "k,k"] {
+            let diff = try CLI.gfe(["diff", csv, csv, "--key", key])
+            #expect(diff.status == 2, "--key '\(key)': \(diff.err)")
+        }
+        let device = try CLI.gfe(["resolve", "/dev/null"])
+        #expect(device.status == 2 && device.err.contains("is not a regular file"), "\(device.err)")
+    }
+
+    /// A run folder whose run.json cannot be read is reported, and makes status exit 1.
+    @Test func unreadableRunMakesStatusExitOne() throws {
+        let spec = try CLI.spec("unreadable", #"{"name": "e2e-unreadable", "base": {"budget": {"iterations": 1}}}"#)
+        let id = try #require(try CLI.runIds(spec).first)
+        let results = CLI.workspace + "/unreadable-results"
+        try FileManager.default.createDirectory(
+            atPath: "\(results)/e2e-unreadable/\(id)", withIntermediateDirectories: true)
+        try "{not json".write(toFile: "\(results)/e2e-unreadable/\(id)/run.json", atomically: true, encoding: .utf8)
+        let status = try CLI.gfe(["status", spec, "--results", results])
+        #expect(
+            status.status == 1 && status.out.contains("1 unreadable (gfe run computes them again)"), "\(status.out)")
+    }
 }

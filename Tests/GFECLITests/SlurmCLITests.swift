@@ -207,4 +207,20 @@ struct SlurmCLITests {
             contentsOfFile: "\(results)/e2e-slurm-diverging/slurm/submissions.jsonl", encoding: .utf8)
         #expect(lines.split(separator: "\n").count == 1, "one submission only: \(lines)")
     }
+
+    /// A request no node can meet (more CPUs per task than the node has) leaves the task pending forever:
+    /// gfe stops following with exit 2 and says why instead of waiting.
+    @Test func aJobSlurmWillNeverStartIsReportedNotAwaited() throws {
+        try Self.startSlurm()
+        let results = Self.results("impossible")
+        let spec = try CLI.spec(
+            "slurm-impossible",
+            #"{"name": "e2e-slurm-impossible", "outputs": {"models": "none"}, "base": {"method": "ae", "budget": {"iterations": 1}, "data": {"trainLimit": 16, "testLimit": 4}}}"#
+        )
+        let run = try CLI.gfe(["run", spec, "--executor", "slurm", "--cpus", "4096", "--results", results])
+        #expect(run.status == 2, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("Slurm will not start job") && run.out.contains("check --cpus"), "\(run.out)")
+        let cancel = try CLI.gfe(["cancel", spec, "--results", results])
+        #expect(cancel.status == 0 && cancel.out.contains("cancelling 1 Slurm task"), "\(cancel.out)\n\(cancel.err)")
+    }
 }

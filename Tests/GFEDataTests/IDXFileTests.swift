@@ -114,6 +114,20 @@ import Testing
             kind: .trailingData, contains: ["2,371 bytes", "3 more than its header", "trailing garbage"])
     }
 
+    /// A small gzip file that inflates far beyond the expected length (64 MiB of zeros after a valid header) is
+    /// refused while decompressing, long before it would fill memory.
+    @Test func fileInflatingFarBeyondItsLengthIsStoppedEarly() throws {
+        let dir = try TestFiles.temporaryFolder()
+        defer { TestFiles.remove(dir) }
+        try TestFiles.python(
+            "import gzip,sys; h=bytes([0,0,8,3,0,0,0,3,0,0,0,28,0,0,0,28]); "
+                + "open(sys.argv[1],'wb').write(gzip.compress(h + bytes(64 << 20), mtime=0))",
+            [dir + "/bomb.gz"])
+        let error = try TestFiles.dataError { _ = try IDXFile.read(dir + "/bomb.gz", expecting: images(), fix: "") }
+        #expect(error.kind == .trailingData && error.exitCode == 2, "\(error.message)")
+        #expect(error.message.contains("holds more than the 1,050,944 bytes expected"), "\(error.message)")
+    }
+
     @Test func labelOutOfRange() throws {
         try expectError(
             TestFiles.idxLabels(count: 3, labels: [1, 12, 3]),

@@ -54,6 +54,13 @@ import Testing
         #expect(Self.failure(#"{"decoder": {"widths": [1]}}"#).contains("unknown field 'decoder.widths'"))
     }
 
+    /// A seed written with an exponent is taken when it is an integer exactly; otherwise refused.
+    @Test func seedWithExponent() throws {
+        #expect(try Self.decode(#"{"seed": 1e18}"#).seed == 1_000_000_000_000_000_000)
+        #expect(Self.failure(#"{"seed": 1.5}"#).contains("must be a non-negative integer below 2^64"))
+        #expect(Self.failure(#"{"seed": 1e20}"#).contains("must be a non-negative integer below 2^64"))
+    }
+
     @Test func emptyObjectGivesSpecDefaults() throws {
         let c = try Self.decode("{}")
         #expect(c.method == .gfe)

@@ -21,6 +21,16 @@ public struct SlurmCluster: Sendable {
 
         /// Still queued or running: its run may yet be computed.
         public var isActive: Bool { ["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED"].contains(state) }
+
+        /// Pending for a reason that waiting does not remove: the request exceeds what the partition, the
+        /// account or the QOS allows (e.g. more CPUs per task than any node has), so the task would wait forever.
+        public var cannotStart: Bool {
+            state == "PENDING"
+                && [
+                    "PartitionConfig", "PartitionNodeLimit", "PartitionTimeLimit", "BadConstraints", "InvalidAccount",
+                    "InvalidQOS"
+                ].contains(reason)
+        }
     }
 
     public init() {}

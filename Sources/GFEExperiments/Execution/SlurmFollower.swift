@@ -97,6 +97,13 @@ public final class SlurmFollower: @unchecked Sendable {
                 let task = tasks[t.key]
                 let state = store.state(of: run.id)
                 if let task, task.isActive, !state.isFinished {
+                    if task.cannotStart {
+                        fatal =
+                            "Slurm will not start job \(t.job): task \(t.key) is pending with reason \(task.reason) (the "
+                            + "request exceeds what the partition, account or QOS allows: check --cpus, --mem, --time, "
+                            + "--partition); gfe cancel stops the job"
+                        break
+                    }
                     if task.state == "PENDING" {
                         pending += 1
                         // The first few, so that a long queue does not push the running tasks off the screen.
@@ -125,6 +132,7 @@ public final class SlurmFollower: @unchecked Sendable {
                     display.log(prefix(run) + ": FAILED — \(outcome.reason ?? "no reason given")")
                 }
             }
+            if fatal != nil { break }
             let done = outcomes.count
             let failed = outcomes.values.filter { $0.status == .failed }.count
             let jobs = Set(open.map(\.job)).sorted().joined(separator: ", ")

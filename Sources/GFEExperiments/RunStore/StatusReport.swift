@@ -30,9 +30,14 @@ public struct StatusReport: Sendable {
             }
         }
 
+        /// Failed, ended on the cluster without a result, or a run folder that cannot be read: something to look
+        /// at (and `gfe status` exits 1).
         public var failed: Bool {
-            if case .failed = state { return !queued }
-            return endedOnCluster
+            switch state {
+            case .failed: return !queued
+            case .unreadable: return true
+            default: return endedOnCluster
+            }
         }
     }
 
@@ -76,7 +81,7 @@ public struct StatusReport: Sendable {
 
     public func count(where predicate: (RunState) -> Bool) -> Int { entries.filter { predicate($0.state) }.count }
 
-    /// Runs that failed, or whose Slurm task ended without a result.
+    /// Runs that failed, whose Slurm task ended without a result, or whose folder cannot be read.
     public var failedCount: Int { entries.filter(\.failed).count }
 
     /// A count line, then a table: index, run id, state, swept values, folder; failure reasons under their run.
@@ -87,7 +92,9 @@ public struct StatusReport: Sendable {
         let queued = entries.filter(\.queued).count
         let notStarted = entries.count - finished - failed - running - queued
         var head = "\(plan.name): \(entries.count) planned run\(entries.count == 1 ? "" : "s"): \(finished) finished"
-        if failed > 0 { head += ", \(failed) failed" }
+        let unreadable = count { if case .unreadable = $0 { true } else { false } }
+        if failed > unreadable { head += ", \(failed - unreadable) failed" }
+        if unreadable > 0 { head += ", \(unreadable) unreadable (gfe run computes them again)" }
         if running > 0 { head += ", \(running) running" }
         if queued > 0 { head += ", \(queued) queued on the cluster" }
         head += ", \(notStarted) not started   (\(store.folder))"

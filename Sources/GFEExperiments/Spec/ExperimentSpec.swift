@@ -31,6 +31,12 @@ public struct ExperimentSpec: Sendable {
 
     /// Reads and checks the spec at `path`. Errors (exit 2) name the file and the JSON location.
     public static func load(_ path: String) throws -> ExperimentSpec {
+        // A device or a pipe would be read without end (or block); a spec is a file.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw GFEError.badInput(
+                "spec \(path) is not a regular file (a device or a pipe); give a spec file (experiments/NAME.json)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
