@@ -134,4 +134,25 @@ import Testing
         #expect(
             status.status == 1 && status.out.contains("1 unreadable (gfe run computes them again)"), "\(status.out)")
     }
+
+    /// Figures drawn from more runs than are stored (a fresh clone holds the committed figures, not the raw
+    /// runs) are left as they are.
+    @Test func plotNeverReplacesFiguresWithFewerRuns() throws {
+        let spec = try CLI.spec(
+            "plot-fewer",
+            #"{"name": "e2e-plot-fewer", "outputs": {"models": "none"}, "base": {"method": "ae", "budget": {"iterations": 1}, "data": {"trainLimit": 16, "testLimit": 4}, "checkpoints": {"atEnd": true, "evaluations": ["ae"]}}}"#
+        )
+        let results = CLI.workspace + "/plot-fewer-results"
+        let run = try CLI.gfe(["run", spec, "--results", results])
+        #expect(run.status == 0, "\(run.err)")
+        let index = results + "/e2e-plot-fewer/figures/index.md"
+        try FileManager.default.createDirectory(
+            atPath: results + "/e2e-plot-fewer/figures", withIntermediateDirectories: true)
+        let committed =
+            "# Figures of experiment e2e-plot-fewer\n\nWritten by `gfe plot` from 3 of 3 planned runs (x).\n"
+        try committed.write(toFile: index, atomically: true, encoding: .utf8)
+        let plot = try CLI.gfe(["plot", spec, "--results", results, "--no-tsne"])
+        #expect(plot.status == 1 && plot.err.contains("were drawn from 3 runs and only 1 of 1"), "\(plot.err)")
+        #expect(try String(contentsOfFile: index, encoding: .utf8) == committed)
+    }
 }

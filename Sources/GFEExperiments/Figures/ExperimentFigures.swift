@@ -45,6 +45,13 @@ public enum ExperimentFigures {
                     + "with the same --set and --results")
         }
         let folder = store.folder + "/figures"
+        // Figures are results (the committed ones included): never replaced by figures of fewer runs.
+        if let drawn = runsBehind(indexAt: folder + "/index.md"), drawn > runs.count {
+            throw GFEError.runFailure(
+                "the figures in \(folder) were drawn from \(drawn) runs and only \(runs.count) of "
+                    + "\(plan.runs.count) are stored under \(store.folder) (gfe status \(plan.spec.source) lists them); "
+                    + "they are left as they are: finish the runs, or plot into another --results")
+        }
         try AtomicFile.createFolder(folder, what: "the figures folder")
         var figures: [WrittenFigure] = []
         var notes: [String] = []
@@ -64,6 +71,15 @@ public enum ExperimentFigures {
         }
         try writeIndex(figures, notes: notes, runs: runs, plan: plan, folder: folder)
         return Report(folder: folder, runs: runs.count, planned: plan.runs.count, figures: figures, notes: notes)
+    }
+
+    /// The number of runs an index.md written by `gfe plot` says its figures were drawn from.
+    static func runsBehind(indexAt path: String) -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let range = text.range(
+                of: #"Written by `gfe plot` from (\d+) of \d+ planned runs"#, options: .regularExpression)
+        else { return nil }
+        return Int(text[range].dropFirst("Written by `gfe plot` from ".count).prefix { $0.isNumber })
     }
 
     /// figures/index.md: each file with its description, the runs behind them, and the notes.
