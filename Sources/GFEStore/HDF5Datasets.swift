@@ -226,7 +226,7 @@ extension HDF5Group {
         switch kindOfObject(at: datasetPath) {
         case .dataset: break
         case nil: throw failure(datasetPath, "no such dataset")
-        case .some(let other): throw failure(datasetPath, "expected a dataset, found a \(other)")
+        case .some(let other): throw failure(datasetPath, "expected a dataset, found " + other.withArticle)
         }
         let dataset = H5Dopen2(id, HDF5ObjectPath.relativeName(datasetPath), gfe_H5P_DEFAULT())
         guard dataset >= 0 else { throw failure(datasetPath, "could not open the dataset", hdf5Detail: true) }

@@ -127,7 +127,7 @@ public class HDF5Group: @unchecked Sendable {
         switch kindOfObject(at: groupPath) {
         case .group: break
         case nil: throw failure(groupPath, "no such group")
-        case .some(let other): throw failure(groupPath, "expected a group, found a \(other)")
+        case .some(let other): throw failure(groupPath, "expected a group, found " + other.withArticle)
         }
     }
 

@@ -8,6 +8,10 @@ public struct HDF5Member: Equatable, Sendable {
         /// A named datatype, a dangling link or anything else that is neither a group nor a dataset.
         case other
         public var description: String { rawValue }
+        /// "a group", "a dataset", or what `other` stands for, for messages.
+        public var withArticle: String {
+            self == .other ? "a link that leads to no object, or a named datatype" : "a \(rawValue)"
+        }
     }
     /// The link name inside its group ("decoder.0.weight").
     public let name: String

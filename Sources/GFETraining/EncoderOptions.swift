@@ -52,6 +52,11 @@ public struct EncoderOptions: Sendable, Equatable {
             let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
             let text = String(item[item.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
             guard key != "method" else { throw GFEError.badInput("--set method=… is not allowed; use --encoder") }
+            if let number = Double(text), !number.isFinite, !text.lowercased().contains("inf"),
+                !text.lowercased().contains("nan")
+            {
+                throw GFEError.badInput("--set '\(item)': the number \(text) is too large for a number field")
+            }
             fields[key] = Self.scalar(text)
         }
         if recordSummary && method == "amd" && fields["record"] == nil { fields["record"] = "summary" }

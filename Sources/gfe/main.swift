@@ -27,12 +27,29 @@ struct StandardError: TextOutputStream {
     }
 }
 
+/// `--jobs -1` as `--jobs=-1`: ArgumentParser takes a value that starts with "-" for an option and reports
+/// "Missing value"; joined, the option's own check names the bad number. (No gfe argument is a negative number
+/// in its own right, so only an option followed by one is joined.)
+func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    for argument in arguments {
+        if let last = out.last, last.hasPrefix("--"), !last.contains("="),
+            argument.count > 1, argument.hasPrefix("-"), Double(argument) != nil
+        {
+            out[out.count - 1] = last + "=" + argument
+        } else {
+            out.append(argument)
+        }
+    }
+    return out
+}
+
 // Exit codes (DESIGN.md): 2 bad input (arguments, specs, data, files), 1 run failure, 0 otherwise.
 // ArgumentParser's own usage errors (exit 64 by default) are bad input too, so they exit 2.
 do {
     // An unknown or unavailable GFE_KERNEL is bad input, refused before anything runs.
     _ = try RowGemm.configuredPath()
-    var command = try GFE.parseAsRoot()
+    var command = try GFE.parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
     try command.run()
 } catch let error as ReportableError {
     var err = StandardError()

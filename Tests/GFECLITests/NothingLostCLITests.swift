@@ -118,6 +118,20 @@ import Testing
             let diff = try CLI.gfe(["diff", csv, csv, "--key", key])
             #expect(diff.status == 2, "--key '\(key)': \(diff.err)")
         }
+        // A negative value after an option is that option's value, and its own check names it.
+        let negative = try CLI.gfe(["run", spec, "--jobs", "-1", "--results", CLI.results])
+        #expect(negative.status == 2 && negative.err.contains("--jobs must be at least 1, got -1"), "\(negative.err)")
+        let huge = try CLI.gfe([
+            "evaluate", "--init-seed", "1", "--dataset", "mnist", "--split", "test", "--limit", "2", "--set",
+            "tau=1e400"
+        ])
+        #expect(huge.status == 2 && huge.err.contains("the number 1e400 is too large"), "\(huge.err)")
+        let rows = try CLI.spec(
+            "refusals-rows",
+            #"{"base": {"budget": {"iterations": 1}}, "reference": {"file": "x.csv", "key": "images_seen", "rows": [16]}}"#
+        )
+        let rowsRun = try CLI.gfe(["resolve", rows, "--results", CLI.results])
+        #expect(rowsRun.status == 2 && rowsRun.err.contains("key values, as text"), "\(rowsRun.err)")
         let device = try CLI.gfe(["resolve", "/dev/null"])
         #expect(device.status == 2 && device.err.contains("is not a regular file"), "\(device.err)")
     }

@@ -7,6 +7,19 @@ import Testing
 
 @Suite("Spec JSON reading and writing")
 struct JSONTests {
+    /// Seeds written with an exponent or a decimal point are integers when they are exactly (decimal
+    /// arithmetic: no Double rounding), and nothing else is.
+    @Test func unsignedIntegersInAnyNotation() {
+        let cases: [(String, UInt64?)] = [
+            ("1e19", 10_000_000_000_000_000_000), ("2.5e3", 2500), ("20.0", 20), ("1E+2", 100),
+            ("18446744073709551615", .max), ("1.8446744073709551615e19", .max), ("1.8446744073709551616e19", nil),
+            ("2.5", nil), ("-1", nil), ("1e-2", nil), ("1e400", nil), ("0e0", 0)
+        ]
+        for (text, expected) in cases {
+            #expect(JSONValue.number(text).uint64Value == expected, "\(text)")
+        }
+    }
+
     @Test func parsesEveryKindOfValue() throws {
         let v = try JSONParser.parse(
             #" {"s": "a\"b\\c\n\u00e9\ud83d\ude00", "n": -12.5e1, "t": true, "f": false, "z": null, "a": [1, [2], {}]} "#

@@ -52,9 +52,27 @@ public enum JSONValue: Sendable, CustomStringConvertible {
     /// The number as a UInt64 when it is a non-negative integer in range.
     public var uint64Value: UInt64? {
         guard case .number(let text) = self else { return nil }
-        if let u = UInt64(text) { return u }
-        if let i = intValue, i >= 0 { return UInt64(i) }
-        return nil
+        return UInt64(text) ?? Self.exactUnsignedInteger(text)
+    }
+
+    /// Number text as an unsigned integer when it is one exactly, in decimal arithmetic (no Double rounding):
+    /// "1e19", "2.5e3", "20.0"; nil for a fraction, a negative number or one beyond 2^64 − 1.
+    static func exactUnsignedInteger(_ text: String) -> UInt64? {
+        let parts = text.lowercased().split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let mantissa = parts.first, !mantissa.hasPrefix("-"),
+            var exponent = parts.count == 2 ? Int(parts[1]) : 0, abs(exponent) <= 40
+        else { return nil }
+        var digits = String(mantissa)
+        if let dot = digits.firstIndex(of: ".") {
+            exponent -= digits.distance(from: dot, to: digits.endIndex) - 1
+            digits.remove(at: dot)
+        }
+        while exponent < 0 {
+            guard digits.last == "0" else { return nil }
+            digits.removeLast()
+            exponent += 1
+        }
+        return UInt64(digits + String(repeating: "0", count: exponent))
     }
 
     // MARK: - Text

@@ -223,11 +223,13 @@ public struct ReferenceSettings: Sendable, Equatable {
         guard let file = try r.string("file"), !file.isEmpty else {
             throw r.problem(r.at("file"), "is missing; give the reference CSV's path (relative to the spec's folder)")
         }
-        func names(_ key: String) throws -> [String]? {
+        func names(_ key: String, _ what: String = "a column name or a non-empty array of column names") throws
+            -> [String]?
+        {
             guard let v = r[key] else { return nil }
             if case .string(let s) = v { return [s] }
             guard case .array(let a) = v, !a.isEmpty, a.allSatisfy({ $0.stringValue != nil }) else {
-                throw r.wrongType(r.at(key), v, "a column name or a non-empty array of column names")
+                throw r.wrongType(r.at(key), v, what)
             }
             return a.map { $0.stringValue! }
         }
@@ -246,7 +248,8 @@ public struct ReferenceSettings: Sendable, Equatable {
                 tolerance.columnRtol[column] = d
             }
         }
-        let rows = try names("rows")
+        let rows = try names(
+            "rows", "a key value or a non-empty array of key values, as text (e.g. [\"mnist\"], [\"480\"])")
         if rows != nil && key.count != 1 {
             throw r.problem(
                 r.at("rows"), "selects rows by the value of a one-column key; this key has \(key.count) columns")
