@@ -89,14 +89,7 @@ public struct SettingsReader {
     public func bool(_ key: String) throws -> Bool? { try value(key, Bool.self, expected: "true or false") }
     public func string(_ key: String) throws -> String? { try value(key, String.self, expected: "a string") }
     public func seed(_ key: String) throws -> UInt64? {
-        // 1e18 is an integer written as a JSON number with an exponent: taken when it is one exactly.
-        if has(key), let d = try? container.decode(Double.self, forKey: SettingsKey(key)),
-            d >= 0, d < 18_446_744_073_709_551_616, d == d.rounded(),
-            (try? container.decode(UInt64.self, forKey: SettingsKey(key))) == nil
-        {
-            return UInt64(d)
-        }
-        return try value(key, UInt64.self, expected: "a non-negative integer below 2^64")
+        try value(key, UInt64.self, expected: "a non-negative integer below 2^64")
     }
     public func intArray(_ key: String) throws -> [Int]? {
         try value(key, [Int].self, expected: "an array of integers")

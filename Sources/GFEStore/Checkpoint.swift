@@ -23,7 +23,7 @@ public enum Checkpoint {
     /// Attribute holding an architecture's activation (`Activation`'s name), e.g. `decoder_activation` = "elu";
     /// absent (a PyTorch `state_dict` written by h5py) means ELU, the paper's.
     public static func activationAttribute(_ architecture: Architecture) -> String {
-        "\(architecture.name)_activation"
+        activationAttribute(name: architecture.name)
     }
     /// Attribute holding an architecture's activation for networks named `name`.
     public static func activationAttribute(name: String) -> String { "\(name)_activation" }

@@ -25,30 +25,28 @@ public enum CheckpointModels {
             layer += 1
         }
         guard !sizes.isEmpty else { return nil }
-        var activation = Activation.elu
-        let attribute = Checkpoint.activationAttribute(name: name)
-        if try source.hasAttribute(attribute) {
-            let raw = try source.stringAttribute(attribute)
-            guard let a = Activation(rawValue: raw) else {
-                throw GFEError.badInput(
-                    "checkpoint \(path): attribute '\(attribute)' is '\(raw)'; expected one of "
-                        + Activation.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
-            }
-            activation = a
-        }
+        let activation: Activation =
+            try choice(Checkpoint.activationAttribute(name: name), in: source, path: path) ?? .elu
         return Architecture(name: name, sizes: sizes, activation: activation)
     }
 
     /// The loss of the model stored in `source` (attribute `lossAttribute`; the ε-BCE when absent).
     static func storedLoss(in source: HDF5Group, path: String) throws -> ReconstructionLoss {
-        guard try source.hasAttribute(lossAttribute) else { return .crossEntropyOnLogits }
-        let raw = try source.stringAttribute(lossAttribute)
-        guard let loss = ReconstructionLoss(rawValue: raw) else {
+        try choice(lossAttribute, in: source, path: path) ?? .crossEntropyOnLogits
+    }
+
+    /// The case of `E` named by string attribute `attribute` of `source`; nil when the attribute is absent.
+    private static func choice<E: RawRepresentable & CaseIterable>(
+        _ attribute: String, in source: HDF5Group, path: String
+    ) throws -> E? where E.RawValue == String {
+        guard try source.hasAttribute(attribute) else { return nil }
+        let raw = try source.stringAttribute(attribute)
+        guard let value = E(rawValue: raw) else {
             throw GFEError.badInput(
-                "checkpoint \(path): attribute '\(lossAttribute)' is '\(raw)'; expected one of "
-                    + ReconstructionLoss.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
+                "checkpoint \(path): attribute '\(attribute)' is '\(raw)'; expected one of "
+                    + E.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
         }
-        return loss
+        return value
     }
 
     /// Loads the model stored in `group` of the checkpoint at `path` (the root when nil): for `.gfe` the

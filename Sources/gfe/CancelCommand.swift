@@ -32,10 +32,8 @@ struct CancelCommand: ParsableCommand {
             return
         }
         let cluster = SlurmCluster()
-        let tasks = try cluster.tasks(of: latest.values.map(\.job))
-        let targets: [(run: PlannedRun, key: String)] = plan.runs.compactMap { r in
-            guard let l = latest[r.id], tasks["\(l.job)_\(l.task)"]?.isActive == true else { return nil }
-            return (r, "\(l.job)_\(l.task)")
+        let targets = try SlurmSubmissions.stillActive(plan.runs, latest: latest, cluster: cluster).map {
+            (run: plan.runs[$0.index], key: $0.key)
         }
         guard !targets.isEmpty else {
             say("\(plan.name): no task of these runs is queued or running; nothing to cancel")
@@ -58,7 +56,7 @@ struct CancelCommand: ParsableCommand {
         let environment = RunEnvironment(resultsRoot: experiment.results, code: session.code, locator: session.locator)
         let when = Provenance.timestamp()
         for (run, key) in targets where !left.contains(key) {
-            let prefix = "[\(run.index)] \(run.id) \(run.label)"
+            let prefix = run.logPrefix
             switch store.state(of: run.id) {
             case .finished: say(prefix + ": finished before it was cancelled; kept")
             case .running: say(prefix + ": being computed by another process; left alone")

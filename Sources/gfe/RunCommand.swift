@@ -205,7 +205,7 @@ struct RunCommand: ParsableCommand {
             resultsRoot: experiment.results, code: session.code, locator: session.locator,
             evaluationThreads: threads ?? cores)
         let display = ProgressDisplay(fd: 1, plainInterval: progressEvery)
-        let prefix = "[\(run.index)] \(run.id) \(run.label)"
+        let prefix = run.logPrefix
         let outcome = try RunExecutor.execute(run, environment: environment, force: force) {
             event in
             switch event {

@@ -26,15 +26,8 @@ extension RunCommand {
             }
         }
         // Runs that an earlier submission still has queued or running are followed, not submitted again.
-        var followed: [SlurmFollower.Tracked] = []
-        let latest = force ? [:] : submissions.latestTasks(for: Set(todo.map(\.id)))
-        if !latest.isEmpty {
-            let tasks = try cluster.tasks(of: latest.values.map(\.job))
-            for r in todo {
-                guard let l = latest[r.id], tasks["\(l.job)_\(l.task)"]?.isActive == true else { continue }
-                followed.append(.init(index: r.index, job: l.job, task: l.task, submitted: l.submitted))
-            }
-        }
+        let followed = try SlurmSubmissions.stillActive(
+            todo, latest: force ? [:] : submissions.latestTasks(for: Set(todo.map(\.id))), cluster: cluster)
         let submit = todo.filter { r in !followed.contains { $0.index == r.index } }
         var tracked = followed
         if !followed.isEmpty {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import GFECore
 import GFEExperiments
 import GFETraining
 
@@ -17,22 +16,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let session = try experiment.open()
-        // Runs submitted to Slurm (gfe run --executor slurm): ask squeue what became of their tasks.
-        let submissions = SlurmSubmissions(store: session.store)
-        let unfinished = session.plan.runs.filter { !session.store.state(of: $0.id).isFinished }.map(\.id)
-        let jobs = Set(submissions.latestTasks(for: Set(unfinished)).values.map(\.job))
-        var cluster: (SlurmSubmissions, [String: SlurmCluster.Task])?
-        var remark: String?
-        if !jobs.isEmpty {
-            do {
-                cluster = (submissions, try SlurmCluster().tasks(of: Array(jobs)))
-            } catch {
-                remark =
-                    "Slurm could not be asked about the jobs (\((error as? ReportableError)?.message ?? "\(error)"))"
-            }
-        }
-        var report = StatusReport(plan: session.plan, store: session.store, cluster: cluster)
-        report.remark = remark
+        var report = StatusReport(plan: session.plan, store: session.store)
+        report.askSlurm()
         say(report.text)
         if report.failedCount > 0 { throw ExitCode(1) }
     }

@@ -19,6 +19,9 @@ public struct SlurmCluster: Sendable {
             self.node = node
         }
 
+        /// Slurm's reason, unless it gives none ("None").
+        public var why: String? { reason == "None" || reason.isEmpty ? nil : reason }
+
         /// Still queued or running: its run may yet be computed.
         public var isActive: Bool { ["PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED"].contains(state) }
 

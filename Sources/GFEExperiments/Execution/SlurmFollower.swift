@@ -22,7 +22,8 @@ public final class SlurmFollower: @unchecked Sendable {
             self.submitted = submitted
         }
 
-        var key: String { "\(job)_\(task)" }
+        /// "job_task", as squeue and scancel name it.
+        public var key: String { "\(job)_\(task)" }
     }
 
     private let plan: ExperimentPlan
@@ -108,13 +109,13 @@ public final class SlurmFollower: @unchecked Sendable {
                         pending += 1
                         // The first few, so that a long queue does not push the running tasks off the screen.
                         if pending <= 3 {
-                            let why = task.reason == "None" ? "" : " (\(task.reason))"
+                            let why = task.why.map { " (\($0))" } ?? ""
                             waiting.append("  job \(t.key)  run \(t.index)  \(run.label)  pending\(why)")
                         }
                         continue
                     }
                     if announced.insert(t.index).inserted {
-                        display.log(prefix(run) + ": running on \(task.node) (job \(t.key))")
+                        display.log(run.logPrefix + ": running on \(task.node) (job \(t.key))")
                     }
                     lines.append("  job \(t.key)  run \(t.index)  \(run.label)  " + progress(logs, run))
                     continue
@@ -127,9 +128,9 @@ public final class SlurmFollower: @unchecked Sendable {
                 outcomes[t.index] = outcome
                 open.removeAll { $0.index == t.index }
                 if outcome.status == .finished {
-                    display.log(prefix(run) + ": finished in \(Human.duration(outcome.wallSeconds))")
+                    display.log(run.logPrefix + ": finished in \(Human.duration(outcome.wallSeconds))")
                 } else {
-                    display.log(prefix(run) + ": FAILED — \(outcome.reason ?? "no reason given")")
+                    display.log(run.logPrefix + ": FAILED — \(outcome.reason ?? "no reason given")")
                 }
             }
             if fatal != nil { break }
@@ -179,7 +180,7 @@ public final class SlurmFollower: @unchecked Sendable {
     public static func endedWithoutResult(job: String, task: SlurmCluster.Task?, log: [String]) -> String {
         var reason = "the Slurm task \(job) ended without storing a result"
         if let task {
-            reason += " (\(task.state)" + (task.reason == "None" || task.reason.isEmpty ? "" : ": \(task.reason)") + ")"
+            reason += " (\(task.state)" + (task.why.map { ": \($0)" } ?? "") + ")"
         }
         if let last = log.last { reason += "; its log ends: \(last)" } else { reason += "; it wrote no log" }
         return reason
@@ -188,11 +189,9 @@ public final class SlurmFollower: @unchecked Sendable {
     /// A running task's latest progress: the last line of its run's log, without the run's own prefix.
     private func progress(_ logs: SlurmSubmissions, _ run: PlannedRun) -> String {
         guard let last = logs.logTail(runId: run.id, count: 1).last else { return "starting" }
-        let own = prefix(run) + ": "
+        let own = run.logPrefix + ": "
         return last.hasPrefix(own) ? String(last.dropFirst(own.count)) : last
     }
-
-    private func prefix(_ r: PlannedRun) -> String { "[\(r.index)] \(r.id) \(r.label)" }
 
     /// Waits one poll interval, waking early when asked to stop.
     private func pause() {

@@ -77,6 +77,20 @@ public struct SlurmSubmissions: Sendable {
         return latest
     }
 
+    /// Of `runs`, those whose latest array task (`latest`, from `latestTasks`) Slurm still has queued or
+    /// running, in plan order (squeue is asked only about the jobs concerned).
+    public static func stillActive(
+        _ runs: [PlannedRun], latest: [String: (job: String, task: String, submitted: String)], cluster: SlurmCluster
+    ) throws -> [SlurmFollower.Tracked] {
+        guard !latest.isEmpty else { return [] }
+        let tasks = try cluster.tasks(of: latest.values.map(\.job))
+        return runs.compactMap { r in
+            guard let l = latest[r.id] else { return nil }
+            let t = SlurmFollower.Tracked(index: r.index, job: l.job, task: l.task, submitted: l.submitted)
+            return tasks[t.key]?.isActive == true ? t : nil
+        }
+    }
+
     /// The last `count` non-empty lines of run `id`'s log.
     public func logTail(runId id: String, count: Int = 3) -> [String] {
         Self.tail(of: logPath(runId: id), count: count)

@@ -436,10 +436,7 @@ public final class SweepScheduler: @unchecked Sendable {
             ? "" : " (" + metrics.joined(separator: ", ") + " at \(grouped(c.imagesSeen)) images)"
     }
 
-    private func prefix(_ i: Int) -> String {
-        let r = plan.runs[i]
-        return "[\(i)] \(r.id) \(r.label)"
-    }
+    private func prefix(_ i: Int) -> String { plan.runs[i].logPrefix }
 
     // MARK: - Display
 

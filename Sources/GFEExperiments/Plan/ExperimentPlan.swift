@@ -17,6 +17,9 @@ public struct PlannedRun: Sendable {
     public var index: Int { point.index }
     public var config: TrainingConfig { point.config }
     public var label: String { point.label }
+    /// "[3] 5cf6ea9e98d1 seed=2": how every progress and log line about the run starts (the Slurm follower
+    /// reads a task's progress from its log by this prefix).
+    public var logPrefix: String { "[\(index)] \(id) \(label)" }
 }
 
 /// What a run id depends on besides the configuration: the code and the data.

@@ -1,4 +1,5 @@
 import Foundation
+import GFECore
 
 /// `gfe status`: every planned run with its state and folder.
 public struct StatusReport: Sendable {
@@ -54,12 +55,10 @@ public struct StatusReport: Sendable {
     public var store: RunStore
     public var entries: [Entry]
 
-    /// Something to say under the table (e.g. that Slurm could not be asked).
-    public var remark: String?
+    /// Something to say under the table (that Slurm could not be asked).
+    public private(set) var remark: String?
 
-    /// `cluster`: Slurm's view of the array tasks (`SlurmCluster.tasks`); nil when it could not be asked.
-    public init(plan: ExperimentPlan, store: RunStore, cluster: (SlurmSubmissions, [String: SlurmCluster.Task])? = nil)
-    {
+    public init(plan: ExperimentPlan, store: RunStore) {
         self.plan = plan
         self.store = store
         entries = plan.runs.map { r in
@@ -68,8 +67,21 @@ public struct StatusReport: Sendable {
                 run: r, state: store.state(of: r.id),
                 folder: FileManager.default.fileExists(atPath: folder) ? folder : nil)
         }
-        guard let (submissions, tasks) = cluster else { return }
+    }
+
+    /// Adds Slurm's view of the array tasks last submitted for the unfinished runs (`gfe run --executor
+    /// slurm`), asking squeue once per job concerned; when it cannot be asked, `remark` says so.
+    public mutating func askSlurm(_ cluster: SlurmCluster = SlurmCluster()) {
+        let submissions = SlurmSubmissions(store: store)
         let latest = submissions.latestTasks(for: Set(entries.filter { !$0.state.isFinished }.map(\.run.id)))
+        guard !latest.isEmpty else { return }
+        let tasks: [String: SlurmCluster.Task]
+        do {
+            tasks = try cluster.tasks(of: latest.values.map(\.job))
+        } catch {
+            remark = "Slurm could not be asked about the jobs (\((error as? ReportableError)?.message ?? "\(error)"))"
+            return
+        }
         for n in entries.indices {
             guard let l = latest[entries[n].run.id] else { continue }
             let key = "\(l.job)_\(l.task)"
@@ -116,7 +128,7 @@ public struct StatusReport: Sendable {
             if let c = e.cluster, let t = c.task, e.queued {
                 state =
                     t.state == "PENDING"
-                    ? "pending" + (t.reason == "None" ? "" : " (\(t.reason))") : "\(t.state.lowercased()) on \(t.node)"
+                    ? "pending" + (t.why.map { " (\($0))" } ?? "") : "\(t.state.lowercased()) on \(t.node)"
                 if let earlier = notes[n] { notes[n] = "an earlier attempt failed: " + earlier }
             } else if let c = e.cluster, e.endedOnCluster {
                 state = "ended on the cluster"
