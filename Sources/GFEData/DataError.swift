@@ -6,6 +6,14 @@ public struct DataError: ReportableError, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case missingFile, unreadableFile, corruptGzip, truncated, trailingData, badMagic, badDimensions
         case wrongCount, badLabel, checksumMismatch, unknownDataset, unknownSplit, badArgument, verificationFailed
+        /// A user's data file: no such array inside, an unusable shape or element type, bad values.
+        case missingArray, badShape, badValues
+        /// A well-formed file using what the readers do not handle (a NumPy dtype, format version, zip method, size).
+        case unsupportedFormat
+        /// A `.npy` header that is not the expected Python dict.
+        case badHeader
+        /// A damaged `.npz` zip structure or deflate stream.
+        case corruptArchive
     }
 
     public let kind: Kind
