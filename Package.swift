@@ -1,7 +1,7 @@
 import Foundation
 // swift-tools-version: 6.0
 // The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
-// Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEData / GFEStore → GFETraining →
+// Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEStore → GFEData → GFETraining →
 // GFEExperiments (with GFEPlot) → gfe.
 import PackageDescription
 
@@ -45,7 +45,9 @@ let package = Package(
         .target(
             name: "GFEProcess",
             dependencies: ["GFECore", .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "GFEData", dependencies: ["GFECore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "GFEData",
+            dependencies: ["GFECore", "GFEStore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "GFEStore",
             dependencies: ["GFECore", "CHDF5", .product(name: "SystemPackage", package: "swift-system")]),
@@ -72,7 +74,7 @@ let package = Package(
             dependencies: ["GFECore", "GFESolvers", "GFEData", "GFETraining", "GFEExperiments", "GFEProcess"]),
 
         .testTarget(name: "GFECoreTests", dependencies: ["GFECore", "GFETestSupport"]),
-        .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFETestSupport"]),
+        .testTarget(name: "GFEDataTests", dependencies: ["GFEData", "GFEStore", "GFETestSupport"]),
         .testTarget(name: "GFEStoreTests", dependencies: ["GFEStore", "GFECore", "GFETestSupport"]),
         .testTarget(name: "GFESolversTests", dependencies: ["GFESolvers", "GFETestSupport"]),
         .testTarget(name: "GFEReferenceTests", dependencies: ["GFECore", "GFEStore", "GFESolvers", "GFETestSupport"]),

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// SHA-256 digests as lowercase hexadecimal (apple/swift-crypto): the datasets' checksums and the run ids.
 public enum Checksum {
@@ -19,5 +20,18 @@ public enum Checksum {
             out.append(digits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Checksum {
+    /// The SHA-256 of the file at `path`, read in 1 MiB pieces (data files may be large).
+    public static func sha256(file path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DataError(.unreadableFile, "data file \(path) cannot be opened for reading")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(data: piece) }
+        return hex(hasher.finalize())
     }
 }

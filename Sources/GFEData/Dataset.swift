@@ -8,7 +8,7 @@ import GFECore
 ///   images in file order.
 /// - segmented_mnist: `train` is every MNIST training image with label 0–4, in file order (30,596); `test`
 ///   every test image with label 5–9, in file order (4,861). No validation or holdout; the seed is unused.
-public struct Dataset: Sendable {
+public struct Dataset: LoadedData {
     public static let splitPermutationSize = 50_000
     public static let validationCount = 8
     /// Version of the split rules above; part of `fingerprint`, so changing the rules changes run ids.
@@ -38,6 +38,15 @@ public struct Dataset: Sendable {
             testImages: testImages, testLabels: testLabels)
     }
 
+    public var name: String { id.name }
+    public var splits: [SplitName] { id.splits }
+    public var sampleShape: [Int] { [IDXFile.rows, IDXFile.cols] }
+    public var hasLabels: Bool { true }
+    /// Pixels are bytes / 255.
+    public var valueRange: ClosedRange<Float> { 0...1 }
+
+    public var classNames: [Int: String] { id.classNames }
+
     /// `load` by dataset name (did-you-mean error for unknown names).
     public static func load(named name: String, locator: DataLocator = .standard()) throws -> Dataset {
         try load(DatasetID.named(name), locator: locator)
@@ -61,19 +70,13 @@ public struct Dataset: Sendable {
         return "\(id.name)/\(Dataset.splitRuleVersion)/\(hashes)"
     }
 
-    /// The split called `name` (see `SplitName.named`), limited to its first `limit` images when given.
-    public func split(named name: String, seed: UInt64, limit: Int? = nil) throws -> DataSplit {
-        try split(SplitName.named(name, for: id), seed: seed, limit: limit)
-    }
-
     /// The split `name` for the run seed `seed`, limited to its first `limit` images when given
     /// (1 ≤ limit ≤ the split's size, otherwise a `DataError`).
     public func split(_ name: SplitName, seed: UInt64, limit: Int? = nil) throws -> DataSplit {
-        guard id.splits.contains(name) else { throw SplitName.unknown(name.rawValue, for: id) }
+        guard id.splits.contains(name) else { throw SplitName.unknown(name.rawValue, of: self.name, has: splits) }
         var indices: [Int]
         let images: IDXFile
         let labels: IDXFile
-        let fromTest = name == .test
         switch (id, name) {
         case (.segmentedMNIST, .train):
             (images, labels) = (trainImages, trainLabels)
@@ -93,18 +96,22 @@ public struct Dataset: Sendable {
             (images, labels) = (testImages, testLabels)
             indices = Array(0..<testImages.count)
         }
-        if let limit {
-            guard limit >= 1 && limit <= indices.count else {
-                throw DataError(
-                    .badArgument,
-                    "limit \(limit) for split \(name.rawValue) of \(id.name) must be between 1 and the split's "
-                        + "size, \(grouped(indices.count)).")
-            }
-            indices.removeLast(indices.count - limit)
-        }
+        try Dataset.apply(limit, to: &indices, split: name, of: id.name)
         return DataSplit(
-            dataset: id, name: name, source: fromTest ? .testImages : .trainImages,
-            images: images, labels: labels, originalIndices: indices)
+            dataset: id.name, name: name, samples: SampleTable(images: images),
+            labels: (0..<labels.count).map { labels.label($0) }, originalIndices: indices)
+    }
+
+    /// Keeps the first `limit` indices (1 ≤ limit ≤ their count, otherwise a `DataError`).
+    static func apply(_ limit: Int?, to indices: inout [Int], split: SplitName, of dataset: String) throws {
+        guard let limit else { return }
+        guard limit >= 1 && limit <= indices.count else {
+            throw DataError(
+                .badArgument,
+                "limit \(limit) for split \(split.rawValue) of \(dataset) must be between 1 and the split's "
+                    + "size, \(grouped(indices.count)).")
+        }
+        indices.removeLast(indices.count - limit)
     }
 
     /// The permutation of training indices 0..<50,000 that defines train and validation for `seed`.

@@ -32,6 +32,15 @@ public enum DatasetID: String, CaseIterable, Sendable {
         )
     }
 
+    /// Legend names of labels: Fashion-MNIST's class names; digits otherwise.
+    public var classNames: [Int: String] {
+        guard filesDataset == .fashionMNIST else { return [:] }
+        let names = [
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+        ]
+        return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.offset, $0.element) })
+    }
+
     /// The name of the folder holding the dataset's files: segmented_mnist is cut from the MNIST files.
     public var filesFolder: String { self == .fashionMNIST ? "fashion_mnist" : "mnist" }
 
@@ -123,19 +132,19 @@ public enum SplitName: String, CaseIterable, Sendable {
     /// the valid ones, with a did-you-mean suggestion.
     public static func named(_ name: String, for dataset: DatasetID) throws -> SplitName {
         if let split = SplitName(rawValue: name), dataset.splits.contains(split) { return split }
-        throw unknown(name, for: dataset)
+        throw unknown(name, of: dataset.name, has: dataset.splits)
     }
 
-    /// The error for a split name that `dataset` does not have.
-    static func unknown(_ name: String, for dataset: DatasetID) -> DataError {
-        let valid = dataset.splits.map(\.rawValue)
+    /// The error for a split name that the dataset `dataset`, which has `splits`, does not have.
+    static func unknown(_ name: String, of dataset: String, has splits: [SplitName]) -> DataError {
+        let valid = splits.map(\.rawValue)
         let why =
             SplitName(rawValue: name) != nil
-            ? " (\(dataset.name) has no \(name) split)"
+            ? " (\(dataset) has no \(name) split)"
             : didYouMean(name, among: valid)
         return DataError(
             .unknownSplit,
-            "unknown split \"\(name)\" for dataset \(dataset.name)\(why); valid splits: \(valid.joined(separator: ", "))."
+            "unknown split \"\(name)\" for dataset \(dataset)\(why); valid splits: \(valid.joined(separator: ", "))."
         )
     }
 }

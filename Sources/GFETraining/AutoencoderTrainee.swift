@@ -12,10 +12,10 @@ struct AutoencoderTrainee: Trainee {
     private var decoderGradient: [Float]
     private var loss: [Float]
 
-    init(config: TrainingConfig) throws {
+    init(config: TrainingConfig, sampleSize: Int) throws {
         var rng = RNG(seed: config.seed, stream: "init")
-        let encoder = MLP<Float>(architecture: config.encoderArchitecture, rng: &rng)
-        let decoder = MLP<Float>(architecture: config.decoderArchitecture, rng: &rng)
+        let encoder = MLP<Float>(architecture: config.encoderArchitecture(sampleSize: sampleSize), rng: &rng)
+        let decoder = MLP<Float>(architecture: config.decoderArchitecture(sampleSize: sampleSize), rng: &rng)
         ae = try AutoencoderObjective(
             encoder: encoder, decoder: decoder, maxBatch: config.batchSize, loss: config.decoder.loss)
         encoderOptimiser = config.optimiser.make(parameterCount: ae.encoder.parameterCount)

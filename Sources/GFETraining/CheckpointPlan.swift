@@ -132,31 +132,3 @@ public struct ValidationSettings: Sendable, Equatable, SettingsFields {
         }
     }
 }
-
-/// Which data a run uses: the dataset of SPEC §1 and optional limits (the first N images of the train pool
-/// in its seeded order, and of the evaluation split in file order). Coded as
-/// `{"dataset": "mnist", "trainLimit": 300, "testLimit": 1000}`.
-public struct DataSettings: Sendable, Equatable, SettingsFields {
-    public var dataset: DatasetID = .mnist
-    public var trainLimit: Int?
-    public var testLimit: Int?
-
-    public init(dataset: DatasetID = .mnist, trainLimit: Int? = nil, testLimit: Int? = nil) {
-        self.dataset = dataset
-        self.trainLimit = trainLimit
-        self.testLimit = testLimit
-    }
-
-    public static var settingsName: String { TrainingConfig.messageSubject }
-
-    public static var fields: [SettingsField<DataSettings>] {
-        [
-            .value("dataset", \.dataset), .optional("trainLimit", \.trainLimit, .atLeast(1)),
-            .optional("testLimit", \.testLimit, .atLeast(1))
-        ]
-    }
-
-    public init(defaultsFor r: SettingsReader) { self.init() }
-}
-
-extension DatasetID: SettingsChoice {}

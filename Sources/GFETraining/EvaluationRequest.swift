@@ -8,7 +8,7 @@ import GFEStore
 /// images, which encoder and start. `run()` does the work (`Evaluator`); the commands only parse and print.
 public struct EvaluationRequest: Sendable {
     public enum Images: Sendable, Equatable {
-        /// A [N, 784] dataset of pixels in [0, 1].
+        /// A [N, sample size] dataset (pixels in [0, 1] for a model with the ε-BCE loss).
         case file(HDF5Location)
         /// A split of a dataset of SPEC §1, its first `limit` images (train/validation cut by `seed`).
         case split(dataset: String, split: String, limit: Int?)
@@ -66,7 +66,7 @@ public struct EvaluationRequest: Sendable {
     public func run() throws -> EvaluationReport {
         guard batchSize >= 1 else { throw GFEError.badInput("--batch must be at least 1, got \(batchSize)") }
         let model = try loadModel()
-        let (x, source) = try loadImages()
+        let (x, source) = try loadImages(for: model)
         let d = model.decoder.architecture.inputSize
         let start: EvaluationStart
         switch self.start {
@@ -103,11 +103,13 @@ public struct EvaluationRequest: Sendable {
         }
     }
 
-    private func loadImages() throws -> (Matrix<Float>, String) {
+    private func loadImages(for model: TrainedModel) throws -> (Matrix<Float>, String) {
         switch images {
         case .file(let location):
+            let unitInterval = model.loss == .crossEntropyOnLogits
             return (
-                try location.readMatrix(cols: DataSplit.pixelCount, unitInterval: true, what: "images"),
+                try location.readMatrix(
+                    cols: model.decoder.architecture.outputSize, unitInterval: unitInterval, what: "images"),
                 location.description
             )
         case .split(let name, let splitName, let limit):

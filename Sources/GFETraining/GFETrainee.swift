@@ -13,8 +13,9 @@ struct GFETrainee: Trainee {
     private var z0Stream: RNG
     private var gradient: [Float]
 
-    init(config: TrainingConfig) throws {
-        let decoder = MLP<Float>(architecture: config.decoderArchitecture, seed: config.seed, stream: "init")
+    init(config: TrainingConfig, sampleSize: Int) throws {
+        let decoder = MLP<Float>(
+            architecture: config.decoderArchitecture(sampleSize: sampleSize), seed: config.seed, stream: "init")
         objective = DecoderObjective(decoder: decoder, maxBatch: config.batchSize, loss: config.decoder.loss)
         encoder = try LatentEncoder(config.encoder)
         optimiser = config.optimiser.make(parameterCount: decoder.parameterCount)

@@ -52,7 +52,7 @@ struct SolveCurveRecorder {
         encoder = Self.recording(config.encoder)
         seed = config.seed
         let n = min(settings.images, train.count)
-        var x = Matrix<Float>(rows: n, cols: DataSplit.pixelCount)
+        var x = Matrix<Float>(rows: n, cols: train.sampleSize)
         train.gather(0..<n, into: &x)
         batch = x
     }

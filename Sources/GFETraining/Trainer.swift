@@ -32,12 +32,12 @@ public enum Trainer {
         BLAS.setThreads(1)
         switch config.method {
         case .gfe:
-            var trainee = try GFETrainee(config: config)
+            var trainee = try GFETrainee(config: config, sampleSize: data.sampleSize)
             return try run(
                 config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
                 progress: progress)
         case .ae:
-            var trainee = try AutoencoderTrainee(config: config)
+            var trainee = try AutoencoderTrainee(config: config, sampleSize: data.sampleSize)
             return try run(
                 config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
                 progress: progress)
@@ -140,7 +140,7 @@ public enum Trainer {
         var sampler = try data.train.sampler(batchSize: b, seed: config.seed)
         var batch: [Int] = []
         batch.reserveCapacity(b)
-        var x = Matrix<Float>(rows: b, cols: DataSplit.pixelCount)
+        var x = Matrix<Float>(rows: b, cols: data.sampleSize)
         var nextCheckpoint = 0
         let counts = config.checkpoints.imagesSeen
 

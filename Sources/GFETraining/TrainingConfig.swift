@@ -96,30 +96,36 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         } else if gradient != DecoderGradientSettings() {
             throw bad("'gradient' applies to method 'gfe' only (an AE is trained by plain backpropagation); remove it")
         }
-        let splits = data.dataset.splits
+        let source = data.source
+        let splits = source.splits
+        let noValidation =
+            source.fileSource != nil ? "; set 'data.validationCount' for one" : "; remove 'validation'"
         if validation != nil && !splits.contains(.validation) {
-            throw bad("'validation' needs a validation set, and \(data.dataset.name) has none; remove 'validation'")
+            throw bad("'validation' needs a validation set, and \(source.name) has none\(noValidation)")
         }
         if validation?.holdout == true && !splits.contains(.holdout) {
-            throw bad("'validation.holdout' needs a holdout set, and \(data.dataset.name) has none")
+            throw bad("'validation.holdout' needs a holdout set, and \(source.name) has none")
         }
         if checkpoints.split == "holdout" && !splits.contains(.holdout) {
-            throw bad("'checkpoints.split' is 'holdout', and \(data.dataset.name) has no holdout set; use 'test'")
+            throw bad("'checkpoints.split' is 'holdout', and \(source.name) has no holdout set; use 'test'")
         }
     }
 
-    /// The values per sample of the data (the decoder's outputs, the AE encoder's inputs).
-    public var sampleSize: Int { DataSplit.pixelCount }
+    /// The decoder this configuration trains on samples of `sampleSize` values.
+    public func decoderArchitecture(sampleSize: Int) -> Architecture {
+        decoder.decoder(latent: latentDim, samples: sampleSize)
+    }
 
-    /// The decoder this configuration trains.
-    public var decoderArchitecture: Architecture { decoder.decoder(latent: latentDim, samples: sampleSize) }
+    /// The AE's encoder this configuration trains on samples of `sampleSize` values.
+    public func encoderArchitecture(sampleSize: Int) -> Architecture {
+        decoder.encoder(latent: latentDim, samples: sampleSize)
+    }
 
-    /// The AE's encoder this configuration trains.
-    public var encoderArchitecture: Architecture { decoder.encoder(latent: latentDim, samples: sampleSize) }
-
-    /// The number of training images a run draws from (`data.trainLimit` or the whole train split).
+    /// The number of training samples a run draws from (`data.trainLimit` or the whole train split), when
+    /// known without reading a file (built-in datasets).
     public var trainPoolCount: Int? {
-        data.dataset.size(of: .train).map { min(data.trainLimit ?? $0, $0) }
+        guard case .builtin(let dataset) = data.source else { return nil }
+        return dataset.size(of: .train).map { min(data.trainLimit ?? $0, $0) }
     }
 
     /// The number of iterations the budget takes on the train pool.
@@ -127,21 +133,34 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         trainPoolCount.map { budget.iterations(poolCount: $0, batchSize: batchSize) }
     }
 
-    /// Limits within their splits, a budget of at most `maxIterations`, and checkpoints within the budget:
-    /// all known from the dataset's split sizes before any file is read.
+    /// Limits within their splits, a budget of at most `maxIterations`, and checkpoints within the budget.
+    /// Built-in datasets' split sizes are known before any file is read; a user's files are checked once
+    /// read (`checkSizes(of:)`).
     func checkSizes() throws(GFEError) {
+        guard case .builtin(let dataset) = data.source else { return }
+        try checkSizes(name: dataset.name) { dataset.size(of: $0) }
+    }
+
+    /// `checkSizes` against loaded data.
+    public func checkSizes(of loaded: any LoadedData) throws {
+        var sizes: [SplitName: Int] = [:]
+        for split in loaded.splits { sizes[split] = try loaded.split(split, seed: seed, limit: nil).count }
+        try checkSizes(name: loaded.name) { sizes[$0] }
+    }
+
+    private func checkSizes(name: String, size: (SplitName) -> Int?) throws(GFEError) {
         func bad(_ s: String) -> GFEError { .badInput("\(Self.messageSubject): " + s) }
-        let dataset = data.dataset
         func limit(_ value: Int?, _ field: String, _ split: SplitName) throws(GFEError) {
-            guard let value, let size = dataset.size(of: split), value > size else { return }
+            guard let value, let size = size(split), value > size else { return }
             throw bad(
-                "'\(field)' is \(value); \(dataset.name)'s \(split.rawValue) split has \(size) images, so it must "
+                "'\(field)' is \(value); \(name)'s \(split.rawValue) split has \(size) samples, so it must "
                     + "be from 1 to \(size) (or absent for all of them)")
         }
         try limit(data.trainLimit, "data.trainLimit", .train)
         try limit(data.testLimit, "data.testLimit", checkpoints.split == "holdout" ? .holdout : .test)
         try limit(validation?.holdoutLimit, "validation.holdoutLimit", .holdout)
-        guard let pool = trainPoolCount else { return }
+        guard let trainSize = size(.train) else { return }
+        let pool = min(data.trainLimit ?? trainSize, trainSize)
         let total = budget.iterations(poolCount: pool, batchSize: batchSize)
         guard total <= Self.maxIterations else {
             throw bad(

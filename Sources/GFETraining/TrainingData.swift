@@ -19,14 +19,28 @@ public struct TrainingData: Sendable {
         self.evaluation = evaluation
     }
 
-    /// Loads the dataset of `config.data` and cuts the splits the config needs.
+    /// The values per sample (the decoder's outputs, the AE encoder's inputs).
+    public var sampleSize: Int { train.sampleSize }
+
+    /// Loads the data of `config.data` and cuts the splits the config needs.
     public static func load(_ config: TrainingConfig, locator: DataLocator = .standard()) throws -> TrainingData {
-        let dataset = try Dataset.load(config.data.dataset, locator: locator)
-        return try cut(dataset, config)
+        try cut(try config.data.source.load(locator: locator), config)
     }
 
-    /// Cuts the splits `config` needs from an already loaded dataset.
-    public static func cut(_ dataset: Dataset, _ config: TrainingConfig) throws -> TrainingData {
+    /// Cuts the splits `config` needs from already loaded data, after checking that the data suit the
+    /// config: sizes within the limits and the budget, values in [0, 1] for the ε-BCE loss.
+    public static func cut(_ dataset: any LoadedData, _ config: TrainingConfig) throws -> TrainingData {
+        try config.checkSizes(of: dataset)
+        if config.decoder.loss == .crossEntropyOnLogits
+            && !(dataset.valueRange.lowerBound >= 0 && dataset.valueRange.upperBound <= 1)
+        {
+            let r = dataset.valueRange
+            throw DataError(
+                .badValues,
+                "data: \(dataset.name) has values from \(r.lowerBound) to \(r.upperBound), but the decoder's "
+                    + "ε-BCE loss (\"output\": \"logits\", the paper's) needs targets in [0, 1]: set 'data.scale' "
+                    + "(e.g. 255 for bytes), or use \"decoder\": {\"output\": \"identity\"} for the mean squared error")
+        }
         let seed = config.seed
         let train = try dataset.split(.train, seed: seed, limit: config.data.trainLimit)
         let validation = config.validation == nil ? nil : try dataset.split(.validation, seed: seed)

@@ -25,8 +25,8 @@ struct FashionMNISTTests {
         // Python: training image 0 is label 9 with byte sum 76247; test image 0 label 9, sum 33456.
         #expect(d.trainLabels.label(0) == 9)
         #expect(d.trainImages.item(0).reduce(0) { $0 + Int($1) } == 76_247)
-        #expect(test.labels[0] == 9)
-        #expect(test.pixelBytes(0).reduce(0) { $0 + Int($1) } == 33_456)
+        #expect(test.labels?[0] == 9)
+        #expect(test.samples.sample(0, as: Double.self).reduce(0) { $0 + Int(($1 * 255).rounded()) } == 33_456)
         #expect(d.fingerprint.hasPrefix("fashion_mnist/split-v1/c59f468a"))
     }
 }

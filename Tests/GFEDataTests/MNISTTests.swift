@@ -39,10 +39,12 @@ import Testing
         let test = try d.split(.test, seed: 1)
         #expect(test.originalIndices == Array(0..<10_000))
         #expect(test.labelCounts == MNISTTests.testCounts)
-        #expect(test.source == .testImages)
+        #expect(test.sampleShape == [28, 28])
         let holdout = try d.split(.holdout, seed: 1)
         #expect(holdout.originalIndices == Array(50_000..<60_000))
-        #expect(holdout.source == .trainImages)
+        #expect(
+            holdout.samples.sample(holdout.originalIndices[0], as: Float.self)
+                == d.trainImages.item(50_000).map { Float($0) / 255 })
     }
 
     @Test func trainAndValidationPartitionTheFirst50000() throws {
@@ -61,7 +63,7 @@ import Testing
             #expect(validation.originalIndices == Array(permutation[49_992...]))
             #expect(train.originalIndices == Array(permutation[..<49_992]))
             // Labels follow their images.
-            #expect(train.labels[7] == d.trainLabels.label(train.originalIndices[7]))
+            #expect(train.labels?[7] == d.trainLabels.label(train.originalIndices[7]))
         }
     }
 
@@ -96,8 +98,8 @@ import Testing
         let test = try d.split(.test, seed: 99)
         #expect(train.count == 30_596)
         #expect(test.count == 4_861)
-        #expect(Set(train.labels) == Set(0...4))
-        #expect(Set(test.labels) == Set(5...9))
+        #expect(Set(train.labels!) == Set(0...4))
+        #expect(Set(test.labels!) == Set(5...9))
         #expect(train.labelCounts == Array(MNISTTests.trainCounts[0..<5]) + [0, 0, 0, 0, 0])
         #expect(test.labelCounts == [0, 0, 0, 0, 0] + Array(MNISTTests.testCounts[5..<10]))
         #expect(train.originalIndices == train.originalIndices.sorted())  // file order
@@ -121,10 +123,10 @@ import Testing
         let sum1 = (0..<784).reduce(0.0) { $0 + Double(m[1, $1]) * 255 }
         #expect(abs(sum0 - 18_454) < 0.01)
         #expect(abs(sum1 - 41_833) < 0.01)
-        #expect(test.labels[0] == 7 && test.labels[9_999] == 6)
+        #expect(test.labels?[0] == 7 && test.labels?[9_999] == 6)
         holdout.gather([9_999], into: &m)
         // Training image 59999 (label 8): byte sum 20920, first non-zero pixels (184, 38), (185, 48).
-        #expect(holdout.labels[9_999] == 8)
+        #expect(holdout.labels?[9_999] == 8)
         #expect(m[0, 183] == 0)
         #expect(m[0, 184] == Float(38) / 255)
         #expect(m[0, 185] == Float(48) / 255)
@@ -165,7 +167,7 @@ import Testing
             split.gather(batch, into: &m)
             #expect(m.rows == batch.count)
             for (row, position) in batch.enumerated() {
-                #expect(m.row(row) == split.pixelBytes(position).map { Float($0) / 255 })
+                #expect(m.row(row) == split.samples.sample(split.originalIndices[position], as: Float.self))
             }
             seen += batch
         }

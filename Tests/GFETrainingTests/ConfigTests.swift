@@ -31,19 +31,27 @@ import Testing
             #"{"method": "ae", "latentDim": 2, "decoder": {"hidden": [8, 16], "activation": "tanh", "output": "identity"}}"#
         )
         #expect(c.decoder.hidden == [8, 16] && c.decoder.activation == .tanh && c.decoder.loss == .meanSquaredError)
-        #expect(c.decoderArchitecture == Architecture(name: "decoder", sizes: [2, 8, 16, 784], activation: .tanh))
-        #expect(c.encoderArchitecture == Architecture(name: "encoder", sizes: [784, 16, 8, 2], activation: .tanh))
+        #expect(
+            c.decoderArchitecture(sampleSize: 784)
+                == Architecture(name: "decoder", sizes: [2, 8, 16, 784], activation: .tanh))
+        #expect(
+            c.encoderArchitecture(sampleSize: 784)
+                == Architecture(name: "encoder", sizes: [784, 16, 8, 2], activation: .tanh))
         #expect(try Self.decode(try c.json()) == c)
         #expect(try c.json().contains(#""decoder":{"activation":"tanh","hidden":[8,16],"output":"identity"}"#))
         let own = try Self.decode(#"{"decoder": {"hidden": [64], "encoderHidden": [100, 50]}}"#)
-        #expect(own.encoderArchitecture.sizes == [784, 100, 50, 20] && own.decoderArchitecture.sizes == [20, 64, 784])
+        #expect(
+            own.encoderArchitecture(sampleSize: 784).sizes == [784, 100, 50, 20]
+                && own.decoderArchitecture(sampleSize: 784).sizes == [20, 64, 784])
         // The paper's decoder, written out or left out, is one configuration with one text.
         let paper = try Self.decode(
             #"{"decoder": {"hidden": [150, 300, 600], "activation": "elu", "output": "logits"}}"#)
         let defaults = try Self.decode("{}")
         let paperText = try paper.json()
         #expect(paper == defaults && !paperText.contains("decoder"))
-        #expect(paper.decoderArchitecture == .decoder() && paper.encoderArchitecture == .encoder())
+        #expect(
+            paper.decoderArchitecture(sampleSize: 784) == .decoder()
+                && paper.encoderArchitecture(sampleSize: 784) == .encoder())
         #expect(
             Self.failure(#"{"decoder": {"activation": "tahn"}}"#).contains(
                 "'decoder.activation' is 'tahn' (did you mean \"tanh\"?)"))
@@ -197,8 +205,8 @@ import Testing
             (#"{"batchSize": 1, "budget": {"imagesSeen": 1000000000000000}}"#, "takes 1000000000000000 iterations"),
             (#"{"method": "ae", "budget": {"epochs": 1000000}}"#, "more than 1000000000"),
             // Limits beyond their splits, and a checkpoint the budget never reaches.
-            (#"{"data": {"testLimit": 10001}}"#, "'data.testLimit' is 10001; mnist's test split has 10000 images"),
-            (#"{"data": {"trainLimit": 50001}}"#, "'data.trainLimit' is 50001; mnist's train split has 49992 images"),
+            (#"{"data": {"testLimit": 10001}}"#, "'data.testLimit' is 10001; mnist's test split has 10000 samples"),
+            (#"{"data": {"trainLimit": 50001}}"#, "'data.trainLimit' is 50001; mnist's train split has 49992 samples"),
             (#"{"validation": {"every": 5, "holdout": true, "holdoutLimit": 10001}}"#, "holdout split has 10000"),
             (
                 #"{"budget": {"iterations": 30}, "checkpoints": {"imagesSeen": [480, 481]}}"#,

@@ -124,10 +124,10 @@ public enum RunExecutor {
         var latents: [[StoredLatents]] = []
         do {
             events(.phase(index: run.index, "loading data"))
-            let dataset = try Dataset.load(run.config.data.dataset, locator: env.locator)
+            let dataset = try run.config.data.source.load(locator: env.locator)
             guard dataset.fingerprint == run.dataFingerprint else {
                 throw GFEError.badInput(
-                    "the data files of \(dataset.id.name) changed since the run was planned (fingerprint "
+                    "the data files of \(dataset.name) changed since the run was planned (fingerprint "
                         + "\(dataset.fingerprint.prefix(40))… ≠ \(run.dataFingerprint.prefix(40))…); plan again "
                         + "(delete \(store.root)/.cache if this persists)")
             }
@@ -173,7 +173,7 @@ public enum RunExecutor {
             try CSV.write(RunOutputsWriter.curves(result, runId: run.id), to: partial + "/curves.csv")
             try RunOutputsWriter.hdf5(
                 result, to: partial + "/run.h5", attributes: attributes, outputs: run.outputs,
-                evaluationLabels: data?.evaluation.labels ?? [], latents: latents)
+                evaluationLabels: data?.evaluation.labels, latents: latents)
         } else {
             try CSV.write(
                 CSVTable(header: RunOutputsWriter.curvesHeader),
@@ -232,12 +232,12 @@ public enum RunExecutor {
     ) throws -> [[StoredLatents]] {
         let config = result.config
         let primary: EvaluationKind = config.method == .gfe ? .gfe : .ae
-        var sets: [(OutputSettings.LatentSet, Matrix<Float>, [UInt8])] = []
+        var sets: [(OutputSettings.LatentSet, Matrix<Float>, [UInt8]?)] = []
         if outputs.latents.contains(.train) {
             let n = min(outputs.trainLatentCount, data.train.count)
-            var x = Matrix<Float>(rows: n, cols: DataSplit.pixelCount)
+            var x = Matrix<Float>(rows: n, cols: data.sampleSize)
             data.train.gather(0..<n, into: &x)
-            sets.append((.train, x, Array(data.train.labels.prefix(n))))
+            sets.append((.train, x, data.train.labels.map { Array($0.prefix(n)) }))
         }
         if outputs.latents.contains(.validation), let v = data.validation {
             sets.append((.validation, v.imageMatrix(), v.labels))
@@ -280,7 +280,7 @@ public enum RunExecutor {
             runId: run.id,
             index: run.index, label: run.label, swept: swept, config: run.point.resolved,
             outputs: run.outputs.json,
-            dataset: run.config.data.dataset.name, dataFingerprint: run.dataFingerprint, code: env.code,
+            dataset: run.config.data.source.name, dataFingerprint: run.dataFingerprint, code: env.code,
             provenance: provenance, startTime: Provenance.timestamp(start),
             endTime: Provenance.timestamp(start.addingTimeInterval(wall)), wallSeconds: wall,
             trainingSeconds: result?.trainingSeconds, iterations: result?.iterations.last?.iteration ?? 0,

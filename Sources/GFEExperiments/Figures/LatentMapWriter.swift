@@ -44,13 +44,14 @@ enum LatentMapWriter {
                 let seconds = Date().timeIntervalSince(started)
                 let when =
                     c.requestedImagesSeen == nil ? "end (\(c.imagesSeen) images)" : "\(c.figureImagesSeen) images seen"
-                let names = Self.classNames(run.config.data.dataset)
+                let names = run.config.data.source.classNames
                 let plot = ScatterPlot(
                     title: "\(experiment): t-SNE of z* — \(run.label), \(when)",
                     x: PlotAxis("t-SNE 1"), y: PlotAxis("t-SNE 2"),
                     xValues: (0..<stored.rows).map { result.coordinate($0, 0) },
                     yValues: (0..<stored.rows).map { result.coordinate($0, 1) },
-                    labels: stored.labels.map(Int.init), labelNames: names, showTickLabels: false)
+                    labels: stored.labels?.map(Int.init) ?? Array(repeating: 0, count: stored.rows),
+                    labelNames: stored.labels == nil ? [0: "unlabelled"] : names, showTickLabels: false)
                 let path = folder + "/tsne-\(run.id)-\(source.set)-\(c.figureImagesSeen).svg"
                 try AtomicFile.write(try plot.svg(), to: path)
                 progress(
@@ -66,14 +67,5 @@ enum LatentMapWriter {
             }
         }
         return written
-    }
-
-    /// Legend names: Fashion-MNIST's class names; digits otherwise.
-    static func classNames(_ dataset: DatasetID) -> [Int: String] {
-        guard dataset == .fashionMNIST else { return [:] }
-        let names = [
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
-        ]
-        return Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.offset, $0.element) })
     }
 }

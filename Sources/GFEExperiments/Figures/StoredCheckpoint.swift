@@ -33,32 +33,34 @@ struct StoredCheckpoint: Sendable {
             let iteration = Int(try file.int64Attribute("iteration", of: g))
             let requested = Int(try file.int64Attribute("requested_images_seen", of: g))
             let evaluations = try file.members(of: g).filter { m in
-                m.kind == .group && file.contains("\(g)/\(m.name)/z_star") && file.contains("\(g)/\(m.name)/labels")
+                m.kind == .group && file.contains("\(g)/\(m.name)/z_star")
             }.map(\.name)
             let model = file.contains(g + "/model") ? g + "/model" : (finalStep == iteration ? "model" : nil)
             return StoredCheckpoint(
                 group: g, iteration: iteration, imagesSeen: Int(try file.int64Attribute("images_seen", of: g)),
                 requestedImagesSeen: requested >= 0 ? requested : nil, evaluationLatents: evaluations,
-                hasTrainLatents: file.contains(g + "/latents/train/z_star")
-                    && file.contains(g + "/latents/train/labels"),
+                hasTrainLatents: file.contains(g + "/latents/train/z_star"),
                 modelGroup: model)
         }
     }
 
-    /// z* (rows × d, row-major) and labels of the latents at `path` (a group with `z_star` and `labels`),
-    /// at most `limit` rows.
+    /// z* (rows × d, row-major) and labels of the latents at `path` (a group with `z_star`, and `labels`
+    /// when the data have labels), at most `limit` rows.
     static func latents(_ file: HDF5File, at path: String, limit: Int) throws -> (
-        z: [Float], rows: Int, dimension: Int, labels: [UInt8]
+        z: [Float], rows: Int, dimension: Int, labels: [UInt8]?
     ) {
         let z = try file.readFloats(path + "/z_star", converting: true)
-        let labels = try file.readUInt8s(path + "/labels", converting: true)
-        guard z.shape.count == 2, z.shape[0] == labels.count else {
+        guard z.shape.count == 2 else {
+            throw GFEError.badInput("\(file.filePath): \(path)/z_star has shape \(z.shape); expected [N, d]")
+        }
+        let labels = file.contains(path + "/labels") ? try file.readUInt8s(path + "/labels", converting: true) : nil
+        if let labels, z.shape[0] != labels.count {
             throw GFEError.badInput(
                 "\(file.filePath): \(path)/z_star has shape \(z.shape) but \(labels.count) labels; expected [\(labels.count), d]"
             )
         }
         let rows = min(limit, z.shape[0])
         let d = z.shape[1]
-        return (Array(z.values.prefix(rows * d)), rows, d, Array(labels.values.prefix(rows)))
+        return (Array(z.values.prefix(rows * d)), rows, d, labels.map { Array($0.values.prefix(rows)) })
     }
 }

@@ -47,6 +47,18 @@ public struct DataFingerprints: Sendable {
         var entries: [String: Entry] = [:]
     }
 
+    /// The fingerprint of `config`'s data. A user's files are read (once per process) and checked against
+    /// the configuration (sizes, value range): bad data stop the plan before anything runs.
+    public func fingerprint(_ config: TrainingConfig) throws -> String {
+        switch config.data.source {
+        case .builtin(let id): return try fingerprint(id)
+        case .files(let files):
+            let loaded = try FileDatasetCache.shared.dataset(files)
+            _ = try TrainingData.cut(loaded, config)
+            return loaded.fingerprint
+        }
+    }
+
     /// The fingerprint of `id`: cached when the files are unchanged, else computed by loading the dataset.
     public func fingerprint(_ id: DatasetID) throws -> String {
         let paths = try locator.locateAll(for: id)
@@ -76,7 +88,7 @@ public struct DataFingerprints: Sendable {
     }
 
     /// A fingerprint function for `RunIdentityContext`.
-    public var provider: @Sendable (DatasetID) throws -> String {
+    public var provider: @Sendable (TrainingConfig) throws -> String {
         let copy = self
         return { try copy.fingerprint($0) }
     }

@@ -26,10 +26,11 @@ public struct PlannedRun: Sendable {
 public struct RunIdentityContext: Sendable {
     /// See `CodeVersion`.
     public var codeVersion: String
-    /// The fingerprint of a dataset's files (`Dataset.fingerprint`), possibly from a cache.
-    public var fingerprint: @Sendable (DatasetID) throws -> String
+    /// The fingerprint of a configuration's data (`LoadedData.fingerprint`), possibly from a cache; it
+    /// throws when the data are bad or do not suit the configuration (`DataFingerprints`).
+    public var fingerprint: @Sendable (TrainingConfig) throws -> String
 
-    public init(codeVersion: String, fingerprint: @escaping @Sendable (DatasetID) throws -> String) {
+    public init(codeVersion: String, fingerprint: @escaping @Sendable (TrainingConfig) throws -> String) {
         self.codeVersion = codeVersion
         self.fingerprint = fingerprint
     }
@@ -77,9 +78,13 @@ public struct ExperimentPlan: Sendable {
         var fingerprints: [DatasetID: String] = [:]
         var runs: [PlannedRun] = []
         for point in experiment.points {
-            let dataset = point.config.data.dataset
-            let fingerprint = try fingerprints[dataset] ?? identity.fingerprint(dataset)
-            fingerprints[dataset] = fingerprint
+            let fingerprint: String
+            if case .builtin(let dataset) = point.config.data.source {
+                fingerprint = try fingerprints[dataset] ?? identity.fingerprint(point.config)
+                fingerprints[dataset] = fingerprint
+            } else {
+                fingerprint = try identity.fingerprint(point.config)  // also checks the config against the files
+            }
             let id = RunID.make(
                 config: point.resolved, outputs: experiment.spec.outputs.json,
                 dataFingerprint: fingerprint, codeVersion: identity.codeVersion)

@@ -3,11 +3,11 @@ import GFECore
 import GFEStore
 import GFETraining
 
-/// Latents of one set at one checkpoint, with the images' labels.
+/// Latents of one set at one checkpoint, with the samples' labels (nil: the data have none).
 public struct StoredLatents: Sendable {
     public var set: OutputSettings.LatentSet
     public var result: EvaluationResult
-    public var labels: [UInt8]
+    public var labels: [UInt8]?
 }
 
 /// Writes a run's curves.csv and run.h5 (layouts in docs/results.md) from what training produced.
@@ -92,7 +92,7 @@ public enum RunOutputsWriter {
     /// Writes run.h5 at `path`.
     public static func hdf5(
         _ result: TrainingResult, to path: String, attributes: [String: HDF5AttributeValue],
-        outputs: OutputSettings, evaluationLabels: [UInt8], latents: [[StoredLatents]]
+        outputs: OutputSettings, evaluationLabels: [UInt8]?, latents: [[StoredLatents]]
     ) throws {
         try HDF5File.write(to: path, truncating: true) { f in
             for (name, value) in attributes.sorted(by: { $0.key < $1.key }) { try f.setAttribute(name, value) }
@@ -111,12 +111,12 @@ public enum RunOutputsWriter {
                     let eg = try g.createGroup(RunMetrics.snakeName(kind))
                     try eg.setAttribute("split", .string(split))
                     try writeEvaluation(
-                        e, into: eg, latents: outputs.latents.contains(.evaluation) ? evaluationLabels : nil)
+                        e, into: eg, latents: outputs.latents.contains(.evaluation), labels: evaluationLabels)
                 }
                 if k < latents.count {
                     for stored in latents[k] {
                         let lg = try g.createGroup("latents/\(stored.set.rawValue)")
-                        try writeEvaluation(stored.result, into: lg, latents: stored.labels)
+                        try writeEvaluation(stored.result, into: lg, latents: true, labels: stored.labels)
                     }
                 }
                 if outputs.models == .checkpoints {
@@ -190,7 +190,11 @@ public enum RunOutputsWriter {
         }
     }
 
-    private static func writeEvaluation(_ e: EvaluationResult, into g: HDF5Group, latents labels: [UInt8]?) throws {
+    /// Writes an evaluation's measures, and with `latents` its z* and the samples' labels (when the data have
+    /// labels).
+    private static func writeEvaluation(
+        _ e: EvaluationResult, into g: HDF5Group, latents: Bool, labels: [UInt8]?
+    ) throws {
         try g.setAttribute("mean_loss", .double(e.meanLoss))
         try g.setAttribute("count", .int64(Int64(e.count)))
         try g.setAttribute("wall_seconds", .double(e.wallSeconds))
@@ -205,9 +209,8 @@ public enum RunOutputsWriter {
             try g.setAttribute("converged_groups", .int64(Int64(s.convergedGroups)))
             try g.setAttribute("groups", .int64(Int64(s.groups.count)))
         }
-        if let labels {
-            try g.write(e.z, to: "z_star")
-            try g.write(Array(labels.prefix(e.count)), to: "labels")
-        }
+        guard latents else { return }
+        try g.write(e.z, to: "z_star")
+        if let labels { try g.write(Array(labels.prefix(e.count)), to: "labels") }
     }
 }

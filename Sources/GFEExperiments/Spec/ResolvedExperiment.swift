@@ -196,10 +196,10 @@ public struct ResolvedExperiment: Sendable {
                 "\(source): $.outputs.latents: latents are stored at checkpoints, and run \(run) has none; "
                     + "set checkpoints.imagesSeen or \"checkpoints\": {\"atEnd\": true} in $.base")
         }
-        if outputs.latents.contains(.validation) && !config.data.dataset.splits.contains(.validation) {
+        if outputs.latents.contains(.validation) && !config.data.source.splits.contains(.validation) {
             throw GFEError.badInput(
                 "\(source): $.outputs.latents: \"validation\" needs a validation set, and "
-                    + "\(config.data.dataset.name) (run \(run)) has none")
+                    + "\(config.data.source.name) (run \(run)) has none")
         }
     }
 
