@@ -28,7 +28,7 @@ done
 # Rough single-seed durations on the 2-core reference machine, from measured per-attempt and per-iteration
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
-                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2)
+                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20)
 specs=()
 for n in "${names[@]}"; do
   case $n in
@@ -36,6 +36,7 @@ for n in "${names[@]}"; do
     # fig5 and fig6-7 reuse the runs of table2-mnist and table2-fashion-mnist when those have finished.
     figures) specs+=(fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
     all) specs+=(table1 table2-mnist table2-segmented-mnist table2-fashion-mnist fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
+    examples) specs+=(lowdim spectra) ;;
     *) [[ -f experiments/$n.json ]] || { echo "reproduce: no spec experiments/$n.json" >&2; exit 2; }; specs+=("$n") ;;
   esac
 done
@@ -89,7 +90,7 @@ for s in "${specs[@]}"; do
       $GFE table "$spec" "${args[@]}" --output "$table" || failed
     fi
   fi
-  if [[ $s == fig* || $s == smoke ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
+  if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
 done
 echo; echo "wall time: $(( $(date +%s) - start )) s (${specs[*]}, preset $preset, ${seeds:-1} seed(s))"
 if ((${#differing[@]})); then
