@@ -14,7 +14,8 @@ def knn_accuracy(z, labels, k=10):
     d = squared[:, None] + squared[None, :] - 2 * z @ z.T
     np.fill_diagonal(d, np.inf)
     neighbours = np.argsort(d, axis=1, kind="stable")[:, :k]
-    votes = np.array([np.bincount(labels[row], minlength=10).argmax() for row in neighbours])
+    classes = int(labels.max()) + 1
+    votes = np.array([np.bincount(labels[row], minlength=classes).argmax() for row in neighbours])
     return float((votes == labels).mean())
 
 
@@ -27,7 +28,8 @@ def main(paths):
             for name in sorted(f.get("checkpoints", {})):
                 c = f["checkpoints"][name]
                 for group in ("gfe", "ae", "ae_decoder_amd", "latents/train"):
-                    if group in c and "z_star" in c[group]:
+                    # Latents of data without labels (a user's file may have none) have no accuracy.
+                    if group in c and "z_star" in c[group] and "labels" in c[group]:
                         g = c[group]
                         z = g["z_star"][:1000].astype(np.float64)
                         labels = g["labels"][:1000].astype(np.int64)

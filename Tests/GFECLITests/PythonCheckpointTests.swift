@@ -91,4 +91,57 @@ import Testing
         #expect(run.status == 2)
         #expect(run.err.contains("decoder.4.bias"), "stderr: \(run.err)")
     }
+
+    /// A PyTorch decoder of another shape, activation and loss (ReLU, MSE, 8 real outputs), written from its
+    /// `state_dict` with the two attributes docs/your-own-data.md names (as h5py writes Python strings), encodes
+    /// real-valued samples; numpy recomputes each sample's MSE at our z* from the same weights.
+    static let writeReLUCheckpoint = """
+        import sys, h5py, numpy as np
+        rng = np.random.default_rng(11)
+        sizes = [3, 16, 12, 8]
+        with h5py.File(sys.argv[1], "w") as f:
+            for l in range(3):
+                b = 1 / np.sqrt(sizes[l])
+                f[f"decoder.{2*l}.weight"] = rng.uniform(-b, b, (sizes[l+1], sizes[l])).astype(np.float32)
+                f[f"decoder.{2*l}.bias"] = rng.uniform(-b, b, sizes[l+1]).astype(np.float32)
+            f.attrs["decoder_activation"] = "relu"
+            f.attrs["reconstruction_loss"] = "meanSquaredError"
+        with h5py.File(sys.argv[2], "w") as f:
+            f["x"] = rng.normal(size=(24, 8)).astype(np.float32)
+        """
+
+    static let checkMSE = """
+        import sys, h5py, numpy as np
+        with h5py.File(sys.argv[1]) as f, h5py.File(sys.argv[2]) as e, h5py.File(sys.argv[3]) as d:
+            h = e["z_star"][:].astype(np.float64)
+            ours = e["loss_per_sample"][:].astype(np.float64)
+            for l in range(3):
+                h = h @ f[f"decoder.{2*l}.weight"][:].astype(np.float64).T + f[f"decoder.{2*l}.bias"][:]
+                if l < 2:
+                    h = np.maximum(h, 0)
+            x = d["x"][:].astype(np.float64)
+        loss = np.mean((h - x) ** 2, axis=1)
+        print(np.max(np.abs(loss - ours) / loss))
+        """
+
+    @Test(
+        .enabled(if: Python.hasH5py, "python3 with h5py and numpy is not installed; skipping the h5py checkpoint check")
+    )
+    func stateDictOfAnotherShapeActivationAndLoss() throws {
+        let checkpoint = EncodeFixtureTests.temporaryPath("relu-decoder.h5")
+        let samples = EncodeFixtureTests.temporaryPath("samples.h5")
+        let encoded = EncodeFixtureTests.temporaryPath("relu-encoded.h5")
+        defer {
+            for path in [checkpoint, samples, encoded] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        _ = try Python.run(Self.writeReLUCheckpoint, [checkpoint, samples])
+        let encode = try EncodeFixtureTests.gfe([
+            "encode", "--checkpoint", checkpoint, "--images", samples + ":/x", "--set", "tau=300", "--out", encoded
+        ])
+        #expect(encode.status == 0, "stderr: \(encode.err)")
+        let report = try Python.run(Self.checkMSE, [checkpoint, encoded, samples])
+        let difference = Double(report.trimmingCharacters(in: .whitespacesAndNewlines))
+        try #require(difference != nil, "python printed: \(report)")
+        #expect(difference! < 1e-5, "max relative MSE difference to numpy (ReLU, MSE): \(difference!)")
+    }
 }

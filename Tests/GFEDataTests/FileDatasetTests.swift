@@ -187,4 +187,30 @@ import Testing
             #expect(try second.split(.train, seed: 0).count == 4)  // 5 samples, round(0.25 · 5) = 1 for test
         }
     }
+
+    /// `.npy` samples with IDX labels: each format through the same `data` fields; a name for a one-array file
+    /// is refused.
+    @Test func npyAndIDXFiles() throws {
+        try TestPaths.withTemporaryFolder { dir in
+            // [3, 2] uint8 samples and three IDX ubyte labels.
+            let samples = try NumPyFileTests.write(
+                NumPyFileTests.npy(
+                    "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2), }", [0, 51, 102, 153, 204, 255]),
+                dir, "x.npy")
+            let labels = dir + "/y.idx"
+            try TestFiles.write(IDXArrayTests.idx(0x08, [3], [2, 0, 1]), to: labels)
+            let d = try FileDataset.load(
+                FileDataSource(
+                    samples: ArrayReference(path: samples), labels: ArrayReference(path: labels),
+                    split: .ranges(train: 0..<2, test: 2..<3), scale: 255))
+            let test = try d.split(.test, seed: 0)
+            #expect(test.labels == [1] && test.samples.sample(2, as: Float.self) == [Float(204) / 255, 1])
+            #expect(!d.isImageShaped && d.sampleShape == [2])
+            let named = try TestFiles.dataError {
+                _ = try FileDataset.load(
+                    FileDataSource(samples: ArrayReference(path: samples, array: "x"), split: .testFraction(0.5)))
+            }
+            #expect(named.message.contains("a .npy file, which holds one array: remove the array name 'x'"))
+        }
+    }
 }
