@@ -91,10 +91,7 @@ public struct DataSettings: Sendable, Equatable, SettingsFields {
 
     public init(defaultsFor r: SettingsReader) throws {
         self.init()
-        let fileFields = [
-            "samples", "labels", "labelsFile", "testFile", "testSamples", "testLabels",
-            "testLabelsFile", "split", "validationCount", "scale", "sha256"
-        ]
+        let fileFields = Self.fields.map(\.name).filter { !["dataset", "file", "trainLimit", "testLimit"].contains($0) }
         if r.has("file") {
             guard !r.has("dataset") else {
                 throw r.problem(

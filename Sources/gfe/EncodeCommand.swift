@@ -15,7 +15,7 @@ struct EvaluationArguments: ParsableArguments {
     @Option(help: "Instead of a checkpoint: a freshly initialised model, as training starts with this seed.")
     var initSeed: UInt64?
 
-    @Option(help: "Images as FILE.h5:/dataset, a [N, 784] Float32 dataset in [0, 1].")
+    @Option(help: "Images as FILE.h5:/dataset: [N, the decoder's output size] numbers (in [0, 1] for the ε-BCE loss).")
     var images: String?
 
     @Option(help: "A dataset (mnist, fashion_mnist, segmented_mnist), instead of --images.")
