@@ -31,6 +31,13 @@ enum LatentMapWriter {
                     try StoredCheckpoint.latents($0, at: source.path, limit: points)
                 }
                 var options = base
+                // t-SNE maps many dimensions to two; latents of one or two have nothing to map.
+                guard stored.dimension > 2 else {
+                    notes.append(
+                        "no t-SNE for \(run.label) at \(c.figureImagesSeen) images: its latents have \(stored.dimension) dimension\(stored.dimension == 1 ? "" : "s")"
+                    )
+                    continue
+                }
                 guard Double(stored.rows - 1) > options.perplexity else {
                     notes.append(
                         "no t-SNE for \(run.label) at \(c.figureImagesSeen) images: \(stored.rows) latents are too few for perplexity \(options.perplexity)"
