@@ -15,7 +15,9 @@ public enum ArrayFile {
     /// The format of the file at `path`; missing, unreadable or unknown files are a `DataError`.
     public static func format(_ path: String) throws -> Format {
         guard try DataLocator.usableFile(path) else {
-            throw DataError(.missingFile, "data file \(path) does not exist")
+            let relative =
+                path.hasPrefix("/") ? "" : " (relative to \(FileManager.default.currentDirectoryPath), where gfe runs)"
+            throw DataError(.missingFile, "data file \(path) does not exist\(relative)")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataError(.unreadableFile, "data file \(path) cannot be opened for reading")
