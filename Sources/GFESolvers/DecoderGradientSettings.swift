@@ -54,6 +54,11 @@ public struct DecoderGradientSettings: Sendable, Equatable, SettingsFields {
     /// that jump t without moving z, and the one-step encoder has no flow).
     public func validate(encoder: EncoderSettings) throws(GFEError) {
         try validate()
+        if mode == .unrolled, !encoder.isFlow {
+            throw .badInput(
+                "decoder-gradient mode 'unrolled' differentiates through a flow encoder's steps (AMD, fixed grid, "
+                    + "one step), but the encoder is '\(encoder.method.rawValue)'; use 'approximate' or 'implicit'")
+        }
         if mode == .adjoint, encoder.method != .fixedGrid {
             throw .badInput(
                 "decoder-gradient mode 'adjoint' needs the fixed-grid encoder (method 'fixedGrid'), "

@@ -3,16 +3,19 @@ import GFECore
 /// The configuration of an encoder: which method and its settings (SPEC §4).
 ///
 /// Coded as one flat object: `{"method": "amd", "preset": "paper", "beta": 0.8}`,
-/// `{"method": "fixedGrid", "dynamics": "nesterov"}`, `{"method": "oneStep", "eta": 1}`. Absent fields take
+/// `{"method": "fixedGrid", "dynamics": "nesterov"}`, `{"method": "oneStep", "eta": 1}`, `{"method": "adam",
+/// "lr": 5e-3, "steps": 100}`, `{"method": "gd", "lr": 1, "steps": 100}`. Absent fields take
 /// the SPEC defaults (AMD: those of its `preset`, default `official`); unknown fields, unknown methods and
 /// out-of-range values are `GFEError.badInput` naming the field.
 public enum EncoderSettings: Codable, Sendable, Equatable {
     case amd(AMDSettings)
     case fixedGrid(FixedGridSettings)
     case oneStep(OneStepSettings)
+    /// Adam or gradient descent on z for a fixed number of steps (methods `adam`, `gd`).
+    case latentOptimiser(LatentOptimiserSettings)
 
     public enum Method: String, SettingsChoice {
-        case amd, fixedGrid, oneStep
+        case amd, fixedGrid, oneStep, adam, gd
     }
 
     public var method: Method {
@@ -20,7 +23,15 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         case .amd: return .amd
         case .fixedGrid: return .fixedGrid
         case .oneStep: return .oneStep
+        case .latentOptimiser(let s): return s.rule == .adam ? .adam : .gd
         }
+    }
+
+    /// Whether z* comes from integrating the gradient flow (AMD, fixed grid, one step) rather than from an
+    /// optimiser on z.
+    public var isFlow: Bool {
+        if case .latentOptimiser = self { return false }
+        return true
     }
 
     public func validate() throws(GFEError) {
@@ -28,6 +39,7 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         case .amd(let s): try s.validate()
         case .fixedGrid(let s): try s.validate()
         case .oneStep(let s): try s.validate()
+        case .latentOptimiser(let s): try s.validate()
         }
     }
 
@@ -43,6 +55,7 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         case .amd: self = .amd(try AMDSettings(from: decoder))
         case .fixedGrid: self = .fixedGrid(try FixedGridSettings(from: decoder))
         case .oneStep: self = .oneStep(try OneStepSettings(from: decoder))
+        case .adam, .gd: self = .latentOptimiser(try LatentOptimiserSettings(from: decoder))
         }
     }
 
@@ -53,6 +66,19 @@ public enum EncoderSettings: Codable, Sendable, Equatable {
         case .amd(let s): try s.write(&w)
         case .fixedGrid(let s): try s.write(&w)
         case .oneStep(let s): try s.write(&w)
+        case .latentOptimiser(let s): try s.write(&w)
+        }
+    }
+}
+
+extension EncoderSettings {
+    /// The rule for z₀ when the caller gives none; nil for the fixed grid, which always starts at 0.
+    public var initialPoint: InitialPoint? {
+        switch self {
+        case .amd(let s): return s.initialPoint
+        case .oneStep(let s): return s.initialPoint
+        case .latentOptimiser(let s): return s.initialPoint
+        case .fixedGrid: return nil
         }
     }
 }
@@ -63,6 +89,8 @@ public enum EncoderTrajectory<T: Scalar>: Sendable {
     case fixedGrid(FixedGridTrajectory<T>)
     /// The one-step encoder always keeps z₀ and its loss and gradient there.
     case oneStep(z0: Matrix<T>, loss0: [T], gradient0: Matrix<T>)
+    /// The latent optimisers always keep the batch-mean loss before each step and at z*.
+    case latentOptimiser(meanLoss: [Double])
 }
 
 /// What any encoder returns: z* (n×d), the statistics, and the trajectory when one was kept.
@@ -82,6 +110,7 @@ public struct LatentEncoder<O: LatentObjective> {
     private var amd: AMDSolver<O>?
     private var fixedGrid: FixedGridSolver<O>?
     private var oneStep: OneStepSolver<O>?
+    private var optimiser: LatentOptimiserSolver<O>?
 
     public init(_ settings: EncoderSettings) throws(GFEError) {
         self.settings = settings
@@ -89,17 +118,14 @@ public struct LatentEncoder<O: LatentObjective> {
         case .amd(let s): amd = try AMDSolver(settings: s)
         case .fixedGrid(let s): fixedGrid = try FixedGridSolver(settings: s)
         case .oneStep(let s): oneStep = try OneStepSolver(settings: s)
+        case .latentOptimiser(let s): optimiser = try LatentOptimiserSolver(settings: s)
         }
     }
 
-    /// The starting point the settings prescribe for n images: AMD and one-step by their `initialPoint`
-    /// (`uniform` draws from `rng`), the fixed grid always 0.
+    /// The starting point the settings prescribe for n images: AMD, one-step and the latent optimisers by
+    /// their `initialPoint` (`uniform` draws from `rng`), the fixed grid always 0.
     public func initialPoint(rows n: Int, dim d: Int, rng: inout RNG) -> Matrix<T> {
-        switch settings {
-        case .amd(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
-        case .oneStep(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
-        case .fixedGrid: return Matrix(rows: n, cols: d)
-        }
+        settings.initialPoint?.make(rows: n, dim: d, rng: &rng) ?? Matrix(rows: n, cols: d)
     }
 
     /// Encodes the images `x` (n×P) in groups `layout`. z₀ is `z0` when given (AMD and one-step; the
@@ -141,6 +167,13 @@ public struct LatentEncoder<O: LatentObjective> {
                 Encoding(z: s.z, statistics: s.statistics, trajectory: s.trajectory.map { .fixedGrid($0) }),
                 solver.stageRecord
             )
+        }
+        if var solver = optimiser {
+            optimiser = nil
+            defer { optimiser = solver }
+            let start = z0 ?? initialPoint(rows: x.rows, dim: d, rng: &rng)
+            let s = try solver.solve(objective: &objective, x: x, z0: start, layout: layout)
+            return (Encoding(z: s.z, statistics: s.statistics, trajectory: .latentOptimiser(meanLoss: s.meanLoss)), nil)
         }
         guard var solver = oneStep else { throw .badInput("encoder: no solver is configured (\(settings))") }
         oneStep = nil

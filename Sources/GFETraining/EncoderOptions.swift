@@ -6,7 +6,7 @@ import GFESolvers
 /// overrides of any settings field (`--set tau=5000 --set beta=0.75`). Everything is checked by the
 /// settings' own strict decoding, so an unknown key or a bad value is reported exactly as in a spec file.
 public struct EncoderOptions: Sendable, Equatable {
-    /// "amd", "fixedGrid" or "oneStep".
+    /// An encoder method (`EncoderSettings.Method`): "amd", "fixedGrid", "oneStep", "adam" or "gd".
     public var method: String
     /// AMD only: "official" (default) or "paper".
     public var preset: String?

@@ -165,11 +165,7 @@ public enum Evaluator {
             return z0
         case .rule(let seed):
             var rng = RNG(seed: seed, stream: "eval-z0")
-            switch encoder {
-            case .amd(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
-            case .oneStep(let s): return s.initialPoint.make(rows: n, dim: d, rng: &rng)
-            case .fixedGrid: return nil
-            }
+            return encoder.initialPoint?.make(rows: n, dim: d, rng: &rng)
         }
     }
 }

@@ -66,7 +66,7 @@ struct SolveCurveRecorder {
         case .fixedGrid(var s):
             s.recordTrajectory = true
             return .fixedGrid(s)
-        case .oneStep:
+        case .oneStep, .latentOptimiser:
             return settings
         }
     }
@@ -93,6 +93,9 @@ struct SolveCurveRecorder {
         case .oneStep(_, let loss0, _)?:
             // The step's time is η (a row whose step failed reports ℓ at z₀ there, as its z* is z₀).
             return ([0, eta], [mean(loss0), encoding.statistics.meanLoss])
+        case .latentOptimiser(let meanLoss)?:
+            // The "time" of an optimiser is its step count.
+            return (meanLoss.indices.map(Double.init), meanLoss)
         case .amd?, nil:
             return merged(encoding.statistics.groups)
         }

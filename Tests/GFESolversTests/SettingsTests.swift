@@ -100,7 +100,7 @@ import Testing
             Self.message(#"{"method": "fixedGrid", "grid": "lin"}"#)?.contains(#"(did you mean "linear"?)"#) == true)
         #expect(
             Self.message(#"{"method": "oneStp"}"#)
-                == #"encoder settings: field 'method' is 'oneStp' (did you mean "oneStep"?); expected one of 'amd', 'fixedGrid', 'oneStep'"#
+                == #"encoder settings: field 'method' is 'oneStp' (did you mean "oneStep"?); expected one of 'amd', 'fixedGrid', 'oneStep', 'adam', 'gd'"#
         )
         // Nested: the field is named by its path from the document's root.
         let nested: String
