@@ -40,6 +40,12 @@ public struct EvaluationResult: Sendable {
     public var statistics: SolveStatistics?
     /// Wall-clock seconds the evaluation took.
     public var wallSeconds: Double
+    /// CPU seconds of the process (every thread) while it ran: the cost to compare methods by.
+    public var cpuSeconds: Double
+    /// Decoder passes per image, forward and backward (a solver's objective evaluation is one of each, the
+    /// AE's D(E(x)) one forward): the cost in passes, whatever the machine.
+    public var forwardPasses: Double
+    public var backwardPasses: Double
 
     static func meanInOrder(_ values: [Double]) -> Double {
         values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
@@ -63,6 +69,7 @@ public enum Evaluator {
         start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
+        let cpu = processCPUSeconds()
         guard batchSize >= 1 else {
             throw GFEError.badInput("evaluation: batch size must be at least 1, got \(batchSize)")
         }
@@ -102,10 +109,12 @@ public enum Evaluator {
             row += part.z.rows
         }
         let statistics = SolveStatistics.concatenating(parts.map(\.statistics))
+        let passes = n > 0 ? Double(statistics.evaluatedRows) / Double(n) : 0
         return EvaluationResult(
             kind: kind, meanLoss: EvaluationResult.meanInOrder(statistics.sampleLoss),
             sampleLoss: statistics.sampleLoss, z: z, statistics: statistics,
-            wallSeconds: secondsSince(clock))
+            wallSeconds: secondsSince(clock), cpuSeconds: processCPUSeconds() - cpu, forwardPasses: passes,
+            backwardPasses: passes)
     }
 
     /// Rows per chunk of the AE evaluation: a fixed constant (not a resource), so the numbers never depend
@@ -119,6 +128,7 @@ public enum Evaluator {
         images: Matrix<Float>, resources: EvaluationResources = EvaluationResources()
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
+        let cpu = processCPUSeconds()
         guard images.cols == encoder.architecture.inputSize else {
             throw GFEError.badInput(
                 "evaluation: images have \(images.cols) pixels, the encoder takes "
@@ -147,7 +157,8 @@ public enum Evaluator {
         let codes = Matrix<Float>(rows: n, cols: latent, storage: parts.flatMap { $0.1.storage })
         return EvaluationResult(
             kind: .ae, meanLoss: EvaluationResult.meanInOrder(losses), sampleLoss: losses,
-            z: codes, statistics: nil, wallSeconds: secondsSince(clock))
+            z: codes, statistics: nil, wallSeconds: secondsSince(clock), cpuSeconds: processCPUSeconds() - cpu,
+            forwardPasses: 1, backwardPasses: 0)
     }
 
     /// z₀ for all rows, or nil when the encoder starts from its fixed point itself (the fixed grid).

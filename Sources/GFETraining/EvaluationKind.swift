@@ -7,9 +7,19 @@ public enum EvaluationKind: String, Codable, Sendable, CaseIterable {
     case ae
     /// The AE's decoder with AMD encoding (table 1's last column): the encoder is not used.
     case aeDecoderAMD
+    /// Amortised + refinement (semi-amortised inference, as SA-VAE): the AE's encoder gives z₀ = E(x), and the
+    /// configured encoder (AMD by default) refines it through the AE's decoder. With `aeDecoderAMD` (AMD from
+    /// the preset's z₀) and `ae` (D(E(x))) it measures the amortisation gap.
+    case aeRefined
 
-    /// The command-line spelling: "gfe", "ae", "ae-decoder-amd".
-    public var commandLineName: String { self == .aeDecoderAMD ? "ae-decoder-amd" : rawValue }
+    /// The command-line spelling: "gfe", "ae", "ae-decoder-amd", "ae-refined".
+    public var commandLineName: String {
+        switch self {
+        case .aeDecoderAMD: "ae-decoder-amd"
+        case .aeRefined: "ae-refined"
+        default: rawValue
+        }
+    }
 
     /// Parses either spelling ("ae-decoder-amd" or "aeDecoderAMD").
     public init?(name: String) {

@@ -143,7 +143,13 @@ public struct EvaluationReport: Sendable {
                 ("converged groups", "\(s.convergedGroups) of \(s.groups.count)")
             ]
         }
+        lines.append(
+            (
+                "decoder passes",
+                String(format: "%.2f forward, %.2f backward per image", result.forwardPasses, result.backwardPasses)
+            ))
         lines.append(("wall time", String(format: "%.3f s", result.wallSeconds)))
+        lines.append(("cpu time", String(format: "%.3f s", result.cpuSeconds)))
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
             .joined(separator: "\n")

@@ -21,7 +21,8 @@ public struct TrainedModel: Sendable, Equatable {
     }
 
     /// Runs one of SPEC §7's evaluations on `images` (N × P, in order): `gfe` and `aeDecoderAMD` encode
-    /// batches of `batchSize` with `encoder` through the decoder (z₀ by `start`); `ae` evaluates AE(x).
+    /// batches of `batchSize` with `encoder` through the decoder (z₀ by `start`); `ae` evaluates AE(x);
+    /// `aeRefined` encodes with `encoder` from z₀ = E(x).
     public func evaluate(
         _ kind: EvaluationKind, images: Matrix<Float>, batchSize: Int, encoder settings: EncoderSettings,
         start: EvaluationStart, resources: EvaluationResources = EvaluationResources()
@@ -36,13 +37,28 @@ public struct TrainedModel: Sendable, Equatable {
             return try Evaluator.encode(
                 decoder: decoder, loss: loss, images: images, batchSize: batchSize, encoder: settings,
                 start: start, resources: resources, kind: kind)
-        case .ae:
+        case .ae, .aeRefined:
             guard let encoder else {
                 throw GFEError.badInput(
-                    "evaluation 'ae' needs an autoencoder (encoder and decoder); this model has no encoder")
+                    "evaluation '\(kind.commandLineName)' needs an autoencoder (encoder and decoder); this model has "
+                        + "no encoder")
             }
-            return try Evaluator.autoencoder(
+            let codes = try Evaluator.autoencoder(
                 encoder: encoder, decoder: decoder, loss: loss, images: images, resources: resources)
+            guard kind == .aeRefined else { return codes }
+            guard settings.initialPoint != nil else {
+                throw GFEError.badInput(
+                    "evaluation 'ae-refined' starts the encoder at the AE's codes, and the fixed-grid encoder always "
+                        + "starts at z = 0; use AMD, one step, adam or gd")
+            }
+            var refined = try Evaluator.encode(
+                decoder: decoder, loss: loss, images: images, batchSize: batchSize, encoder: settings,
+                start: .given(codes.z), resources: resources, kind: .aeRefined)
+            // The cost includes the encoder's pass that gave z₀.
+            refined.wallSeconds += codes.wallSeconds
+            refined.cpuSeconds += codes.cpuSeconds
+            refined.forwardPasses += 1
+            return refined
         }
     }
 }

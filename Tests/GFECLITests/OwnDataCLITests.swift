@@ -93,6 +93,12 @@ import Testing
         let dataRecord = record?["data"] as? [String: Any]
         #expect((dataRecord?["dataset"] as? String) == "\(data):x")
         #expect((dataRecord?["fingerprint"] as? String)?.hasPrefix("files/file-split-v1/") == true)
+        // Each evaluation's cost beside its loss: AMD decoder passes per image, and CPU seconds.
+        let summary = record?["results"] as? [String: Any]
+        let last = (summary?["checkpoints"] as? [[String: Any]])?.last?["metrics"] as? [String: Double]
+        let forward = last?["test_forward_passes_gfe"] ?? 0
+        #expect(forward > 1 && forward == last?["test_backward_passes_gfe"], "metrics: \(String(describing: last))")
+        #expect((last?["test_cpu_s_gfe"] ?? 0) > 0)
     }
 
     /// Bad data: every command that plans (resolve, run) stops with exit 2 and a message naming the file.

@@ -430,7 +430,8 @@ public final class SweepScheduler: @unchecked Sendable {
         else {
             return ""
         }
-        let metrics = c.metrics.keys.sorted().filter { $0 != RunMetrics.trainSeconds }
+        // The losses only: the costs beside them (passes, CPU seconds) are in run.json and tables.
+        let metrics = c.metrics.keys.sorted().filter { $0.contains("_loss_") }
             .map { "\($0) \(String(format: "%.4f", c.metrics[$0]!))" }
         return metrics.isEmpty
             ? "" : " (" + metrics.joined(separator: ", ") + " at \(grouped(c.imagesSeen)) images)"

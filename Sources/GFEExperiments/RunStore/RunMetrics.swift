@@ -28,14 +28,29 @@ public enum RunMetrics {
         "\(split)_loss_\(snakeName(kind))"
     }
 
-    /// `gfe`, `ae`, `ae_decoder_amd`.
+    /// At each checkpoint, the cost of each evaluation beside its loss in run.json (and so in tables; not in
+    /// curves.csv, whose values must not depend on the machine): decoder passes per image forward and
+    /// backward, and the CPU seconds of the whole evaluation, e.g. `test_forward_passes_gfe`,
+    /// `test_backward_passes_gfe`, `test_cpu_s_gfe` (methods compare at equal cost by these).
+    public static func evaluationCosts(_ kind: EvaluationKind, split: String) -> [String] {
+        ["forward_passes", "backward_passes", "cpu_s"].map { "\(split)_\($0)_\(snakeName(kind))" }
+    }
+
+    /// The values of `evaluationCosts`, in their order.
+    public static func costValues(_ e: EvaluationResult) -> [Double] {
+        [e.forwardPasses, e.backwardPasses, e.cpuSeconds]
+    }
+
+    /// `gfe`, `ae`, `ae_decoder_amd`, `ae_refined`.
     public static func snakeName(_ kind: EvaluationKind) -> String {
         String(kind.commandLineName.map { $0 == "-" ? "_" : $0 })
     }
 
     /// The metrics every checkpoint of a run with `config` reports (what a table can use).
     public static func checkpointMetrics(for config: TrainingConfig) -> [String] {
-        config.checkpoints.evaluations(for: config.method).map { evaluation($0, split: config.checkpoints.split) }
-            + [trainSeconds]
+        let split = config.checkpoints.split
+        return config.checkpoints.evaluations(for: config.method).flatMap {
+            [evaluation($0, split: split)] + evaluationCosts($0, split: split)
+        } + [trainSeconds]
     }
 }

@@ -81,7 +81,11 @@ public enum RunOutputsWriter {
         return result.checkpoints.map { c in
             var metrics: [String: Double] = [RunMetrics.trainSeconds: c.wallSeconds]
             for e in c.evaluations {
-                if let kind = e.kind { metrics[RunMetrics.evaluation(kind, split: split)] = e.meanLoss }
+                guard let kind = e.kind else { continue }
+                metrics[RunMetrics.evaluation(kind, split: split)] = e.meanLoss
+                for (name, value) in zip(RunMetrics.evaluationCosts(kind, split: split), RunMetrics.costValues(e)) {
+                    metrics[name] = value
+                }
             }
             return CheckpointSummary(
                 iteration: c.iteration, imagesSeen: c.imagesSeen,
@@ -198,6 +202,9 @@ public enum RunOutputsWriter {
         try g.setAttribute("mean_loss", .double(e.meanLoss))
         try g.setAttribute("count", .int64(Int64(e.count)))
         try g.setAttribute("wall_seconds", .double(e.wallSeconds))
+        try g.setAttribute("cpu_seconds", .double(e.cpuSeconds))
+        try g.setAttribute("forward_passes_per_sample", .double(e.forwardPasses))
+        try g.setAttribute("backward_passes_per_sample", .double(e.backwardPasses))
         try g.write(e.sampleLoss, to: "sample_loss")
         if let s = e.statistics {
             try g.write(s.sampleGradientNorm, to: "gradient_norm")
