@@ -25,7 +25,7 @@ struct AutoencoderTrainee: Trainee {
         loss = [Float](repeating: 0, count: config.batchSize)
     }
 
-    mutating func step(x: Matrix<Float>) throws -> StepOutcome {
+    mutating func step(x: Matrix<Float>, positions: [Int]) throws -> StepOutcome {
         ae.lossAndParameterGradients(
             x: x, loss: &loss, encoderGradient: &encoderGradient, decoderGradient: &decoderGradient)
         let mean = Finite.mean(loss, x.rows)

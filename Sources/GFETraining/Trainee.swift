@@ -13,7 +13,8 @@ struct StepOutcome {
 /// A model being trained: one call per minibatch computes the gradient of the batch-sum loss L and, when
 /// every value is finite, applies one optimiser update.
 protocol Trainee {
-    mutating func step(x: Matrix<Float>) throws -> StepOutcome
+    /// One iteration on the batch `x`, whose rows are the train split's samples at `positions`.
+    mutating func step(x: Matrix<Float>, positions: [Int]) throws -> StepOutcome
     var snapshot: TrainedModel { get }
     var optimiserStates: [OptimiserState<Float>] { get }
 }

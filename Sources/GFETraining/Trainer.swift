@@ -32,7 +32,7 @@ public enum Trainer {
         BLAS.setThreads(1)
         switch config.method {
         case .gfe:
-            var trainee = try GFETrainee(config: config, sampleSize: data.sampleSize)
+            var trainee = try GFETrainee(config: config, sampleSize: data.sampleSize, poolCount: data.train.count)
             return try run(
                 config, data: data, trainee: &trainee, resources: resources, solveCurves: solveCurves,
                 progress: progress)
@@ -149,7 +149,7 @@ public enum Trainer {
             let iterationStart = ContinuousClock.now
             sampler.nextBatch(into: &batch)
             data.train.gather(batch, into: &x)
-            let outcome = try trainee.step(x: x)
+            let outcome = try trainee.step(x: x, positions: batch)
             trainingSeconds += secondsSince(iterationStart)
             let iteration = sampler.iteration
             let seen = sampler.imagesSeen

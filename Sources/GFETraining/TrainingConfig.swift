@@ -32,6 +32,9 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
     /// The encoder of a GFE model, for training and evaluation. For an AE it is used only by the
     /// `aeDecoderAMD` evaluation (default: AMD, official preset).
     public var encoder: EncoderSettings = .amd(.official)
+    /// GFE only: `warmStart` keeps each training sample's z* between epochs (a GLO / DeepSDF auto-decoder
+    /// style latent table) and starts its next solve there; nil: every solve starts by the encoder's rule.
+    public var persistentLatents: PersistentLatents?
     /// How the decoder gradient is formed (SPEC §5; GFE only, default approximate).
     public var gradient: DecoderGradientSettings = DecoderGradientSettings()
     public var optimiser: OptimiserSettings = .rmsprop
@@ -65,7 +68,8 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         [
             .value("method", \.method), .value("latentDim", \.latentDim, .within(1...10_000)),
             .nested("decoder", \.decoder, omittedWhen: DecoderSettings()), .nested("encoder", \.encoder),
-            .nested("gradient", \.gradient), .nested("optimiser", \.optimiser),
+            .nested("gradient", \.gradient), .optional("persistentLatents", \.persistentLatents),
+            .nested("optimiser", \.optimiser),
             .value("batchSize", \.batchSize, .within(1...60_000, " (the largest train pool)")),
             .nested("budget", \.budget),
             .nested("checkpoints", \.checkpoints), .nested("validation", \.validation), .value("seed", \.seed),
@@ -90,6 +94,16 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
                     + "a '\(method.rawValue)' run allows "
                     + EvaluationKind.allCases.filter { $0.method == method }
                     .map { "'\($0.rawValue)'" }.joined(separator: ", "))
+        }
+        if persistentLatents != nil {
+            guard method == .gfe else {
+                throw bad("'persistentLatents' applies to method 'gfe' only (an AE's codes come from its encoder)")
+            }
+            guard encoder.initialPoint != nil else {
+                throw bad(
+                    "'persistentLatents' starts solves at stored latents; the fixed-grid encoder always starts "
+                        + "at z = 0: use AMD, one step, adam or gd")
+            }
         }
         if method == .gfe {
             try gradient.validate(encoder: encoder)
@@ -202,6 +216,12 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
         return String(decoding: try e.encode(self), as: UTF8.self)
     }
+}
+
+/// How a GFE run treats the latents of its training samples between epochs.
+public enum PersistentLatents: String, SettingsChoice {
+    /// Each sample's next solve starts at its last z* (its first, by the encoder's rule).
+    case warmStart
 }
 
 extension SettingsReader {
