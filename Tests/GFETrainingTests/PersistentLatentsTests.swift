@@ -46,7 +46,8 @@ import Testing
     /// Every sample is seen once in a first epoch, so the table changes no number until the second.
     @Test func aFirstEpochIsTheRunWithoutTheTable() throws {
         var plain = try ConfigTests.decode(
-            #"{"encoder": {"method": "amd", "tau": 60}, "budget": {"epochs": 2}, "data": {"trainLimit": 32, "testLimit": 16}}"#)
+            #"{"encoder": {"method": "amd", "tau": 60}, "budget": {"epochs": 2}, "data": {"trainLimit": 32, "testLimit": 16}}"#
+        )
         plain.checkpoints = CheckpointPlan()
         var warm = plain
         warm.persistentLatents = .warmStart
