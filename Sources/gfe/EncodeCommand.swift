@@ -27,7 +27,7 @@ struct EvaluationArguments: ParsableArguments {
     @Option(help: "Use only the split's first N images.")
     var limit: Int?
 
-    @Option(help: "Encoder: amd, fixedGrid or oneStep.")
+    @Option(help: "Encoder: amd, fixedGrid, oneStep, adam or gd.")
     var encoder: String = "amd"
 
     @Option(help: "AMD preset: official or paper (default official).")
@@ -118,7 +118,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var arguments: EvaluationArguments
 
-    @Option(help: "Decoder to use: gfe (a GFE checkpoint) or ae-decoder-amd (an AE checkpoint's decoder).")
+    @Option(help: "Decoder: gfe, ae-decoder-amd (an AE checkpoint's decoder) or ae-refined (started at its codes).")
     var model: String = "gfe"
 
     @Option(help: "The HDF5 file to write.")
@@ -126,7 +126,7 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         guard let kind = EvaluationKind(name: model), kind != .ae else {
-            throw GFEError.badInput("--model '\(model)' cannot be encoded; use gfe or ae-decoder-amd")
+            throw GFEError.badInput("--model '\(model)' cannot be encoded; use gfe, ae-decoder-amd or ae-refined")
         }
         try AtomicFile.checkOutput(out, inputs: arguments.inputFiles, outputOption: "--out")
         let report = try arguments.request(kind: kind, recordSummary: true).run()
