@@ -2,7 +2,7 @@
 # Runs paper experiments end to end: each spec's runs (finished ones are reused), its table beside the paper's
 # values with the spec's tolerance (gfe table --diff), and its figures (gfe plot). Prints a rough duration
 # estimate first and the wall time at the end. Called by `make reproduce-*`; usable directly:
-#   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | SPEC-NAME...
+#   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | examples | beyond | SPEC-NAME...
 # --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
 # --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
 # authors' code's. Exit status: that of the first failing step (1: a run failed; the spec's table and figures
@@ -22,13 +22,14 @@ while (($#)); do
 done
 [[ $preset == official || $preset == paper ]] || { echo "reproduce: --preset must be official or paper, not '$preset'" >&2; exit 2; }
 [[ -z $seeds || $seeds =~ ^[1-9][0-9]*$ ]] || { echo "reproduce: --seeds must be a positive count, not '$seeds'" >&2; exit 2; }
-((${#names[@]})) || { echo "usage: scripts/reproduce.sh [--seeds N] [--preset official|paper] table1|table2|figures|all|SPEC..." >&2; exit 2; }
+((${#names[@]})) || { echo "usage: scripts/reproduce.sh [--seeds N] [--preset official|paper] table1|table2|figures|all|examples|beyond|SPEC..." >&2; exit 2; }
 [[ -x $GFE ]] || { echo "reproduce: $GFE is missing; run 'make build' first" >&2; exit 2; }
 
 # Rough single-seed durations on the 2-core reference machine, from measured per-attempt and per-iteration
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
-                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20)
+                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
+                    [amortisation-gap]=50)
 specs=()
 for n in "${names[@]}"; do
   case $n in
@@ -37,6 +38,8 @@ for n in "${names[@]}"; do
     figures) specs+=(fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
     all) specs+=(table1 table2-mnist table2-segmented-mnist table2-fashion-mnist fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
     examples) specs+=(lowdim spectra) ;;
+    # Issue 16's studies, one spec each (more to come).
+    beyond) specs+=(amortisation-gap) ;;
     *) [[ -f experiments/$n.json ]] || { echo "reproduce: no spec experiments/$n.json" >&2; exit 2; }; specs+=("$n") ;;
   esac
 done
