@@ -89,26 +89,17 @@ public struct FixedGridSolver<O: LatentObjective> {
 
         let z = n > 0 ? RowOps.columns(ws.safe, 0..<d) : Matrix<T>(rows: 0, cols: d)
         let evaluations = n > 0 ? 4 * steps + 1 : 0
-        var groups: [GroupStatistics] = []
-        var groupOf = [Int](repeating: 0, count: n)
-        for (gi, r) in ranges.enumerated() {
-            var g = GroupStatistics(
-                rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
-                attempts: max(evaluations - 1, 0), accepted: steps)
-            for i in r {
-                groupOf[i] = gi
-                g.accepted = min(g.accepted, run.safeIndex[i])
-            }
-            g.finalTime = times[g.accepted]
-            g.result = r.contains(where: { run.frozen[$0] }) ? .nonFinite : .reachedTau
-            groups.append(g)
-        }
         let statistics = SolveStatistics(
-            groups: groups, sampleLoss: ws.lossSafe.prefix(n).map { Double($0) },
+            rowsTogether: ranges, evaluations: evaluations, sampleLoss: ws.lossSafe.prefix(n).map { Double($0) },
             sampleGradientNorm: Array(ws.normSafe.prefix(n)),
             sampleFinalTime: (0..<n).map { times[run.safeIndex[$0]] },
-            sampleResult: (0..<n).map { run.frozen[$0] ? .nonFinite : .reachedTau },
-            sampleGroup: groupOf, objectiveCalls: evaluations, evaluatedRows: evaluations * n)
+            sampleResult: (0..<n).map { run.frozen[$0] ? .nonFinite : .reachedTau }
+        ) { r, g in
+            g.attempts = max(evaluations - 1, 0)
+            g.accepted = r.map { run.safeIndex[$0] }.min().map { min($0, steps) } ?? steps
+            g.finalTime = times[g.accepted]
+            g.result = r.contains(where: { run.frozen[$0] }) ? .nonFinite : .reachedTau
+        }
         return FixedGridSolution(z: z, statistics: statistics, trajectory: trajectory)
     }
 

@@ -139,20 +139,15 @@ public struct LatentOptimiserSolver<O: LatentObjective> {
             sampleNorm[i] = RowOps.normInDouble(gradient, row: i)
         }
         let evaluations = n > 0 ? steps + 1 : 0
-        var groups: [GroupStatistics] = []
-        var groupOf = [Int](repeating: 0, count: n)
-        for (gi, r) in ranges.enumerated() {
-            for i in r { groupOf[i] = gi }
-            let bad = r.contains { sampleResult[$0] == .nonFinite }
-            groups.append(
-                GroupStatistics(
-                    rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations, attempts: steps,
-                    accepted: steps, finalTime: Double(steps), result: bad ? .nonFinite : .reachedTau))
-        }
         let statistics = SolveStatistics(
-            groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm,
-            sampleFinalTime: [Double](repeating: Double(steps), count: n), sampleResult: sampleResult,
-            sampleGroup: groupOf, objectiveCalls: evaluations, evaluatedRows: evaluations * n)
+            rowsTogether: ranges, evaluations: evaluations, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm,
+            sampleFinalTime: [Double](repeating: Double(steps), count: n), sampleResult: sampleResult
+        ) { r, g in
+            g.attempts = steps
+            g.accepted = steps
+            g.finalTime = Double(steps)
+            g.result = r.contains { sampleResult[$0] == .nonFinite } ? .nonFinite : .reachedTau
+        }
         return (z, statistics, meanLoss)
     }
 }

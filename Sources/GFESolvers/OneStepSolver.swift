@@ -85,21 +85,17 @@ public struct OneStepSolver<O: LatentObjective> {
                 }
             }
         }
-        var groups: [GroupStatistics] = []
-        var groupOf = [Int](repeating: 0, count: n)
-        for (gi, r) in ranges.enumerated() {
-            let bad = r.contains { sampleResult[$0] == .nonFinite }
-            for i in r { groupOf[i] = gi }
-            groups.append(
-                GroupStatistics(
-                    rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations,
-                    attempts: 1, accepted: bad ? 0 : 1, finalTime: bad ? 0 : settings.eta,
-                    result: bad ? .nonFinite : .reachedTau))
-        }
+        let eta = settings.eta
         let statistics = SolveStatistics(
-            groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm, sampleFinalTime: sampleTime,
-            sampleResult: sampleResult, sampleGroup: groupOf, objectiveCalls: evaluations,
-            evaluatedRows: evaluations * n)
+            rowsTogether: ranges, evaluations: evaluations, sampleLoss: sampleLoss, sampleGradientNorm: sampleNorm,
+            sampleFinalTime: sampleTime, sampleResult: sampleResult
+        ) { r, g in
+            let bad = r.contains { sampleResult[$0] == .nonFinite }
+            g.attempts = 1
+            g.accepted = bad ? 0 : 1
+            g.finalTime = bad ? 0 : eta
+            g.result = bad ? .nonFinite : .reachedTau
+        }
         return OneStepSolution(z: z, statistics: statistics, z0: z0, loss0: loss0, gradient0: gradient0)
     }
 }

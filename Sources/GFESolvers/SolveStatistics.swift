@@ -115,3 +115,25 @@ public struct SolveStatistics: Codable, Sendable, Equatable {
     /// The statistics of image `i`'s group.
     public func group(ofSample i: Int) -> GroupStatistics { groups[sampleGroup[i]] }
 }
+
+extension SolveStatistics {
+    /// The statistics of a solve that evaluates every row together, `evaluations` times (the fixed grid, the
+    /// one-step encoder, the latent optimisers): one group per range of `ranges`, its counters set by
+    /// `counters` on a group that already has its rows and `evaluations`.
+    init(
+        rowsTogether ranges: [Range<Int>], evaluations: Int, sampleLoss: [Double], sampleGradientNorm: [Double],
+        sampleFinalTime: [Double], sampleResult: [SolveResult], counters: (Range<Int>, inout GroupStatistics) -> Void
+    ) {
+        var groupOf = [Int](repeating: 0, count: sampleLoss.count)
+        let groups = ranges.enumerated().map { gi, r -> GroupStatistics in
+            for i in r { groupOf[i] = gi }
+            var g = GroupStatistics(rowStart: r.lowerBound, rowCount: r.count, evaluations: evaluations)
+            counters(r, &g)
+            return g
+        }
+        self.init(
+            groups: groups, sampleLoss: sampleLoss, sampleGradientNorm: sampleGradientNorm,
+            sampleFinalTime: sampleFinalTime, sampleResult: sampleResult, sampleGroup: groupOf,
+            objectiveCalls: evaluations, evaluatedRows: evaluations * sampleLoss.count)
+    }
+}
