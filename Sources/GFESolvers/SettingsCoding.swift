@@ -237,6 +237,19 @@ public struct SettingsField<Root> {
             })
     }
 
+    /// A field holding a value, written only when it differs from `standard`: a choice added after run ids
+    /// were first made, whose standard value must leave the ids of configurations without it unchanged.
+    public static func value<V: SettingsValue & Equatable>(
+        _ name: String, _ path: WritableKeyPath<Root, V>, _ rule: SettingsRule<V>? = nil, omittedWhen standard: V
+    ) -> Self {
+        Self(
+            name, read: { r, root in if let v = try V.read(r, name) { root[keyPath: path] = v } },
+            write: { root, w in if root[keyPath: path] != standard { try w.put(name, root[keyPath: path]) } },
+            violation: { root in
+                rule?.violation(root[keyPath: path]).map { ("\(root[keyPath: path])", $0) }
+            })
+    }
+
     /// An optional field: written only when set.
     public static func optional<V: SettingsValue>(
         _ name: String, _ path: WritableKeyPath<Root, V?>, _ rule: SettingsRule<V>? = nil

@@ -12,10 +12,15 @@ struct GFETrainee: Trainee {
     let gradientSettings: DecoderGradientSettings
     private var z0Stream: RNG
     private var gradient: [Float]
-    /// `persistentLatents: warmStart`: each training sample's last z*, row per train-split position, and
-    /// whether it has one yet.
+    /// `persistentLatents` `warmStart` or `joint`: each training sample's latent (warm start: its last z*),
+    /// row per train-split position, and whether it has one yet.
     private(set) var latentTable: Matrix<Float>?
     private var hasLatent: [Bool]
+    /// `joint`: each latent's own Adam (created at its first update, so its step count is its own updates).
+    private var latentOptimisers: [Int: Adam<Float>] = [:]
+    private let persistence: PersistentLatents
+    private let latentLearningRate: Double
+    private let latentPrior: Float
 
     init(config: TrainingConfig, sampleSize: Int, poolCount: Int) throws {
         let decoder = MLP<Float>(
@@ -26,22 +31,29 @@ struct GFETrainee: Trainee {
         gradientSettings = config.gradient
         z0Stream = RNG(seed: config.seed, stream: "z0")
         gradient = [Float](repeating: 0, count: decoder.parameterCount)
-        let warm = config.persistentLatents == .warmStart
-        latentTable = warm ? Matrix(rows: poolCount, cols: config.latentDim) : nil
-        hasLatent = [Bool](repeating: false, count: warm ? poolCount : 0)
+        persistence = config.persistentLatents
+        latentLearningRate = config.latentLearningRate
+        latentPrior = Float(config.latentPrior)
+        let table = persistence != .none
+        latentTable = table ? Matrix(rows: poolCount, cols: config.latentDim) : nil
+        hasLatent = [Bool](repeating: false, count: table ? poolCount : 0)
+    }
+
+    /// The rows' latents in the table: z₀ is drawn by the encoder's rule for every row (so the z₀ stream
+    /// advances as without a table, and a first epoch of warm starts computes the same numbers), then a
+    /// sample seen before takes its stored latent.
+    private mutating func storedLatents(rows: Int, positions: [Int]) -> Matrix<Float>? {
+        guard let table = latentTable else { return nil }
+        var start = encoder.initialPoint(rows: rows, dim: table.cols, rng: &z0Stream)
+        for (row, p) in positions.enumerated() where hasLatent[p] {
+            for j in 0..<table.cols { start[row, j] = table[p, j] }
+        }
+        return start
     }
 
     mutating func step(x: Matrix<Float>, positions: [Int]) throws -> StepOutcome {
-        // Warm start: z₀ is drawn by the encoder's rule for every row (so the z₀ stream advances as without a
-        // table, and a first epoch computes the same numbers), then a sample seen before starts at its last z*.
-        var z0: Matrix<Float>? = nil
-        if let table = latentTable {
-            var start = encoder.initialPoint(rows: x.rows, dim: table.cols, rng: &z0Stream)
-            for (row, p) in positions.enumerated() where hasLatent[p] {
-                for j in 0..<table.cols { start[row, j] = table[p, j] }
-            }
-            z0 = start
-        }
+        if persistence == .joint { return jointStep(x: x, positions: positions) }
+        let z0 = storedLatents(rows: x.rows, positions: positions)
         let r = try DecoderGradient.encodeAndGradient(
             settings: gradientSettings, encoder: &encoder, objective: &objective, x: x, layout: .oneGroup, z0: z0,
             rng: &z0Stream, parameterGradient: &gradient)
@@ -58,6 +70,31 @@ struct GFETrainee: Trainee {
         }
         optimiser.update(&objective.decoder.parameters, gradient: gradient)
         return StepOutcome(meanLoss: mean, solve: solve, finite: true)
+    }
+
+    /// `joint`: one forward and backward pass at the stored latents gives ∂_θ L for the decoder's optimiser
+    /// and ∇_z ℓᵢ (+ 2λzᵢ) for each latent's Adam step. Nothing is updated unless every value is finite.
+    private mutating func jointStep(x: Matrix<Float>, positions: [Int]) -> StepOutcome {
+        let z = storedLatents(rows: x.rows, positions: positions)!
+        var loss: [Float] = []
+        var latentGradient = Matrix<Float>(rows: z.rows, cols: z.cols)
+        objective.lossAndGradients(
+            z: z, x: x, loss: &loss, gradient: &latentGradient, parameterGradient: &gradient)
+        let mean = Finite.mean(loss, x.rows)
+        guard mean.isFinite, Finite.all(gradient), Finite.all(latentGradient.storage) else {
+            return StepOutcome(meanLoss: mean, solve: nil, finite: false)
+        }
+        optimiser.update(&objective.decoder.parameters, gradient: gradient)
+        for (row, p) in positions.enumerated() {
+            var latent = (0..<z.cols).map { z[row, $0] }
+            let g = (0..<z.cols).map { latentGradient[row, $0] + 2 * latentPrior * latent[$0] }
+            var adam = latentOptimisers[p] ?? Adam(parameterCount: z.cols, learningRate: latentLearningRate)
+            adam.update(&latent, gradient: g)
+            latentOptimisers[p] = adam
+            for j in 0..<z.cols { latentTable![p, j] = latent[j] }
+            hasLatent[p] = true
+        }
+        return StepOutcome(meanLoss: mean, solve: nil, finite: true)
     }
 
     var snapshot: TrainedModel { TrainedModel(method: .gfe, decoder: objective.decoder, loss: objective.loss) }

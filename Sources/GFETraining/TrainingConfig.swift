@@ -32,9 +32,18 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
     /// The encoder of a GFE model, for training and evaluation. For an AE it is used only by the
     /// `aeDecoderAMD` evaluation (default: AMD, official preset).
     public var encoder: EncoderSettings = .amd(.official)
-    /// GFE only: `warmStart` keeps each training sample's z* between epochs (a GLO / DeepSDF auto-decoder
-    /// style latent table) and starts its next solve there; nil: every solve starts by the encoder's rule.
-    public var persistentLatents: PersistentLatents?
+    /// GFE only: a GLO / DeepSDF auto-decoder style table of each training sample's latent, kept between
+    /// epochs (`PersistentLatents`); `none`: every solve starts by the encoder's rule.
+    public var persistentLatents: PersistentLatents = .none
+    /// `persistentLatents: joint`: Adam's learning rate on the table's latents (DeepSDF's 1e-3).
+    public var latentLearningRate = defaultLatentLearningRate
+    public static let defaultLatentLearningRate = 1e-3
+    /// `persistentLatents: joint`: λ of the L2 prior λ‖z‖² added to each training sample's loss (DeepSDF's
+    /// code regularisation; 0: none). It shapes the latents only, not the decoder's gradient.
+    public var latentPrior = 0.0
+    /// AE only: semi-amortised training (SA-VAE style): the encoder learns from D(E(x)) as usual, the decoder
+    /// from D(z*) where z* is `encoder`'s solve started at E(x).
+    public var semiAmortised = false
     /// How the decoder gradient is formed (SPEC §5; GFE only, default approximate).
     public var gradient: DecoderGradientSettings = DecoderGradientSettings()
     public var optimiser: OptimiserSettings = .rmsprop
@@ -68,7 +77,11 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         [
             .value("method", \.method), .value("latentDim", \.latentDim, .within(1...10_000)),
             .nested("decoder", \.decoder, omittedWhen: DecoderSettings()), .nested("encoder", \.encoder),
-            .nested("gradient", \.gradient), .optional("persistentLatents", \.persistentLatents),
+            .nested("gradient", \.gradient),
+            .value("persistentLatents", \.persistentLatents, omittedWhen: PersistentLatents.none),
+            .value("latentLearningRate", \.latentLearningRate, .positive, omittedWhen: Self.defaultLatentLearningRate),
+            .value("latentPrior", \.latentPrior, .nonNegative, omittedWhen: 0),
+            .value("semiAmortised", \.semiAmortised, omittedWhen: false),
             .nested("optimiser", \.optimiser),
             .value("batchSize", \.batchSize, .within(1...60_000, " (the largest train pool)")),
             .nested("budget", \.budget),
@@ -95,13 +108,31 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
                     + EvaluationKind.allCases.filter { $0.method == method }
                     .map { "'\($0.rawValue)'" }.joined(separator: ", "))
         }
-        if persistentLatents != nil {
+        if persistentLatents != .none {
             guard method == .gfe else {
                 throw bad("'persistentLatents' applies to method 'gfe' only (an AE's codes come from its encoder)")
             }
             guard encoder.initialPoint != nil else {
                 throw bad(
                     "'persistentLatents' starts solves at stored latents; the fixed-grid encoder always starts "
+                        + "at z = 0: use AMD, one step, adam or gd")
+            }
+            if persistentLatents == .joint && gradient.mode != .approximate {
+                throw bad(
+                    "'persistentLatents' 'joint' optimises the latents with the decoder, without a solve to "
+                        + "differentiate: the decoder gradient is the approximate one; remove 'gradient'")
+            }
+        }
+        if persistentLatents != .joint && (latentLearningRate != Self.defaultLatentLearningRate || latentPrior != 0) {
+            throw bad("'latentLearningRate' and 'latentPrior' apply to 'persistentLatents' 'joint' only")
+        }
+        if semiAmortised {
+            guard method == .ae else {
+                throw bad("'semiAmortised' applies to method 'ae' only (it refines an encoder's codes)")
+            }
+            guard encoder.initialPoint != nil else {
+                throw bad(
+                    "'semiAmortised' starts the encoder's solve at E(x); the fixed-grid encoder always starts "
                         + "at z = 0: use AMD, one step, adam or gd")
             }
         }
@@ -220,8 +251,15 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
 
 /// How a GFE run treats the latents of its training samples between epochs.
 public enum PersistentLatents: String, SettingsChoice {
+    /// No table: every solve starts by the encoder's rule.
+    case none
     /// Each sample's next solve starts at its last z* (its first, by the encoder's rule).
     case warmStart
+    /// No solve in training: each sample's latent (first drawn by the encoder's z₀ rule) is a parameter,
+    /// updated by its own Adam step (`latentLearningRate`, `latentPrior`) from the same forward and backward
+    /// pass that gives the decoder its gradient, as GLO and DeepSDF's auto-decoder train. The encoder encodes
+    /// the test images.
+    case joint
 }
 
 extension SettingsReader {

@@ -131,6 +131,16 @@ struct SpecValidationTests {
             ["$.sweep.zip[0]", "same number of values", "'method' has 2", "'seed' has 1"])
     }
 
+    /// A zipped field may repeat a value (several methods on one decoder setting); two equal points may not.
+    @Test func zipPointsMustDifferNotTheirFields() throws {
+        let resolved = try ExperimentFixtures.resolve(
+            #"{"sweep": {"zip": [{"method": ["gfe", "gfe", "ae"], "batchSize": [16, 32, 16]}]}}"#)
+        #expect(resolved.points.map(\.config.batchSize) == [16, 32, 16])
+        expectError(
+            #"{"sweep": {"zip": [{"method": ["gfe", "ae", "gfe"], "batchSize": [16, 16, 16]}]}}"#,
+            ["$.sweep.zip[0]", "index 2", "repeat those at index 0", "each point must appear once"])
+    }
+
     @Test func overlappingSweptPathsAreRejected() {
         expectError(
             #"{"sweep": {"axes": {"encoder": [{"method": "amd"}], "encoder.tau": [1, 2]}}}"#,

@@ -123,7 +123,9 @@ public struct Sweep: Sendable, Equatable {
                         let location = JSONPath.child(at, key)
                         let path = try ConfigPath(parsing: key, what: "\(source): \(location)")
                         d.paths.append(path)
-                        d.values.append(try readValues(value, at: location, source: source, path: path))
+                        // A zipped field may repeat a value (several methods on one encoder); the points may not.
+                        d.values.append(
+                            try readValues(value, at: location, source: source, path: path, distinct: false))
                         d.locations.append(location)
                     }
                     if Set(d.values.map(\.count)).count > 1 {
@@ -133,6 +135,8 @@ public struct Sweep: Sendable, Equatable {
                             "zipped fields change together, so they need the same number of values; "
                                 + lengths.joined(separator: ", "))
                     }
+                    let points = (0..<d.count).map { k in JSONValue.array(d.values.map { $0[k] }) }
+                    try checkDistinct(points, at: at, source: source, what: "its fields' values at")
                     dimensions.append(d)
                 }
             }
@@ -191,27 +195,35 @@ public struct Sweep: Sendable, Equatable {
         }
     }
 
-    private static func readValues(_ value: JSONValue, at location: String, source: String, path: ConfigPath) throws
-        -> [JSONValue]
-    {
+    private static func readValues(
+        _ value: JSONValue, at location: String, source: String, path: ConfigPath, distinct: Bool = true
+    ) throws -> [JSONValue] {
         guard case .array(let items) = value, !items.isEmpty else {
             throw GFEError.badInput(
                 "\(source): \(location): found \(value.kindDescription) (\(value.canonicalText.clipped)); "
                     + "expected a non-empty array of the values '\(path)' takes, e.g. [0.5, 0.75]")
         }
-        try checkDistinct(items, at: location, source: source)
+        if distinct { try checkDistinct(items, at: location, source: source) }
         return items
     }
 
-    /// Linear in the number of values (100,000 seeds are checked in well under a second).
-    private static func checkDistinct(_ items: [JSONValue], at location: String, source: String) throws {
+    /// Linear in the number of values (100,000 seeds are checked in well under a second). `what` names a
+    /// zip group's k-th point, which is not one element of the spec.
+    private static func checkDistinct(_ items: [JSONValue], at location: String, source: String, what: String? = nil)
+        throws
+    {
         var firstIndex: [String: Int] = [:]
         for (i, item) in items.enumerated() {
             let key = item.canonicalText
             if let j = firstIndex[key] {
+                guard let what else {
+                    throw GFEError.badInput(
+                        "\(source): \(JSONPath.index(location, i)): \(key.clipped) repeats "
+                            + "\(JSONPath.index(location, j)); each value must appear once")
+                }
                 throw GFEError.badInput(
-                    "\(source): \(JSONPath.index(location, i)): \(key.clipped) repeats "
-                        + "\(JSONPath.index(location, j)); each value must appear once")
+                    "\(source): \(location): \(what) index \(i) (\(key.clipped)) repeat those at index \(j); "
+                        + "each point must appear once")
             }
             firstIndex[key] = i
         }
