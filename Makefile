@@ -5,7 +5,7 @@ SWIFT ?= swift
 PACKAGES := libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev pkg-config dataset-fashion-mnist
 RELEASE_BIN := .build/release/gfe
 
-.PHONY: all deps data data-examples build test bench clean help smoke reproduce-table1 reproduce-table2 reproduce-figures reproduce-all \
+.PHONY: all deps python-deps data data-examples build test bench clean help smoke reproduce-table1 reproduce-table2 reproduce-figures reproduce-all \
 	reproduce-examples reproduce-beyond
 
 all: build
@@ -22,7 +22,7 @@ help:
 	@echo "make reproduce-all      everything above"
 	@echo "make data-examples      generate the example datasets of docs/your-own-data.md into data/ (seconds)"
 	@echo "make reproduce-examples GFE on your own data: the authors' circle (lowdim) and 1-D spectra (~8 min)"
-	@echo "make reproduce-beyond   studies beyond the paper (results/REPORT.md; so far the AE's amortisation gap, ~50 min)"
+	@echo "make reproduce-beyond   studies beyond the paper (results/REPORT.md; amortisation gap, step control, every method on Table 1, latent tables; ~6 h)"
 
 # Debian packages: installed with apt-get when missing and running as root; otherwise the exact line is printed.
 deps:
@@ -87,9 +87,13 @@ reproduce-all: build data
 reproduce-examples: build data-examples
 	@$(REPRODUCE) lowdim spectra
 
-# Beyond the paper (issue 16): the studies a reviewer would ask for, one spec each.
-reproduce-beyond: build data
+# Beyond the paper (issue 16): the studies a reviewer would ask for, one spec each; figures by matplotlib.
+reproduce-beyond: build data python-deps
 	@$(REPRODUCE) beyond
+
+# matplotlib for the studies' figures (scripts/study-figures.py), from PyPI: python3 here is not Debian's.
+python-deps:
+	@python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib
 
 # The Table 1 pipeline on a small slice (under a minute): the first thing to try.
 smoke: build data

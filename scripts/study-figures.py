@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Figures of the studies beyond the paper (results/REPORT.md), drawn from their committed tables.
+
+    python3 scripts/study-figures.py NAME...    # e.g. data-efficiency step-control
+
+Reads results/NAME/table.csv (written by `gfe table experiments/NAME.json`: a column per method, with `_sd`
+and `_n` columns when there are several seeds) and writes results/NAME/<figure>.png and .pdf. Each line is
+the seed mean, its band ± one sample sd. Only the tables are read, so a figure always shows the numbers the
+report quotes. Needs matplotlib (make python-deps).
+"""
+
+import csv
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def series(name, label, colour, style="-"):
+    return {"column": name, "label": label, "colour": colour, "style": style}
+
+
+# Colours: one per method, the same in every figure of a study.
+AE, AE_AMD, GFE, GON, ADAM, ADAM_Q, SA, SA_AMD = (
+    "#1f77b4", "#17becf", "#d62728", "#2ca02c", "#9467bd", "#c5b0d5", "#ff7f0e", "#8c564b")
+
+LOSS = "test loss (BCE per pixel, 10,000 test images)"
+
+FIGURES = {
+    "data-efficiency": [
+        {"file": "test-loss-vs-images-seen", "kind": "curves", "x": "images seen (B = 16)",
+         "series": [series("ae", "AE: D(E(x))", AE), series("ae_then_amd", "AE, then AMD from E(x)", AE_AMD, "--"),
+                    series("semi_amortised_ae", "semi-amortised AE: D(E(x))", SA),
+                    series("semi_amortised_ae_then_amd", "semi-amortised AE, then AMD", SA_AMD, "--"),
+                    series("gon", "GON (one step from 0)", GON), series("adam_100", "Adam on z, 100 steps", ADAM_Q),
+                    series("adam_400", "Adam on z, 400 steps", ADAM), series("gfe_amd", "GFE-amd", GFE)]},
+        {"file": "test-loss-vs-decoder-passes", "kind": "cost",
+         "series": [series("ae", "AE: D(E(x))", AE), series("ae_then_amd", "AE, then AMD from E(x)", AE_AMD),
+                    series("semi_amortised_ae", "semi-amortised AE", SA),
+                    series("semi_amortised_ae_then_amd", "semi-amortised AE, then AMD", SA_AMD),
+                    series("gon", "GON", GON), series("adam_100", "Adam on z, 100 steps", ADAM_Q),
+                    series("adam_400", "Adam on z, 400 steps", ADAM), series("gfe_amd", "GFE-amd", GFE)]},
+    ],
+    "latent-tables": [
+        {"file": "test-loss-vs-images-seen", "kind": "curves", "x": "images seen (480-image pool, B = 16)",
+         "epochs": 480,
+         "series": [series("gfe_amd", "GFE-amd, every solve from z₀", GFE),
+                    series("warm_start", "GFE-amd warm-started at last z*", AE),
+                    series("joint_lr_0.001", "joint latents, Adam lr 0.001", SA),
+                    series("joint_lr_0.1", "joint latents, Adam lr 0.1", GON)]},
+    ],
+    "step-control": [
+        {"file": "test-loss-vs-images-seen", "kind": "curves", "x": "images seen",
+         "series": [series("b16_batch", "B = 16, batch-coupled (authors')", GFE),
+                    series("b16_sample", "B = 16, per sample", GFE, "--"),
+                    series("b64_batch", "B = 64, batch-coupled", AE),
+                    series("b64_sample", "B = 64, per sample", AE, "--")]},
+    ],
+    "amortisation-gap": [
+        {"file": "test-loss-vs-images-seen", "kind": "curves", "x": "images seen (AE, B = 16)",
+         "panels": [("MNIST", "mnist_"), ("FashionMNIST", "fashion_")],
+         "series": [series("ae", "D(E(x))", AE), series("amd_from_codes", "AMD from E(x)", AE_AMD, "--"),
+                    series("amd_from_preset_z0", "AMD from z₀ ~ U[0,1)", GFE, ":")]},
+    ],
+}
+
+
+def read_table(path):
+    with open(path, newline="") as f:
+        rows = [r for r in csv.DictReader(line for line in f if not line.startswith("#"))]
+    if not rows:
+        sys.exit(f"study-figures: {path} has no rows")
+    return rows
+
+
+def values(rows, column):
+    """The column's values as floats (NaN where empty), or None when the table lacks it."""
+    if column not in rows[0]:
+        return None
+    return [float(r[column]) if r[column] not in ("", None) else math.nan for r in rows]
+
+
+def require(rows, column, path):
+    v = values(rows, column)
+    if v is None:
+        sys.exit(f"study-figures: {path} has no column '{column}' (columns: {', '.join(rows[0])})")
+    return v
+
+
+def seeds_note(rows, figure, prefix):
+    counts = set()
+    for s in figure["series"]:
+        n = values(rows, prefix + s["column"] + "_n")
+        counts.update(int(c) for c in (n or [1]) if not math.isnan(c))
+    return "n = " + "/".join(str(c) for c in sorted(counts)) + " seeds, mean ± sd" if counts else ""
+
+
+def draw_curves(ax, rows, figure, path, prefix=""):
+    x = require(rows, "images_seen", path)
+    for s in figure["series"]:
+        name = prefix + s["column"]
+        y = require(rows, name, path)
+        sd = values(rows, name + "_sd")
+        ax.plot(x, y, s["style"], color=s["colour"], marker="o", markersize=3.5, linewidth=1.6, label=s["label"])
+        if sd is not None:
+            lo = [a - (b if not math.isnan(b) else 0) for a, b in zip(y, sd)]
+            hi = [a + (b if not math.isnan(b) else 0) for a, b in zip(y, sd)]
+            ax.fill_between(x, lo, hi, color=s["colour"], alpha=0.15, linewidth=0)
+    ax.set_xscale("log")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{int(v):,}" for v in x], rotation=0)
+    ax.minorticks_off()
+    ax.set_xlabel(figure["x"])
+    if "epochs" in figure:
+        top = ax.secondary_xaxis("top", functions=(lambda v: v / figure["epochs"], lambda e: e * figure["epochs"]))
+        top.set_xticks([v / figure["epochs"] for v in x])
+        top.set_xticklabels([f"{v / figure['epochs']:g}" for v in x])
+        top.set_xlabel("epochs")
+    ax.grid(True, alpha=0.3)
+
+
+def draw_cost(ax, rows, figure, path):
+    """Loss against decoder passes (forward + backward) per test image, one line per method through its
+    checkpoints (the last, largest marker), both axes ± sd."""
+    images = require(rows, "images_seen", path)
+    for s in figure["series"]:
+        name = s["column"]
+        y = require(rows, name, path)
+        forward = require(rows, name + "_forward", path)
+        backward = require(rows, name + "_backward", path)
+        x = [a + b for a, b in zip(forward, backward)]
+        ysd = values(rows, name + "_sd") or [0] * len(y)
+        xsd = values(rows, name + "_backward_sd") or [0] * len(y)
+        ax.plot(x, y, "-", color=s["colour"], linewidth=1, alpha=0.6)
+        sizes = [3 + 5 * i / max(len(images) - 1, 1) for i in range(len(images))]
+        for xi, yi, xs, ys, ms in zip(x, y, xsd, ysd, sizes):
+            ax.errorbar(xi, yi, xerr=0 if math.isnan(xs) else xs, yerr=0 if math.isnan(ys) else ys,
+                        fmt="o", color=s["colour"], markersize=ms, elinewidth=0.8, capsize=0)
+        ax.plot([], [], "o-", color=s["colour"], label=s["label"])
+    ax.set_xscale("log")
+    ax.set_xlabel("decoder passes per test image (forward + backward; marker grows with images seen, "
+                  f"{int(images[0]):,} … {int(images[-1]):,})")
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def draw(name):
+    path = os.path.join("results", name, "table.csv")
+    if not os.path.exists(path):
+        sys.exit(f"study-figures: {path} is missing: run `gfe table experiments/{name}.json` first")
+    rows = read_table(path)
+    written = []
+    os.makedirs(os.path.join("results", name, "figures"), exist_ok=True)
+    for figure in FIGURES[name]:
+        panels = figure.get("panels", [(None, "")])
+        fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels) + 2.6, 4.4), squeeze=False)
+        for ax, (title, prefix) in zip(axes[0], panels):
+            if figure["kind"] == "curves":
+                draw_curves(ax, rows, figure, path, prefix)
+            else:
+                draw_cost(ax, rows, figure, path)
+            ax.set_ylabel(LOSS)
+            note = seeds_note(rows, figure, prefix)
+            ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - 2.5 / fig.get_figwidth(), 0.5),
+                   fontsize=8.5, frameon=False)
+        fig.tight_layout(rect=(0, 0, 1 - 2.6 / fig.get_figwidth(), 1))
+        for ext in ("png", "pdf"):
+            out = os.path.join("results", name, "figures", f"{figure['file']}.{ext}")
+            fig.savefig(out, dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
+            written.append(out)
+        plt.close(fig)
+    print("\n".join(written))
+
+
+def main():
+    names = sys.argv[1:]
+    if not names or any(n not in FIGURES for n in names):
+        sys.exit("usage: scripts/study-figures.py NAME... (one of: " + ", ".join(FIGURES) + ")")
+    for n in names:
+        draw(n)
+
+
+if __name__ == "__main__":
+    main()
