@@ -12,6 +12,9 @@ public struct SolveSummary: Codable, Sendable, Equatable {
     public var finalTime: Double
     public var groups: Int
     public var convergedGroups: Int
+    /// The mean over the images of ‖∇_z ℓᵢ‖ at the returned z*ᵢ (how stationary the solve ended; the
+    /// approximate decoder gradient is exact where it is 0), over the images whose value is finite.
+    public var meanGradientNorm: Double
 
     public init(_ s: SolveStatistics) {
         attempts = s.attempts
@@ -21,6 +24,8 @@ public struct SolveSummary: Codable, Sendable, Equatable {
         finalTime = s.groups.map(\.finalTime).max() ?? 0
         groups = s.groups.count
         convergedGroups = s.convergedGroups
+        let norms = s.sampleGradientNorm.filter(\.isFinite)
+        meanGradientNorm = norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count)
     }
 }
 

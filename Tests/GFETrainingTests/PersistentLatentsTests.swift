@@ -191,7 +191,13 @@ import Testing
         var optimiser = c.optimiser.make(parameterCount: decoder.parameterCount)
         optimiser.update(&decoder.parameters, gradient: gTheta)
         #expect(refined.snapshot.decoder == decoder)
-        #expect(outcome.meanLoss == Double(total) / 2 && outcome.solve != nil)
+        #expect(outcome.meanLoss == Double(total) / 2)
+        // The solve's summary: one evaluation, and the mean ‖∇_z ℓᵢ‖ at z* (curves' solve_gradient_norm).
+        var gz = Matrix<Float>(rows: 2, cols: 3)
+        objective.lossAndGradient(z: zStar, x: x, loss: &loss, gradient: &gz)
+        let norms = (0..<2).map { r in (0..<3).map { Double(gz[r, $0]) * Double(gz[r, $0]) }.reduce(0, +).squareRoot() }
+        let solve = try #require(outcome.solve)
+        #expect(abs(solve.meanGradientNorm - (norms[0] + norms[1]) / 2) <= 1e-6 * solve.meanGradientNorm)
     }
 
     @Test func configuration() throws {

@@ -12,6 +12,7 @@ public enum RunMetrics {
     public static let solveForced = "solve_forced"
     public static let solveFinalTime = "solve_final_t"
     public static let solveConverged = "solve_converged"
+    public static let solveGradientNorm = "solve_gradient_norm"
     /// Validation curves: mean ℓ on the 8 validation images, and on the holdout set.
     public static let validationLoss = "validation_loss"
     public static let holdoutLoss = "holdout_loss"

@@ -68,6 +68,7 @@ public enum RunOutputsWriter {
                 row(
                     it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveConverged,
                     s.groups > 0 ? Double(s.convergedGroups) / Double(s.groups) : 0)
+                row(it.iteration, it.imagesSeen, it.wallSeconds, RunMetrics.solveGradientNorm, s.meanGradientNorm)
             }
             flush(upTo: it.iteration)
         }
