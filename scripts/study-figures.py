@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Figures of the studies beyond the paper (results/REPORT.md), drawn from their committed tables.
 
-    python3 scripts/study-figures.py NAME...    # e.g. data-efficiency step-control
+    python3 scripts/study-figures.py [--results DIR] NAME...    # e.g. data-efficiency step-control
 
 Reads results/NAME/table.csv (written by `gfe table experiments/NAME.json`: a column per method, with `_sd`
 and `_n` columns when there are several seeds) and writes results/NAME/<figure>.png and .pdf. Each line is
@@ -14,7 +14,10 @@ import math
 import os
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("study-figures: matplotlib is missing; `make python-deps` installs it (python3 -m pip install matplotlib)")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -147,13 +150,13 @@ def draw_cost(ax, rows, figure, path):
     ax.grid(True, which="both", alpha=0.3)
 
 
-def draw(name):
-    path = os.path.join("results", name, "table.csv")
+def draw(name, results):
+    path = os.path.join(results, name, "table.csv")
     if not os.path.exists(path):
         sys.exit(f"study-figures: {path} is missing: run `gfe table experiments/{name}.json` first")
     rows = read_table(path)
     written = []
-    os.makedirs(os.path.join("results", name, "figures"), exist_ok=True)
+    os.makedirs(os.path.join(results, name, "figures"), exist_ok=True)
     for figure in FIGURES[name]:
         panels = figure.get("panels", [(None, "")])
         fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels) + 2.6, 4.4), squeeze=False)
@@ -170,7 +173,7 @@ def draw(name):
                    fontsize=8.5, frameon=False)
         fig.tight_layout(rect=(0, 0, 1 - 2.6 / fig.get_figwidth(), 1))
         for ext in ("png", "pdf"):
-            out = os.path.join("results", name, "figures", f"{figure['file']}.{ext}")
+            out = os.path.join(results, name, "figures", f"{figure['file']}.{ext}")
             fig.savefig(out, dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
             written.append(out)
         plt.close(fig)
@@ -178,11 +181,16 @@ def draw(name):
 
 
 def main():
-    names = sys.argv[1:]
-    if not names or any(n not in FIGURES for n in names):
-        sys.exit("usage: scripts/study-figures.py NAME... (one of: " + ", ".join(FIGURES) + ")")
-    for n in names:
-        draw(n)
+    args = sys.argv[1:]
+    results = "results"
+    if args[:1] == ["--results"] and len(args) > 1:
+        results, args = args[1], args[2:]
+    unknown = [n for n in args if n not in FIGURES]
+    if not args or unknown:
+        sys.exit(("study-figures: no figures for " + ", ".join(f"'{n}'" for n in unknown) + "\n" if unknown else "")
+                 + "usage: scripts/study-figures.py [--results DIR] NAME... (NAME one of: " + ", ".join(FIGURES) + ")")
+    for n in args:
+        draw(n, results)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+import Foundation
+import GFETestSupport
+import Testing
+
+/// scripts/study-figures.py, as `make reproduce-beyond` calls it: figures from a study's table (seed mean,
+/// ± sd band), and a clear message for a table that lacks a column or a study without figures. Skipped (with a
+/// note) where python3 has no matplotlib; CI installs it.
+@Suite struct StudyFiguresTests {
+    static let script = ExperimentCLI.repositoryRoot + "/scripts/study-figures.py"
+    static let hasMatplotlib = runTool("python3", ["-c", "import matplotlib"])?.status == 0
+
+    /// A step-control table as `gfe table` writes it: a comment line, then means with `_sd` and `_n` columns.
+    static func writeTable(_ results: String, columns: [String]) throws {
+        let folder = results + "/step-control"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var header = ["images_seen"]
+        for c in columns { header += [c, c + "_sd", c + "_n"] }
+        var lines = ["# gfe table: experiment step-control", header.joined(separator: ",")]
+        for (k, images) in [960, 1920, 3840, 5760].enumerated() {
+            let cells = columns.enumerated().flatMap { i, _ in
+                ["\(0.2 - 0.02 * Double(k) + 0.005 * Double(i))", "0.003", "3"]
+            }
+            lines.append((["\(images)"] + cells).joined(separator: ","))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/table.csv", atomically: true, encoding: .utf8)
+    }
+
+    @Test func drawsAStudysFiguresFromItsTable() throws {
+        guard Self.hasMatplotlib else {
+            print("StudyFiguresTests: python3 has no matplotlib; skipped (make python-deps)")
+            return
+        }
+        let results = NSTemporaryDirectory() + "gfe-study-figures-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        try Self.writeTable(results, columns: ["b16_batch", "b16_sample", "b64_batch", "b64_sample"])
+        let run = try #require(runTool("python3", [Self.script, "--results", results, "step-control"]))
+        #expect(run.status == 0, "\(run.errors)")
+        for ext in ["png", "pdf"] {
+            let path = results + "/step-control/figures/test-loss-vs-images-seen." + ext
+            let bytes = try #require(FileManager.default.contents(atPath: path), "\(path) missing")
+            #expect(bytes.count > 10_000)
+            #expect(bytes.prefix(4) == Data(ext == "png" ? [0x89, 0x50, 0x4E, 0x47] : Array("%PDF".utf8)))
+        }
+    }
+
+    @Test func aMissingColumnOrStudyIsNamed() throws {
+        guard Self.hasMatplotlib else { return }
+        let results = NSTemporaryDirectory() + "gfe-study-figures-bad-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        try Self.writeTable(results, columns: ["b16_batch", "b16_sample", "b64_batch"])
+        let missing = try #require(runTool("python3", [Self.script, "--results", results, "step-control"]))
+        #expect(missing.status != 0 && missing.errors.contains("has no column 'b64_sample'"), "\(missing.errors)")
+        let unknown = try #require(runTool("python3", [Self.script, "--results", results, "table1"]))
+        #expect(unknown.status != 0 && unknown.errors.contains("no figures for 'table1'"), "\(unknown.errors)")
+        let absent = try #require(runTool("python3", [Self.script, "--results", results, "data-efficiency"]))
+        #expect(absent.status != 0 && absent.errors.contains("is missing: run `gfe table"), "\(absent.errors)")
+    }
+}
