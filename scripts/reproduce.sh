@@ -29,7 +29,7 @@ done
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
                     [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
-                    [amortisation-gap]=50 [step-control]=75 [data-efficiency]=110 [latent-tables]=85)
+                    [amortisation-gap]=50 [step-control]=75 [data-efficiency]=110 [latent-tables]=85 [decoder-gradients]=180)
 specs=()
 for n in "${names[@]}"; do
   case $n in
@@ -39,7 +39,7 @@ for n in "${names[@]}"; do
     all) specs+=(table1 table2-mnist table2-segmented-mnist table2-fashion-mnist fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
     examples) specs+=(lowdim spectra) ;;
     # Issue 16's studies beyond the paper, one spec each (results/REPORT.md).
-    beyond) specs+=(amortisation-gap step-control data-efficiency latent-tables) ;;
+    beyond) specs+=(amortisation-gap step-control data-efficiency latent-tables decoder-gradients) ;;
     *) [[ -f experiments/$n.json ]] || { echo "reproduce: no spec experiments/$n.json" >&2; exit 2; }; specs+=("$n") ;;
   esac
 done
@@ -93,7 +93,7 @@ for s in "${specs[@]}"; do
       $GFE table "$spec" "${args[@]}" --output "$table" || failed
     fi
   fi
-  if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
+  if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra || $s == decoder-gradients ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
   # The studies' figures are drawn from their tables (one seed set: the committed one).
   case $s in amortisation-gap|step-control|data-efficiency|latent-tables) [[ -z $suffix ]] && { python3 scripts/study-figures.py "$s" || failed; } ;; esac
 done
