@@ -1,5 +1,6 @@
 import ArgumentParser
 import GFECore
+import GFEExperiments
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ struct GFE: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gfe",
         abstract: "Gradient flow encoding (GFE): reproduce, vary and extend the paper's experiments.",
-        version: version,
+        version: CodeVersion.versionLine(toolVersion: version),
         subcommands: [
             DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
             ResolveCommand.self, RunCommand.self, StatusCommand.self, CancelCommand.self, PlanCommand.self,

@@ -149,6 +149,17 @@ import Testing
         #expect(bad.status == 2 && bad.err.contains("--seeds 'two'"), "\(bad.err)")
     }
 
+    /// `gfe --version` names the commit of the checkout it was built in, as `git rev-parse HEAD` does.
+    @Test func versionNamesTheCommit() throws {
+        let version = try CLI.gfe(["--version"])
+        #expect(version.status == 0)
+        guard let head = runTool("git", ["-C", CLI.repositoryRoot, "rev-parse", "HEAD"]), head.status == 0 else {
+            return  // not a git checkout: the version alone
+        }
+        let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version.out == "0.1.0 (git \(commit))\n", "\(version.out)")
+    }
+
     /// Checks with Python (h5py, csv) that run.h5, curves.csv and run.json hold the same checkpoint losses.
     func expectReadableByPython(_ folder: String) throws {
         let script = """

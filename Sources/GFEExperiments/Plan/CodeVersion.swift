@@ -16,7 +16,8 @@ public struct CodeVersion: Sendable, Codable, Equatable {
     public var id: String
     /// The checkout's HEAD commit (40 hexadecimal digits), when found.
     public var gitCommit: String?
-    /// Whether `git status` reports changes to tracked or unignored files; nil when git could not be asked.
+    /// Whether `git status` reports changes to tracked or unignored files outside `results/`; nil when git
+    /// could not be asked.
     public var gitDirty: Bool?
     /// The checkout's folder, when found.
     public var repository: String?
@@ -50,6 +51,13 @@ public struct CodeVersion: Sendable, Codable, Equatable {
             id = "gfe-\(toolVersion)"
         }
         return CodeVersion(id: id, gitCommit: commit, gitDirty: dirty, repository: repository, toolVersion: toolVersion)
+    }
+
+    /// What `gfe --version` prints: the tool version and, in a checkout, its commit (`0.1.0 (git 92cc56b…)`),
+    /// so a report can name the code that made it. Read from the git files: no process is started.
+    public static func versionLine(toolVersion: String) -> String {
+        guard let commit = findRepository().flatMap(headCommit(of:)) else { return toolVersion }
+        return "\(toolVersion) (git \(commit))"
     }
 
     /// The nearest folder holding `Package.swift` and `.git`, above the executable's real path first, then
@@ -95,11 +103,12 @@ public struct CodeVersion: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// Whether `git status --porcelain` lists anything; nil when git is missing or fails.
+    /// Whether `git status --porcelain` lists anything outside `results/`; nil when git is missing or fails.
+    /// Results are what runs write, not code: a user's own experiment's tables there (or a refreshed
+    /// committed one) must not mark the runs that follow as made from changed code.
     static func isDirty(_ repository: String) -> Bool? {
-        guard let git = try? ChildProcess.run("git", arguments: ["-C", repository, "status", "--porcelain"]),
-            git.status == 0
-        else { return nil }
+        let arguments = ["-C", repository, "status", "--porcelain", "--", ".", ":(exclude)results"]
+        guard let git = try? ChildProcess.run("git", arguments: arguments), git.status == 0 else { return nil }
         return !git.output.isEmpty
     }
 
