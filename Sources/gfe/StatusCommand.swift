@@ -14,11 +14,14 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentArguments
 
+    @Flag(help: "Print the counts and every run (index, id, state, note, swept values, folder) as JSON.")
+    var json = false
+
     func run() throws {
         let session = try experiment.open()
         var report = StatusReport(plan: session.plan, store: session.store)
         report.askSlurm()
-        say(report.text)
+        say(json ? report.json.prettyText() : report.text)
         if report.failedCount > 0 { throw ExitCode(1) }
     }
 }

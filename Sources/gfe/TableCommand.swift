@@ -27,6 +27,12 @@ struct TableCommand: ParsableCommand {
     @Flag(help: "Compare the table with the spec's reference (see gfe diff).")
     var diff = false
 
+    @Flag(
+        help:
+            "Print the table as JSON (columns, and one object per row with numbers as numbers and empty cells as null) instead of aligned text; the CSV is written as usual."
+    )
+    var json = false
+
     func run() throws {
         if let output {
             try AtomicFile.checkOutput(output, inputs: [("the spec", experiment.spec)], outputOption: "--output")
@@ -38,10 +44,18 @@ struct TableCommand: ParsableCommand {
         try results.checkWrite(to: path)
         if output == nil { try session.store.prepare() }
         try CSV.write(table, to: path)
-        say(ResultsTable.render(table))
-        say("\(results.records.count) of \(session.plan.runs.count) runs finished → \(path)")
+        if json {
+            say(
+                Self.json(
+                    table, experiment: session.plan.name, path: path, finished: results.records.count,
+                    planned: session.plan.runs.count
+                ).prettyText())
+        } else {
+            say(ResultsTable.render(table))
+            say("\(results.records.count) of \(session.plan.runs.count) runs finished → \(path)")
+        }
         guard diff else {
-            if let r = session.plan.spec.reference {
+            if let r = session.plan.spec.reference, !json {
                 say("compare: gfe diff \(path) \(r.file) --key \(r.key.joined(separator: ","))   (or gfe table --diff)")
             }
             return
@@ -57,5 +71,29 @@ struct TableCommand: ParsableCommand {
         say("against \(reference.file):")
         say(comparison.report)
         if !comparison.passed { throw ExitCode(1) }
+    }
+
+    /// The table as JSON: a cell that reads as a finite number is one, an empty cell is null, any other text a
+    /// string.
+    static func json(_ table: CSVTable, experiment: String, path: String, finished: Int, planned: Int) -> JSONValue {
+        let rows: [JSONValue] = table.rows.map { row in
+            var object = JSONObject()
+            for (name, cell) in zip(table.header, row) {
+                if cell.isEmpty {
+                    object[name] = .null
+                } else if let number = Double(cell), number.isFinite {
+                    object[name] = JSONValue(number)
+                } else {
+                    object[name] = .string(cell)  // a label, or nan / inf, which JSON has no numbers for
+                }
+            }
+            return .object(object)
+        }
+        return .object(
+            JSONObject([
+                ("experiment", .string(experiment)), ("path", .string(path)), ("finished", JSONValue(finished)),
+                ("planned", JSONValue(planned)), ("columns", .array(table.header.map(JSONValue.string))),
+                ("rows", .array(rows))
+            ]))
     }
 }

@@ -96,6 +96,21 @@ import Testing
             }
         }
 
+        // --json: the same cells, numbers as numbers (the CSV is written all the same).
+        let tableJSON = try CLI.gfe(["table", spec, "--json", "--results", CLI.results])
+        #expect(tableJSON.status == 0, "\(tableJSON.err)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(tableJSON.out.utf8)) as? [String: Any], "\(tableJSON.out)")
+        #expect(document["columns"] as? [String] == csv.header)
+        #expect(document["finished"] as? Int == 4 && document["planned"] as? Int == 4)
+        let jsonRows = try #require(document["rows"] as? [[String: Any]])
+        #expect(jsonRows.map { $0["images_seen"] as? Int } == [32, 64])
+        // (Foundation's JSON reader may round the last digit, so the values compare to 1e-15.)
+        for (row, value) in try csv.doubles("fixed_grid").enumerated() {
+            let read = try #require((jsonRows[row]["fixed_grid"] as? NSNumber)?.doubleValue, "\(jsonRows[row])")
+            #expect(abs(read - value) <= 1e-15 * abs(value), "\(read) vs \(value)")
+        }
+
         // Diff: within tolerance, outside it, and not comparable.
         let values = try csv.doubles("one_step")
         let grid = try csv.doubles("fixed_grid")
@@ -255,6 +270,18 @@ import Testing
         #expect(status.status == 1, "a failed run makes status exit 1")
         #expect(status.out.contains("1 finished, 1 failed"), "\(status.out)")
         #expect(status.out.contains("not finite"), "\(status.out)")
+        // The same as JSON, for scripts: counts, and per run its state, reason and swept values.
+        let json = try CLI.gfe(["status", spec, "--json", "--results", CLI.results])
+        #expect(json.status == 1)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any], "\(json.out)")
+        let counts = try #require(document["counts"] as? [String: Int])
+        #expect(counts["finished"] == 1 && counts["failed"] == 1 && counts["notStarted"] == 0, "\(counts)")
+        let runs = try #require(document["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["runId"] as? String } == ids.map { Optional($0) })
+        #expect(runs.map { $0["state"] as? String } == ["finished", "failed"])
+        #expect((runs[1]["note"] as? String)?.contains("not finite") == true)
+        #expect((runs[1]["swept"] as? [String: Any])?["optimiser.lr"] as? Double == 1e30)
         // The figures draw the failed run up to where it stopped, saying that it failed and why.
         let plot = try CLI.gfe(["plot", spec, "--results", CLI.results])
         #expect(plot.status == 0, "\(plot.out)\n\(plot.err)")

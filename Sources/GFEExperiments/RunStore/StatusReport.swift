@@ -96,45 +96,64 @@ public struct StatusReport: Sendable {
     /// Runs that failed, whose Slurm task ended without a result, or whose folder cannot be read.
     public var failedCount: Int { entries.filter(\.failed).count }
 
-    /// A count line, then a table: index, run id, state, swept values, folder; failure reasons under their run.
-    public var text: String {
+    /// An entry's state as `gfe status` words it, and a note on why it failed or ended, if any.
+    func describe(_ e: Entry) -> (state: String, note: String?) {
+        var state: String
+        var note: String? = nil
+        switch e.state {
+        case .finished(let r): state = "finished" + (r.code.gitDirty == true ? " (dirty tree)" : "")
+        case .failed(let r):
+            state = "failed"
+            note = r.reason ?? "no reason recorded"
+        case .running(let owner): state = "running" + (owner.map { " (\($0))" } ?? "")
+        case .notStarted: state = "not started"
+        case .unreadable(let why):
+            state = "unreadable"
+            note = why
+        }
+        if let c = e.cluster, let t = c.task, e.queued {
+            state =
+                t.state == "PENDING"
+                ? "pending" + (t.why.map { " (\($0))" } ?? "") : "\(t.state.lowercased()) on \(t.node)"
+            if let earlier = note { note = "an earlier attempt failed: " + earlier }
+        } else if let c = e.cluster, e.endedOnCluster {
+            state = "ended on the cluster"
+            note = SlurmFollower.endedWithoutResult(job: c.key, task: c.task, log: c.logTail)
+        }
+        if let c = e.cluster { state += " · job \(c.key)" }
+        return (state, note)
+    }
+
+    /// The counts of the head line: finished, failed (unreadable ones apart), unreadable, running, queued on
+    /// the cluster, not started.
+    var counts: [(String, Int)] {
         let finished = count { $0.isFinished }
-        let failed = failedCount
+        let unreadable = count { if case .unreadable = $0 { true } else { false } }
+        let failed = failedCount - unreadable
         let running = count { $0.isRunning }
         let queued = entries.filter(\.queued).count
-        let notStarted = entries.count - finished - failed - running - queued
-        var head = "\(plan.name): \(entries.count) planned run\(entries.count == 1 ? "" : "s"): \(finished) finished"
-        let unreadable = count { if case .unreadable = $0 { true } else { false } }
-        if failed > unreadable { head += ", \(failed - unreadable) failed" }
-        if unreadable > 0 { head += ", \(unreadable) unreadable (gfe run computes them again)" }
-        if running > 0 { head += ", \(running) running" }
-        if queued > 0 { head += ", \(queued) queued on the cluster" }
-        head += ", \(notStarted) not started   (\(store.folder))"
+        let notStarted = entries.count - finished - failed - unreadable - running - queued
+        return [
+            ("finished", finished), ("failed", failed), ("unreadable", unreadable), ("running", running),
+            ("queued", queued), ("notStarted", notStarted)
+        ]
+    }
+
+    /// A count line, then a table: index, run id, state, swept values, folder; failure reasons under their run.
+    public var text: String {
+        let c = Dictionary(uniqueKeysWithValues: counts)
+        var head =
+            "\(plan.name): \(entries.count) planned run\(entries.count == 1 ? "" : "s"): \(c["finished"]!) finished"
+        if c["failed"]! > 0 { head += ", \(c["failed"]!) failed" }
+        if c["unreadable"]! > 0 { head += ", \(c["unreadable"]!) unreadable (gfe run computes them again)" }
+        if c["running"]! > 0 { head += ", \(c["running"]!) running" }
+        if c["queued"]! > 0 { head += ", \(c["queued"]!) queued on the cluster" }
+        head += ", \(c["notStarted"]!) not started   (\(store.folder))"
         var rows: [[String]] = [["index", "run id", "state", "swept values", "folder"]]
         var notes: [Int: String] = [:]
         for (n, e) in entries.enumerated() {
-            var state: String
-            switch e.state {
-            case .finished(let r): state = "finished" + (r.code.gitDirty == true ? " (dirty tree)" : "")
-            case .failed(let r):
-                state = "failed"
-                notes[n] = r.reason ?? "no reason recorded"
-            case .running(let owner): state = "running" + (owner.map { " (\($0))" } ?? "")
-            case .notStarted: state = "not started"
-            case .unreadable(let why):
-                state = "unreadable"
-                notes[n] = why
-            }
-            if let c = e.cluster, let t = c.task, e.queued {
-                state =
-                    t.state == "PENDING"
-                    ? "pending" + (t.why.map { " (\($0))" } ?? "") : "\(t.state.lowercased()) on \(t.node)"
-                if let earlier = notes[n] { notes[n] = "an earlier attempt failed: " + earlier }
-            } else if let c = e.cluster, e.endedOnCluster {
-                state = "ended on the cluster"
-                notes[n] = SlurmFollower.endedWithoutResult(job: c.key, task: c.task, log: c.logTail)
-            }
-            if let c = e.cluster { state += " · job \(c.key)" }
+            let (state, note) = describe(e)
+            notes[n] = note
             rows.append([String(e.run.index), e.run.id, state, e.run.label, e.folder ?? "—"])
         }
         let table = ResultsTable.align(rows).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -145,5 +164,51 @@ public struct StatusReport: Sendable {
         }
         if let remark { lines.append(remark) }
         return lines.joined(separator: "\n")
+    }
+
+    /// One word for an entry's state, for scripts: the keys of `counts`.
+    func stateWord(_ e: Entry) -> String {
+        if e.queued { return "queued" }
+        if e.endedOnCluster { return "failed" }
+        switch e.state {
+        case .finished: return "finished"
+        case .failed: return "failed"
+        case .running: return "running"
+        case .notStarted: return "notStarted"
+        case .unreadable: return "unreadable"
+        }
+    }
+
+    /// `gfe status --json`: the counts, then per run its index, id, state (a key of the counts), the table's
+    /// wording of it, a note, swept values as JSON, folder (null before it exists), whether it was computed
+    /// from a dirty tree, and the end time of a finished or failed run.
+    public var json: JSONValue {
+        let runs: [JSONValue] = entries.map { e in
+            let (state, note) = describe(e)
+            var swept = JSONObject()
+            for v in e.run.point.values { swept[v.path.description] = v.value }
+            var record: RunRecord? = nil
+            switch e.state {
+            case .finished(let r), .failed(let r): record = r
+            default: break
+            }
+            return .object(
+                JSONObject([
+                    ("index", JSONValue(e.run.index)), ("runId", .string(e.run.id)),
+                    ("state", .string(stateWord(e))), ("description", .string(state)),
+                    ("note", note.map(JSONValue.string) ?? .null), ("swept", .object(swept)),
+                    ("folder", e.folder.map(JSONValue.string) ?? .null),
+                    ("gitDirty", record?.code.gitDirty.map(JSONValue.bool) ?? .null),
+                    ("end", record.map { .string($0.endTime) } ?? .null)
+                ]))
+        }
+        var countObject = JSONObject()
+        for (name, n) in counts { countObject[name] = JSONValue(n) }
+        return .object(
+            JSONObject([
+                ("experiment", .string(plan.name)), ("folder", .string(store.folder)),
+                ("planned", JSONValue(entries.count)), ("counts", .object(countObject)),
+                ("runs", .array(runs)), ("remark", remark.map(JSONValue.string) ?? .null)
+            ]))
     }
 }
