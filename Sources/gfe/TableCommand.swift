@@ -73,22 +73,9 @@ struct TableCommand: ParsableCommand {
         if !comparison.passed { throw ExitCode(1) }
     }
 
-    /// The table as JSON: a cell that reads as a finite number is one, an empty cell is null, any other text a
-    /// string.
+    /// The table as JSON (cells as `RunsListing.jsonRows` gives them).
     static func json(_ table: CSVTable, experiment: String, path: String, finished: Int, planned: Int) -> JSONValue {
-        let rows: [JSONValue] = table.rows.map { row in
-            var object = JSONObject()
-            for (name, cell) in zip(table.header, row) {
-                if cell.isEmpty {
-                    object[name] = .null
-                } else if let number = Double(cell), number.isFinite {
-                    object[name] = JSONValue(number)
-                } else {
-                    object[name] = .string(cell)  // a label, or nan / inf, which JSON has no numbers for
-                }
-            }
-            return .object(object)
-        }
+        let rows = RunsListing.jsonRows(table)
         return .object(
             JSONObject([
                 ("experiment", .string(experiment)), ("path", .string(path)), ("finished", JSONValue(finished)),

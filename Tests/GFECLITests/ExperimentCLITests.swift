@@ -111,6 +111,36 @@ import Testing
             #expect(abs(read - value) <= 1e-15 * abs(value), "\(read) vs \(value)")
         }
 
+        // gfe runs: one row per run and checkpoint, the encoder's fields flattened, each run's own values.
+        let runs = try CLI.gfe(["runs", spec, "--csv", "--results", CLI.results])
+        #expect(runs.status == 0, "\(runs.err)")
+        let listing = try CSV.parse(runs.out, source: "gfe runs")
+        for column in ["run_id", "state", "encoder.method", "encoder.points", "seed", "images_seen", "test_loss_gfe"] {
+            #expect(listing.header.contains(column), "\(listing.header)")
+        }
+        #expect(try listing.column("run_id") == ids.flatMap { [$0, $0] })
+        #expect(
+            try listing.column("encoder.method") == ["oneStep", "oneStep", "oneStep", "oneStep"]
+                + Array(repeating: "fixedGrid", count: 4))
+        #expect(try listing.column("encoder.points") == ["", "", "", "", "3", "3", "3", "3"])
+        #expect(try listing.column("seed") == ["1", "1", "2", "2", "1", "1", "2", "2"])
+        for (k, id) in ids.enumerated() {
+            let checkpoints =
+                ((CLI.record("e2e-encoders", id)?["results"] as? [String: Any])?["checkpoints"] as? [[String: Any]])
+                ?? []
+            let losses = checkpoints.map { ($0["metrics"] as? [String: Any])?["test_loss_gfe"] as? Double }
+            for (j, loss) in losses.enumerated() {
+                let cell = try listing.doubles("test_loss_gfe")[2 * k + j]
+                #expect(abs(cell - (loss ?? .nan)) <= 1e-15 * cell, "run \(id): \(cell) vs \(String(describing: loss))")
+            }
+        }
+        let runsJSON = try CLI.gfe(["runs", spec, "--json", "--results", CLI.results])
+        let objects = try #require(
+            try JSONSerialization.jsonObject(with: Data(runsJSON.out.utf8)) as? [[String: Any]], "\(runsJSON.out)")
+        #expect(objects.count == 8 && objects[0]["encoder.method"] as? String == "oneStep")
+        let csvAndJSON = try CLI.gfe(["runs", spec, "--csv", "--json", "--results", CLI.results])
+        #expect(csvAndJSON.status == 2 && csvAndJSON.err.contains("exclusive"), "\(csvAndJSON.err)")
+
         // Diff: within tolerance, outside it, and not comparable.
         let values = try csv.doubles("one_step")
         let grid = try csv.doubles("fixed_grid")

@@ -1,0 +1,44 @@
+import ArgumentParser
+import GFECore
+import GFEExperiments
+import GFEStore
+
+/// `gfe runs SPEC`: one row per run and checkpoint, with the swept fields flattened, for comparing runs.
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract:
+            "List every planned run and checkpoint: state, swept fields (one column each), metrics and cost.",
+        discussion: """
+            One row per run and checkpoint (one row for a run that has none yet): plan index, run id, state \
+            (finished, failed, running, queued, notStarted, unreadable), one column per swept field with objects \
+            flattened (encoder.method, encoder.steps) and the seed, images_seen, iteration, every checkpoint \
+            metric (test losses, decoder passes per image, CPU seconds, training seconds), the run's wall seconds \
+            and code version. Aligned text by default; --csv or --json for pandas and scripts \
+            (pandas.read_csv(..., comment="#")). Give the same --set and --seeds as to `gfe run`.
+            """)
+
+    @OptionGroup var experiment: ExperimentArguments
+
+    @Flag(help: "Print CSV (a # comment line, then the header and rows).")
+    var csv = false
+
+    @Flag(help: "Print a JSON array of row objects (numbers as numbers, empty cells as null).")
+    var json = false
+
+    func validate() throws {
+        if csv && json { throw ValidationError("--csv and --json are exclusive; give one") }
+    }
+
+    func run() throws {
+        let session = try experiment.open()
+        let table = RunsListing(plan: session.plan, store: session.store).table
+        if csv {
+            print(CSV.render(table), terminator: "")
+        } else if json {
+            say(JSONValue.array(RunsListing.jsonRows(table)).prettyText())
+        } else {
+            say(ResultsTable.render(table))
+        }
+    }
+}
