@@ -98,7 +98,7 @@ def seeds_note(rows, figure, prefix):
     counts = set()
     for s in figure["series"]:
         n = values(rows, prefix + s["column"] + "_n")
-        counts.update(int(c) for c in (n or [1]) if not math.isnan(c))
+        counts.update(int(c) for c in (n or [1]) if not math.isnan(c) and c > 0)
     return "n = " + "/".join(str(c) for c in sorted(counts)) + " seeds, mean ± sd" if counts else ""
 
 
@@ -145,8 +145,8 @@ def draw_cost(ax, rows, figure, path):
                         fmt="o", color=s["colour"], markersize=ms, elinewidth=0.8, capsize=0)
         ax.plot([], [], "o-", color=s["colour"], label=s["label"])
     ax.set_xscale("log")
-    ax.set_xlabel("decoder passes per test image (forward + backward; marker grows with images seen, "
-                  f"{int(images[0]):,} … {int(images[-1]):,})")
+    ax.set_xlabel("decoder passes per test image (forward + backward)")
+    figure["legend_title"] = f"marker size: images seen\n{int(images[0]):,} (small) … {int(images[-1]):,} (large)"
     ax.grid(True, which="both", alpha=0.3)
 
 
@@ -170,7 +170,7 @@ def draw(name, results):
             ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10)
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - 2.5 / fig.get_figwidth(), 0.5),
-                   fontsize=8.5, frameon=False)
+                   fontsize=8.5, frameon=False, title=figure.get("legend_title"), title_fontsize=8.5)
         fig.tight_layout(rect=(0, 0, 1 - 2.6 / fig.get_figwidth(), 1))
         for ext in ("png", "pdf"):
             out = os.path.join(results, name, "figures", f"{figure['file']}.{ext}")
