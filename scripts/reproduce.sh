@@ -29,7 +29,7 @@ done
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
                     [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
-                    [amortisation-gap]=50 [step-control]=65 [data-efficiency]=65 [latent-tables]=85 [decoder-gradients]=180)
+                    [amortisation-gap]=50 [step-control]=65 [data-efficiency]=65 [latent-tables]=55 [decoder-gradients]=180)
 specs=()
 for n in "${names[@]}"; do
   case $n in

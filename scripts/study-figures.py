@@ -167,7 +167,8 @@ def draw(name, results):
                 draw_cost(ax, rows, figure, path)
             ax.set_ylabel(LOSS)
             note = seeds_note(rows, figure, prefix)
-            ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10)
+            # Above the epochs axis when there is one.
+            ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10, pad=34 if "epochs" in figure else 6)
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - 2.5 / fig.get_figwidth(), 0.5),
                    fontsize=8.5, frameon=False, title=figure.get("legend_title"), title_fontsize=8.5)
