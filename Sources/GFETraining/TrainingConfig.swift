@@ -112,11 +112,7 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
             guard method == .gfe else {
                 throw bad("'persistentLatents' applies to method 'gfe' only (an AE's codes come from its encoder)")
             }
-            guard encoder.initialPoint != nil else {
-                throw bad(
-                    "'persistentLatents' starts solves at stored latents; the fixed-grid encoder always starts "
-                        + "at z = 0: use AMD, one step, adam or gd")
-            }
+            try requireStartingPoint("'persistentLatents' starts solves at stored latents")
             if persistentLatents == .joint && gradient.mode != .approximate {
                 throw bad(
                     "'persistentLatents' 'joint' optimises the latents with the decoder, without a solve to "
@@ -130,11 +126,7 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
             guard method == .ae else {
                 throw bad("'semiAmortised' applies to method 'ae' only (it refines an encoder's codes)")
             }
-            guard encoder.initialPoint != nil else {
-                throw bad(
-                    "'semiAmortised' starts the encoder's solve at E(x); the fixed-grid encoder always starts "
-                        + "at z = 0: use AMD, one step, adam or gd")
-            }
+            try requireStartingPoint("'semiAmortised' starts the encoder's solve at E(x)")
         }
         if method == .gfe {
             try gradient.validate(encoder: encoder)
@@ -154,6 +146,14 @@ public struct TrainingConfig: Sendable, Equatable, SettingsFields {
         if checkpoints.split == "holdout" && !splits.contains(.holdout) {
             throw bad("'checkpoints.split' is 'holdout', and \(source.name) has no holdout set; use 'test'")
         }
+    }
+
+    /// A feature that hands the encoder its z₀ needs an encoder that takes one (not the fixed grid).
+    private func requireStartingPoint(_ feature: String) throws(GFEError) {
+        guard encoder.initialPoint == nil else { return }
+        throw .badInput(
+            "\(Self.messageSubject): \(feature); the fixed-grid encoder always starts at z = 0: use AMD, one step, "
+                + "adam or gd")
     }
 
     /// The decoder this configuration trains on samples of `sampleSize` values.

@@ -23,11 +23,9 @@ struct ResolveCommand: ParsableCommand {
         let session = try experiment.open()
         guard json else { return say(session.resolution) }
         let runs: [JSONValue] = session.plan.runs.map { r in
-            var swept = JSONObject()
-            for v in r.point.values { swept[v.path.description] = v.value }
-            return .object(
+            .object(
                 JSONObject([
-                    ("index", JSONValue(r.index)), ("runId", .string(r.id)), ("swept", .object(swept)),
+                    ("index", JSONValue(r.index)), ("runId", .string(r.id)), ("swept", .object(r.point.sweptObject)),
                     ("folder", .string(session.store.runFolder(r.id))), ("config", r.point.resolved)
                 ]))
         }

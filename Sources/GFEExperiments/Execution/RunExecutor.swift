@@ -272,8 +272,7 @@ public enum RunExecutor {
             if let node = slurm.node { job["node"] = .string(node) }
             provenance["slurm"] = .object(job)
         }
-        var swept = JSONObject()
-        for v in run.point.values { swept[v.path.description] = v.value }
+        let swept = run.point.sweptObject
         return RunRecord(
             status: failure == nil ? .finished : .failed, reason: failure, diverged: diverged,
             experiment: run.experiment,

@@ -11,12 +11,10 @@ import GFETraining
 /// id from it with its own code version: a run whose id does not follow from what it carries is refused.
 extension PlannedRun {
     public var transferJSON: JSONValue {
-        var swept = JSONObject()
-        for v in point.values { swept[v.path.description] = v.value }
-        return .object(
+        .object(
             JSONObject([
                 ("experiment", .string(experiment)), ("index", JSONValue(index)), ("runId", .string(id)),
-                ("swept", .object(swept)), ("config", point.resolved), ("outputs", outputs.json),
+                ("swept", .object(point.sweptObject)), ("config", point.resolved), ("outputs", outputs.json),
                 ("dataFingerprint", .string(dataFingerprint))
             ]))
     }

@@ -13,14 +13,6 @@ public struct RunsListing: Sendable {
         status = StatusReport(plan: plan, store: store)
     }
 
-    /// The run's record when it finished or failed (a failed run keeps the checkpoints it reached).
-    static func record(_ state: RunState) -> RunRecord? {
-        switch state {
-        case .finished(let r), .failed(let r): r
-        default: nil
-        }
-    }
-
     /// A swept value as cells: an object's leaves under dotted names, anything else as one cell.
     static func flatten(_ value: JSONValue, name: String, into cells: inout [(String, String)]) {
         if case .object(let object) = value {
@@ -37,7 +29,7 @@ public struct RunsListing: Sendable {
             var cells: [(String, String)] = []
             for v in e.run.point.values { Self.flatten(v.value, name: v.path.description, into: &cells) }
             for (name, _) in cells where !sweptColumns.contains(name) { sweptColumns.append(name) }
-            let record = Self.record(e.state)
+            let record = e.state.record
             for c in record?.checkpoints ?? [] { metricColumns.formUnion(c.metrics.keys) }
             return (Dictionary(cells, uniquingKeysWith: { a, _ in a }), record)
         }

@@ -22,6 +22,13 @@ public enum RunState: Sendable {
     public var isRunning: Bool { if case .running = self { true } else { false } }
     /// The record of a run that diverged (`RunRecord.diverged`): kept rather than recomputed unless forced.
     public var divergedRecord: RunRecord? { if case .failed(let r) = self, r.diverged { r } else { nil } }
+    /// The run.json of a finished or failed run (a failed run keeps the checkpoints it reached).
+    public var record: RunRecord? {
+        switch self {
+        case .finished(let r), .failed(let r): r
+        default: nil
+        }
+    }
 
     /// "finished", "failed: reason", "running (host pid 12)", "not started".
     public var summary: String {

@@ -185,18 +185,12 @@ public struct StatusReport: Sendable {
     public var json: JSONValue {
         let runs: [JSONValue] = entries.map { e in
             let (state, note) = describe(e)
-            var swept = JSONObject()
-            for v in e.run.point.values { swept[v.path.description] = v.value }
-            var record: RunRecord? = nil
-            switch e.state {
-            case .finished(let r), .failed(let r): record = r
-            default: break
-            }
+            let record = e.state.record
             return .object(
                 JSONObject([
                     ("index", JSONValue(e.run.index)), ("runId", .string(e.run.id)),
                     ("state", .string(stateWord(e))), ("description", .string(state)),
-                    ("note", note.map(JSONValue.string) ?? .null), ("swept", .object(swept)),
+                    ("note", note.map(JSONValue.string) ?? .null), ("swept", .object(e.run.point.sweptObject)),
                     ("folder", e.folder.map(JSONValue.string) ?? .null),
                     ("gitDirty", record?.code.gitDirty.map(JSONValue.bool) ?? .null),
                     ("end", record.map { .string($0.endTime) } ?? .null)

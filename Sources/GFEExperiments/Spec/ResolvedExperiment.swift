@@ -15,6 +15,13 @@ public struct ResolvedPoint: Sendable {
     /// The resolved configuration as JSON (`TrainingConfig`'s encoding), keys sorted.
     public var resolved: JSONValue
 
+    /// The swept values as one JSON object keyed by field path (run.json's `swept`, plans and listings).
+    public var sweptObject: JSONObject {
+        var swept = JSONObject()
+        for v in values { swept[v.path.description] = v.value }
+        return swept
+    }
+
     /// "method=gfe seed=1": the swept values for listings ("(no swept fields)" when there are none).
     public var label: String {
         values.isEmpty ? "(no swept fields)" : values.map { "\($0.path)=\($0.value.shortText)" }.joined(separator: " ")
