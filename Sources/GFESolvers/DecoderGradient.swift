@@ -48,10 +48,11 @@ public enum DecoderGradient {
     /// in the encoding's result codes, `parameterGradientIsFinite` and the implicit solve's result codes.
     /// A row whose forward solve stopped early (fixed-grid row frozen as non-finite, one-step row back at
     /// z₀) is differentiated through the steps that produced its returned z*, and no further.
+    /// `observeAdjoint` sees the `adjoint` mode's backward sweep interval by interval (diagnosis only).
     public static func encodeAndGradient<T: Scalar>(
         settings: DecoderGradientSettings, encoder: inout LatentEncoder<DecoderObjective<T>>,
         objective: inout DecoderObjective<T>, x: Matrix<T>, layout: GroupLayout = .oneGroup, z0: Matrix<T>? = nil,
-        rng: inout RNG, parameterGradient: inout [T]
+        rng: inout RNG, parameterGradient: inout [T], observeAdjoint: ((AdjointSweepStep) -> Void)? = nil
     ) throws(GFEError) -> DecoderGradientResult<T> {
         try settings.validate(encoder: encoder.settings)
         guard x.cols == objective.pixelCount else {
@@ -96,7 +97,7 @@ public enum DecoderGradient {
                     let stages = try require(stages)
                     ReverseGrid(settings: s, stages: stages, statistics: encoding.statistics, adjoint: a).differentiate(
                         mode, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
-                        parameterGradient: &parameterGradient)
+                        parameterGradient: &parameterGradient, observeAdjoint: observeAdjoint)
                 case (.implicit, _, _):
                     implicitSolve = DecoderGradientImplicit.correct(
                         z: z, loss: loss, gradient: a, tolerance: settings.cgTolerance,

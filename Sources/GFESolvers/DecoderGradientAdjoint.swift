@@ -31,12 +31,14 @@ import GFECore
 ///
 /// Each stage is one `secondOrderProducts` pass with direction u = α·a (a_v for Nesterov): H·u for the
 /// stage derivative and ∂_θ(u·g) for the integrand. A row frozen as non-finite is integrated from its last
-/// finite grid point (its z*) backwards. `parameterGradient` holds ∂_θ L(z*) on entry.
+/// finite grid point (its z*) backwards. `parameterGradient` holds ∂_θ L(z*) on entry. `observe`, when given,
+/// sees the adjoint after each interval (`AdjointSweepStep`, for `gfe replay`); it changes no number.
 enum DecoderGradientAdjoint {
     static func fixedGrid<T: Scalar>(
         grid: ReverseGrid, stages: FixedGridStageRecord<T>, adjoint a0: Matrix<T>,
         objective: inout DecoderObjective<T>, x: Matrix<T>,
-        passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T]
+        passes: inout DecoderGradientPasses<T>, parameterGradient: inout [T],
+        observe: ((AdjointSweepStep) -> Void)? = nil
     ) {
         var state = Matrix<T>(rows: grid.n, cols: grid.width)  // (a) or (a_z | a_v)
         DecoderGradientRowMath.setColumns(&state, 0..<grid.d, to: a0)
@@ -97,6 +99,10 @@ enum DecoderGradientAdjoint {
             }
             // A ← A − (h/8)(K₁ + 3K₂ + 3K₃ + K₄); inactive rows have K = 0 and keep their A.
             for j in 0..<4 { RowOps.axpy(T(-weights[j]), slope[j], into: &state) }
+            observe?(
+                AdjointSweepStep(
+                    interval: k, time: t, step: h,
+                    largestAdjointNorm: AdjointSweepStep.largestRowNorm(state, rows: active)))
         }
     }
 
@@ -125,5 +131,40 @@ enum DecoderGradientAdjoint {
         let c: (Double, Double, Double, Double) = thirds == 1 ? (20, 4, 7, -2) : (7, 2, 20, -4)
         DecoderGradientRowMath.linearCombination(
             [(T(c.0 / 27), z0), (T(c.1 * h / 27), dz0), (T(c.2 / 27), z1), (T(c.3 * h / 27), dz1)], into: &out)
+    }
+}
+
+/// The adjoint after one interval of the backward sweep: what `gfe replay` prints to show where it grows.
+public struct AdjointSweepStep: Sendable, Equatable {
+    /// k of the interval [t_k, t_{k+1}] just integrated (backwards, so k falls).
+    public var interval: Int
+    /// t_k, where the adjoint now is.
+    public var time: Double
+    /// h = t_{k+1} − t_k.
+    public var step: Double
+    /// The largest ‖a‖ (‖(a_z, a_v)‖ for Nesterov) over the rows still integrated, summed in Double; NaN
+    /// when a row holds a NaN, +∞ when one overflowed.
+    public var largestAdjointNorm: Double
+
+    public init(interval: Int, time: Double, step: Double, largestAdjointNorm: Double) {
+        self.interval = interval
+        self.time = time
+        self.step = step
+        self.largestAdjointNorm = largestAdjointNorm
+    }
+
+    static func largestRowNorm<T: Scalar>(_ m: Matrix<T>, rows: [Bool]) -> Double {
+        var largest = 0.0
+        for r in 0..<m.rows where rows[r] {
+            var sum = 0.0
+            for c in 0..<m.cols {
+                let v = Double(m[r, c])
+                sum += v * v
+            }
+            let norm = sum.squareRoot()
+            if norm.isNaN { return .nan }
+            largest = max(largest, norm)
+        }
+        return largest
     }
 }

@@ -120,12 +120,12 @@ extension ReverseGrid {
     func differentiate<T: Scalar>(
         _ mode: DecoderGradientMode, stages: FixedGridStageRecord<T>, adjoint a: Matrix<T>,
         objective: inout DecoderObjective<T>, x: Matrix<T>, passes: inout DecoderGradientPasses<T>,
-        parameterGradient: inout [T]
+        parameterGradient: inout [T], observeAdjoint: ((AdjointSweepStep) -> Void)? = nil
     ) {
         if mode == .adjoint {
             DecoderGradientAdjoint.fixedGrid(
                 grid: self, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
-                parameterGradient: &parameterGradient)
+                parameterGradient: &parameterGradient, observe: observeAdjoint)
         } else {
             DecoderGradientUnrolled.fixedGrid(
                 grid: self, stages: stages, adjoint: a, objective: &objective, x: x, passes: &passes,
