@@ -15,7 +15,9 @@ struct RunsCommand: ParsableCommand {
             flattened (encoder.method, encoder.steps) and the seed, images_seen, iteration, every checkpoint \
             metric (test losses, decoder passes per image, CPU seconds, training seconds), the run's wall seconds \
             and code version. Aligned text by default; --csv or --json for pandas and scripts \
-            (pandas.read_csv(..., comment="#")). Give the same --set and --seeds as to `gfe run`.
+            (pandas.read_csv(..., comment="#")). Give the same --set and --seeds as to `gfe run`. --curves lists \
+            the stored runs' curves instead (curves.csv with the run's index, state and swept columns; one row \
+            per curve point and metric), --metric keeping only the named metrics.
             """)
 
     @OptionGroup var experiment: ExperimentArguments
@@ -26,13 +28,21 @@ struct RunsCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of row objects (numbers as numbers, empty cells as null).")
     var json = false
 
+    @Flag(help: "List the stored runs' curves (curves.csv rows) with their swept columns instead of checkpoints.")
+    var curves = false
+
+    @Option(help: "With --curves: keep this metric only (repeatable), e.g. validation_loss.")
+    var metric: [String] = []
+
     func validate() throws {
         if csv && json { throw ValidationError("--csv and --json are exclusive; give one") }
+        if !metric.isEmpty && !curves { throw ValidationError("--metric applies to --curves only") }
     }
 
     func run() throws {
         let session = try experiment.open()
-        let table = RunsListing(plan: session.plan, store: session.store).table
+        let listing = RunsListing(plan: session.plan, store: session.store)
+        let table = curves ? try listing.curves(metrics: metric) : listing.table
         if csv {
             print(CSV.render(table), terminator: "")
         } else if json {

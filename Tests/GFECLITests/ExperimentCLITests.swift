@@ -141,6 +141,33 @@ import Testing
         let csvAndJSON = try CLI.gfe(["runs", spec, "--csv", "--json", "--results", CLI.results])
         #expect(csvAndJSON.status == 2 && csvAndJSON.err.contains("exclusive"), "\(csvAndJSON.err)")
 
+        // gfe runs --curves: each run's curves.csv rows, with its swept columns, filtered by metric.
+        let curves = try CLI.gfe(["runs", spec, "--curves", "--metric", "train_loss", "--csv", "--results", CLI.results]
+        )
+        #expect(curves.status == 0, "\(curves.err)")
+        let long = try CSV.parse(curves.out, source: "gfe runs --curves")
+        #expect(
+            long.header == [
+                "index", "run_id", "state", "encoder.method", "seed", "encoder.points", "encoder.tau", "iteration",
+                "images_seen", "wall_s", "metric", "value"
+            ])
+        #expect(try Set(long.column("metric")) == ["train_loss"])
+        for (k, id) in ids.enumerated() {
+            let own = try CSV.read("\(CLI.results)/e2e-encoders/\(id)/curves.csv")
+            let losses = zip(try own.column("metric"), try own.column("value")).filter { $0.0 == "train_loss" }.map(\.1)
+            let mine = long.rows.filter { $0[1] == id }
+            #expect(mine.map { $0[11] } == losses && losses.count == 4, "run \(id)")
+            #expect(mine.allSatisfy { $0[0] == String(k) && $0[2] == "finished" })
+        }
+        #expect(try long.column("seed").prefix(4) == ["1", "1", "1", "1"])
+        let unknown = try CLI.gfe(["runs", spec, "--curves", "--metric", "val_loss", "--results", CLI.results])
+        #expect(
+            unknown.status == 2 && unknown.err.contains("records the metric 'val_loss'; recorded: ")
+                && unknown.err.contains("validation_loss") == false && unknown.err.contains("train_loss"),
+            "\(unknown.err)")
+        let metricAlone = try CLI.gfe(["runs", spec, "--metric", "train_loss", "--results", CLI.results])
+        #expect(metricAlone.status == 2 && metricAlone.err.contains("--metric applies to --curves only"))
+
         // Diff: within tolerance, outside it, and not comparable.
         let values = try csv.doubles("one_step")
         let grid = try csv.doubles("fixed_grid")

@@ -22,18 +22,22 @@ public struct RunsListing: Sendable {
         }
     }
 
-    public var table: CSVTable {
-        var sweptColumns: [String] = []
-        var metricColumns = Set<String>()
-        let perRun: [(cells: [String: String], record: RunRecord?)] = status.entries.map { e in
+    /// Each run's swept values as cells, and the swept column names in plan order.
+    private var sweptCells: (columns: [String], perRun: [[String: String]]) {
+        var columns: [String] = []
+        let perRun = status.entries.map { e -> [String: String] in
             var cells: [(String, String)] = []
             for v in e.run.point.values { Self.flatten(v.value, name: v.path.description, into: &cells) }
-            for (name, _) in cells where !sweptColumns.contains(name) { sweptColumns.append(name) }
-            let record = e.state.record
-            for c in record?.checkpoints ?? [] { metricColumns.formUnion(c.metrics.keys) }
-            return (Dictionary(cells, uniquingKeysWith: { a, _ in a }), record)
+            for (name, _) in cells where !columns.contains(name) { columns.append(name) }
+            return Dictionary(cells, uniquingKeysWith: { a, _ in a })
         }
-        let metrics = metricColumns.sorted()
+        return (columns, perRun)
+    }
+
+    public var table: CSVTable {
+        let (sweptColumns, cells) = sweptCells
+        let records = status.entries.map(\.state.record)
+        let metrics = Set(records.flatMap { ($0?.checkpoints ?? []).flatMap(\.metrics.keys) }).sorted()
         var table = CSVTable(
             header: ["index", "run_id", "state"] + sweptColumns + ["images_seen", "iteration"] + metrics + [
                 "run_wall_s", "code_version", "git_dirty"
@@ -41,13 +45,14 @@ public struct RunsListing: Sendable {
             comments: [
                 "gfe runs: experiment \(status.plan.name) (\(status.plan.spec.source)); one row per run and checkpoint"
             ])
-        for (e, run) in zip(status.entries, perRun) {
-            let head = [String(e.run.index), e.run.id, status.stateWord(e)] + sweptColumns.map { run.cells[$0] ?? "" }
+        for (i, e) in status.entries.enumerated() {
+            let record = records[i]
+            let head = [String(e.run.index), e.run.id, status.stateWord(e)] + sweptColumns.map { cells[i][$0] ?? "" }
             let tail = [
-                run.record.map { CSV.cell($0.wallSeconds) } ?? "", run.record?.code.id ?? "",
-                run.record?.code.gitDirty.map { String($0) } ?? ""
+                record.map { CSV.cell($0.wallSeconds) } ?? "", record?.code.id ?? "",
+                record?.code.gitDirty.map { String($0) } ?? ""
             ]
-            let checkpoints = run.record?.checkpoints ?? []
+            let checkpoints = record?.checkpoints ?? []
             if checkpoints.isEmpty {
                 table.rows.append(head + ["", ""] + metrics.map { _ in "" } + tail)
             }
@@ -56,6 +61,43 @@ public struct RunsListing: Sendable {
                     head + [String(c.tableImagesSeen), String(c.iteration)]
                         + metrics.map { m in c.metrics[m].map(CSV.cell) ?? "" } + tail)
             }
+        }
+        return table
+    }
+
+    /// `gfe runs --curves`: every stored run's curves.csv rows (finished and failed runs), each with the run's
+    /// plan index, state and swept columns, so curves of a sweep compare without joining run.json by hand.
+    /// `metrics` keeps those metrics only (all when empty); a metric no run recorded is refused with the ones
+    /// recorded.
+    public func curves(metrics: [String]) throws -> CSVTable {
+        let (sweptColumns, cells) = sweptCells
+        var table = CSVTable(
+            header: ["index", "run_id", "state"] + sweptColumns + [
+                "iteration", "images_seen", "wall_s", "metric", "value"
+            ],
+            comments: [
+                "gfe runs --curves: experiment \(status.plan.name) (\(status.plan.spec.source)); one row per run, "
+                    + "curve point and metric"
+            ])
+        var recorded = Set<String>()
+        let wanted = Set(metrics)
+        for (i, e) in status.entries.enumerated() where e.state.record != nil {
+            let path = status.store.runFolder(e.run.id) + "/curves.csv"
+            let curves = try CSV.read(path)
+            let columns = try ["iteration", "images_seen", "wall_s", "metric", "value"].map(curves.columnIndex)
+            let head = [String(e.run.index), e.run.id, status.stateWord(e)] + sweptColumns.map { cells[i][$0] ?? "" }
+            for row in curves.rows {
+                let metric = row[columns[3]]
+                recorded.insert(metric)
+                guard wanted.isEmpty || wanted.contains(metric) else { continue }
+                table.rows.append(head + columns.map { row[$0] })
+            }
+        }
+        if let missing = metrics.first(where: { !recorded.contains($0) }) {
+            throw GFEError.badInput(
+                "gfe runs --curves: no stored run of \(status.plan.name) records the metric '\(missing)'"
+                    + (recorded.isEmpty
+                        ? " (no run has curves yet)" : "; recorded: \(recorded.sorted().joined(separator: ", "))"))
         }
         return table
     }
