@@ -17,7 +17,8 @@ struct RunsCommand: ParsableCommand {
             and code version. Aligned text by default; --csv or --json for pandas and scripts \
             (pandas.read_csv(..., comment="#")). Give the same --set and --seeds as to `gfe run`. --curves lists \
             the stored runs' curves instead (curves.csv with the run's index, state and swept columns; one row \
-            per curve point and metric), --metric keeping only the named metrics.
+            per curve point and metric), --metric keeping only the named metrics and --every N the iterations \
+            that are multiples of N.
             """)
 
     @OptionGroup var experiment: ExperimentArguments
@@ -34,15 +35,21 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "With --curves: keep this metric only (repeatable), e.g. validation_loss.")
     var metric: [String] = []
 
+    @Option(help: "With --curves: keep the iterations that are multiples of N (thins per-iteration curves).")
+    var every: Int?
+
     func validate() throws {
         if csv && json { throw ValidationError("--csv and --json are exclusive; give one") }
-        if !metric.isEmpty && !curves { throw ValidationError("--metric applies to --curves only") }
+        if (!metric.isEmpty || every != nil) && !curves {
+            throw ValidationError("--metric and --every apply to --curves only")
+        }
+        if let every, every < 1 { throw ValidationError("--every must be at least 1, got \(every)") }
     }
 
     func run() throws {
         let session = try experiment.open()
         let listing = RunsListing(plan: session.plan, store: session.store)
-        let table = curves ? try listing.curves(metrics: metric) : listing.table
+        let table = curves ? try listing.curves(metrics: metric, every: every ?? 1) : listing.table
         if csv {
             print(CSV.render(table), terminator: "")
         } else if json {

@@ -166,7 +166,14 @@ import Testing
                 && unknown.err.contains("validation_loss") == false && unknown.err.contains("train_loss"),
             "\(unknown.err)")
         let metricAlone = try CLI.gfe(["runs", spec, "--metric", "train_loss", "--results", CLI.results])
-        #expect(metricAlone.status == 2 && metricAlone.err.contains("--metric applies to --curves only"))
+        #expect(metricAlone.status == 2 && metricAlone.err.contains("--metric and --every apply to --curves only"))
+        let thinned = try CLI.gfe(
+            ["runs", spec, "--curves", "--metric", "train_loss", "--every", "2", "--csv", "--results", CLI.results])
+        #expect(
+            try CSV.parse(thinned.out, source: "thinned").column("iteration")
+                == Array(repeating: ["2", "4"], count: 4).flatMap { $0 })
+        let zero = try CLI.gfe(["runs", spec, "--curves", "--every", "0", "--results", CLI.results])
+        #expect(zero.status == 2 && zero.err.contains("--every must be at least 1"), "\(zero.err)")
 
         // Diff: within tolerance, outside it, and not comparable.
         let values = try csv.doubles("one_step")

@@ -68,8 +68,9 @@ public struct RunsListing: Sendable {
     /// `gfe runs --curves`: every stored run's curves.csv rows (finished and failed runs), each with the run's
     /// plan index, state and swept columns, so curves of a sweep compare without joining run.json by hand.
     /// `metrics` keeps those metrics only (all when empty); a metric no run recorded is refused with the ones
-    /// recorded.
-    public func curves(metrics: [String]) throws -> CSVTable {
+    /// recorded. `every` keeps the points whose iteration is a multiple of it (per-iteration curves thinned to
+    /// the validation grid, for a table small enough to commit).
+    public func curves(metrics: [String], every: Int = 1) throws -> CSVTable {
         let (sweptColumns, cells) = sweptCells
         var table = CSVTable(
             header: ["index", "run_id", "state"] + sweptColumns + [
@@ -89,7 +90,9 @@ public struct RunsListing: Sendable {
             for row in curves.rows {
                 let metric = row[columns[3]]
                 recorded.insert(metric)
-                guard wanted.isEmpty || wanted.contains(metric) else { continue }
+                guard wanted.isEmpty || wanted.contains(metric), (Int(row[columns[0]]) ?? 0) % every == 0 else {
+                    continue
+                }
                 table.rows.append(head + columns.map { row[$0] })
             }
         }
