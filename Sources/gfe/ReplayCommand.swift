@@ -16,7 +16,8 @@ struct ReplayCommand: ParsableCommand {
             the adjoint gradient the adjoint's largest norm is traced through the backward sweep; for the \
             fixed-grid gradient flow, the flow's stiffness h·alpha·lambda_max(H) is measured at every grid \
             point against the Runge–Kutta stability limit. --change encoder.points=200 (repeatable) replays \
-            the step with another encoder or gradient setting. --csv writes one row per grid interval.
+            the step with another encoder or gradient setting. --csv writes one row per grid interval; --json prints \
+            everything as one object instead of the text.
             """)
 
     @OptionGroup var experiment: ExperimentArguments
@@ -36,10 +37,17 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Write the per-interval table (stiffness, adjoint norms) to this CSV file.")
     var csv: String?
 
+    @Flag(help: "Print the replay as one JSON object (both precisions' numbers and the per-interval rows).")
+    var json = false
+
     func run() throws {
         let session = try experiment.open(index: index)
         let replay = try RunReplay.make(session: session, index: index, iteration: iteration, changes: change)
         if let csv { try CSV.write(replay.csv, to: csv) }
+        if json {
+            say(replay.json.prettyText())
+            return
+        }
         say(replay.text)
         if let csv { say("written \(csv)") }
     }

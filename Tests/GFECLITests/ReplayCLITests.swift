@@ -45,6 +45,14 @@ import Testing
                 "adjoint_norm_float64"
             ])
         #expect(try table.column("interval") == ["0", "1"] && table.column("h") == ["25.0", "50.0"])
+        let json = try replay(["--index", "0", "--json"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any], "\(json.out)")
+        #expect(object["step"] as? Int == 2 && object["gradient"] as? String == "adjoint")
+        #expect((object["float32"] as? [String: Any])?["finite"] as? Bool == false)
+        #expect((object["float32"] as? [String: Any])?["meanLoss"] as? String == "nan")
+        #expect((object["float64"] as? [String: Any])?["finite"] as? Bool == true)
+        #expect((object["intervals"] as? [[String: Any]])?.map { $0["h"] as? Double } == [25, 50])
 
         // A finished run: the step after its budget, with a changed grid and gradient for the replay only.
         let next = try replay([

@@ -204,6 +204,42 @@ public struct RunReplay: Sendable {
         return table
     }
 
+    /// The whole replay as one JSON object (`gfe replay --json`): the run, the step, the changes, each
+    /// precision's numbers and the per-interval rows of `csv`; non-finite numbers as the strings "nan", "inf".
+    public var json: JSONValue {
+        func number(_ v: Double) -> JSONValue {
+            v.isFinite ? JSONValue(v) : .string(v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf"))
+        }
+        func outcome(_ o: StepReplay.Outcome) -> JSONValue {
+            .object(
+                JSONObject([
+                    ("meanLoss", number(o.meanLoss)), ("meanLatentGradientNorm", number(o.meanLatentGradientNorm)),
+                    ("gradientNorm", number(o.gradientNorm)),
+                    ("nonFiniteGradientEntries", JSONValue(o.nonFiniteGradientEntries)),
+                    ("parameterCount", JSONValue(o.parameterCount)), ("solvePasses", JSONValue(o.solvePasses)),
+                    ("secondOrderPasses", JSONValue(o.secondOrderPasses)), ("finite", .bool(o.isFinite))
+                ]))
+        }
+        let table = csv
+        let intervals = table.rows.map { row in
+            JSONValue.object(
+                JSONObject(
+                    zip(table.header, row).map { name, cell in
+                        (name, cell.isEmpty ? .null : Double(cell).map(number) ?? .string(cell))
+                    }))
+        }
+        return .object(
+            JSONObject([
+                ("experiment", .string(run.experiment)), ("index", JSONValue(run.index)), ("runId", .string(run.id)),
+                ("label", .string(run.label)), ("step", JSONValue(replay.iteration)),
+                ("imagesSeenBefore", JSONValue(replay.imagesSeenBefore)),
+                ("failure", failure.map { .string($0) } ?? .null),
+                ("changes", .array(changes.map { .string($0) })), ("encoder", .string(replay.encoder.method.rawValue)),
+                ("gradient", .string(replay.gradient.rawValue)), ("float32", outcome(replay.float32)),
+                ("float64", outcome(replay.float64)), ("intervals", .array(intervals))
+            ]))
+    }
+
     private func csvNumber(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
     private func fmt(_ v: Double) -> String {
         v.isFinite
