@@ -4,9 +4,11 @@
     python3 scripts/study-figures.py [--results DIR] NAME...    # e.g. data-efficiency step-control
 
 Reads results/NAME/table.csv (written by `gfe table experiments/NAME.json`: a column per method, with `_sd`
-and `_n` columns when there are several seeds) and writes results/NAME/<figure>.png and .pdf. Each line is
-the seed mean, its band ± one sample sd. Only the tables are read, so a figure always shows the numbers the
-report quotes. Needs matplotlib (make python-deps).
+and `_n` columns when there are several seeds) or, for curve studies, results/NAME/curves.csv (written by
+`gfe runs experiments/NAME.json --curves --csv`: one row per run, iteration and metric, with the run's swept
+columns and state) and writes results/NAME/figures/<figure>.png and .pdf. Each line is the seed mean, its band
+± one sample sd; a run that failed (diverged) ends in a cross. Only committed tables are read, so a figure
+always shows the numbers the report quotes. Needs matplotlib (make python-deps).
 """
 
 import csv
@@ -70,6 +72,122 @@ FIGURES = {
                     series("amd_from_preset_z0", "AMD from z₀ ~ U[0,1)", GFE, ":")]},
     ],
 }
+
+
+MODES = {"approximate": "#1f77b4", "implicit": "#2ca02c", "adjoint": "#d62728", "unrolled": "#9467bd"}
+VALIDATION = ("validation_loss", "validation loss (8 validation images)", "log")
+STATIONARITY = ("solve_gradient_norm", "mean ‖∇z ℓ(z*)‖ of the training batch", "log")
+
+
+def where(label, colour, style="-", **match):
+    return {"where": match, "label": label, "colour": colour, "style": style}
+
+
+RUN_FIGURES = {
+    "decoder-gradients": [
+        {"file": "validation-loss-and-stationarity", "x": ("iteration", "iteration (B = 20)"),
+         "panels": [VALIDATION, STATIONARITY],
+         "series": [where("approximate (z* held constant)", MODES["approximate"], gradient="approximate"),
+                    where("implicit (conjugate gradients at z*)", MODES["implicit"], gradient="implicit"),
+                    where("adjoint (backwards on the grid)", MODES["adjoint"], gradient="adjoint"),
+                    where("unrolled (through the RK steps)", MODES["unrolled"], gradient="unrolled")]},
+        {"file": "validation-loss-vs-seconds", "x": ("wall_s", "training seconds (one core)"),
+         "panels": [VALIDATION],
+         "series": [where("approximate", MODES["approximate"], gradient="approximate"),
+                    where("implicit", MODES["implicit"], gradient="implicit"),
+                    where("adjoint", MODES["adjoint"], gradient="adjoint"),
+                    where("unrolled", MODES["unrolled"], gradient="unrolled")]},
+    ],
+    "adjoint-divergence": [
+        {"file": "validation-loss", "x": ("iteration", "iteration (B = 20)"),
+         "panels": [VALIDATION],
+         "series": [where("approximate, N = 100", MODES["approximate"], gradient="approximate"),
+                    where("adjoint, N = 100 (the paper's grid)", MODES["adjoint"], gradient="adjoint",
+                          **{"encoder.points": "100", "optimiser.lr": "0.0005"}),
+                    where("adjoint, N = 100, half the learning rate", "#ff7f0e", "--", gradient="adjoint",
+                          **{"optimiser.lr": "0.00025"}),
+                    where("adjoint, N = 200", "#8c564b", gradient="adjoint", **{"encoder.points": "200"}),
+                    where("adjoint, N = 400", "#9467bd", gradient="adjoint", **{"encoder.points": "400"})]},
+    ],
+}
+
+
+def draw_run_curves(ax, rows, figure, panel, path):
+    """One line per series: the mean over its runs (seeds) at each iteration where any run has a value, ± sd
+    where two or more do; a cross where a failed run's curve ends."""
+    metric, ylabel, scale = panel
+    xcol = figure["x"][0]
+    for s in figure["series"]:
+        runs = {}
+        for r in rows:
+            if r["metric"] != metric:
+                continue
+            if any(r.get(k) != v for k, v in s["where"].items()):
+                continue
+            runs.setdefault(r["run_id"], []).append(r)
+        if not runs:
+            sys.exit(f"study-figures: {path} has no '{metric}' rows for {s['where']}")
+        by_iteration = {}
+        for points in runs.values():
+            for r in points:
+                by_iteration.setdefault(int(r["iteration"]), []).append((float(r[xcol]), float(r["value"])))
+        iterations = sorted(by_iteration)
+        x = [sum(p[0] for p in by_iteration[i]) / len(by_iteration[i]) for i in iterations]
+        y = [sum(p[1] for p in by_iteration[i]) / len(by_iteration[i]) for i in iterations]
+        sd = []
+        for i, m in zip(iterations, y):
+            v = [p[1] for p in by_iteration[i]]
+            sd.append(math.sqrt(sum((a - m) ** 2 for a in v) / (len(v) - 1)) if len(v) > 1 else 0)
+        failed = [points for points in runs.values() if points[0]["state"] == "failed"]
+        n = len(runs)
+        label = s["label"] + (f" (n = {n}" + (f", {len(failed)} diverged" if failed else "") + ")")
+        ax.plot(x, y, s["style"], color=s["colour"], linewidth=1.3, label=label)
+        if n > 1:
+            ax.fill_between(x, [max(a - b, 1e-12) for a, b in zip(y, sd)], [a + b for a, b in zip(y, sd)],
+                            color=s["colour"], alpha=0.15, linewidth=0)
+        for points in failed:
+            last = max(points, key=lambda r: int(r["iteration"]))
+            ax.plot(float(last[xcol]), float(last["value"]), "x", color=s["colour"], markersize=8, mew=2)
+    ax.set_yscale(scale)
+    ax.set_xlabel(figure["x"][1])
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def draw_runs(name, results):
+    path = os.path.join(results, name, "curves.csv")
+    if not os.path.exists(path):
+        sys.exit(f"study-figures: {path} is missing: write it with "
+                 f"`gfe runs experiments/{name}.json --curves --csv > {path}` first")
+    rows = read_table(path)
+    for column in ("run_id", "state", "iteration", "metric", "value"):
+        if column not in rows[0]:
+            sys.exit(f"study-figures: {path} has no column '{column}' (columns: {', '.join(rows[0])})")
+    written = []
+    os.makedirs(os.path.join(results, name, "figures"), exist_ok=True)
+    for figure in RUN_FIGURES[name]:
+        panels = figure["panels"]
+        fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels) + 3.2, 4.2), squeeze=False)
+        for ax, panel in zip(axes[0], panels):
+            draw_run_curves(ax, rows, figure, panel, path)
+        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]),
+                          legend_width=3.2, fontsize=8, title="× where a run diverged")
+    print("\n".join(written))
+
+
+def finish(fig, axes, stem, legend_width, fontsize, title):
+    """The first panel's legend to the right of the panels (inside the canvas), then STEM.png and STEM.pdf
+    (no creation date: the same table gives the same bytes). Returns the files written."""
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - (legend_width - 0.1) / fig.get_figwidth(), 0.5),
+               fontsize=fontsize, frameon=False, title=title, title_fontsize=fontsize)
+    fig.tight_layout(rect=(0, 0, 1 - legend_width / fig.get_figwidth(), 1))
+    written = []
+    for ext in ("png", "pdf"):
+        fig.savefig(f"{stem}.{ext}", dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
+        written.append(f"{stem}.{ext}")
+    plt.close(fig)
+    return written
 
 
 def read_table(path):
@@ -169,15 +287,8 @@ def draw(name, results):
             note = seeds_note(rows, figure, prefix)
             # Above the epochs axis when there is one.
             ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10, pad=34 if "epochs" in figure else 6)
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - 2.5 / fig.get_figwidth(), 0.5),
-                   fontsize=8.5, frameon=False, title=figure.get("legend_title"), title_fontsize=8.5)
-        fig.tight_layout(rect=(0, 0, 1 - 2.6 / fig.get_figwidth(), 1))
-        for ext in ("png", "pdf"):
-            out = os.path.join(results, name, "figures", f"{figure['file']}.{ext}")
-            fig.savefig(out, dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
-            written.append(out)
-        plt.close(fig)
+        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]),
+                          legend_width=2.6, fontsize=8.5, title=figure.get("legend_title"))
     print("\n".join(written))
 
 
@@ -186,12 +297,16 @@ def main():
     results = "results"
     if args[:1] == ["--results"] and len(args) > 1:
         results, args = args[1], args[2:]
-    unknown = [n for n in args if n not in FIGURES]
+    unknown = [n for n in args if n not in FIGURES and n not in RUN_FIGURES]
     if not args or unknown:
         sys.exit(("study-figures: no figures for " + ", ".join(f"'{n}'" for n in unknown) + "\n" if unknown else "")
-                 + "usage: scripts/study-figures.py [--results DIR] NAME... (NAME one of: " + ", ".join(FIGURES) + ")")
+                 + "usage: scripts/study-figures.py [--results DIR] NAME... (NAME one of: "
+                 + ", ".join(list(FIGURES) + list(RUN_FIGURES)) + ")")
     for n in args:
-        draw(n, results)
+        if n in RUN_FIGURES:
+            draw_runs(n, results)
+        else:
+            draw(n, results)
 
 
 if __name__ == "__main__":

@@ -12,15 +12,18 @@ import Foundation
 public enum ParallelChunks {
     /// Results of `body(&state, chunk)` for chunk = 0..<count, computed on up to `threads` threads, each
     /// with state from `makeState()`. The first error thrown (in chunk order) is rethrown after all
-    /// threads stop; chunks not yet started are skipped once an error occurred.
+    /// threads stop; chunks not yet started are skipped once an error occurred. `progress`, when given, is
+    /// called on the calling thread after each chunk that thread completes, with the number of chunks all
+    /// threads have completed so far (so a progress display needs no locking of its own).
     public static func map<State, Result: Sendable>(
         count: Int, threads: Int,
         makeState: @escaping @Sendable () throws -> State,
-        body: @escaping @Sendable (inout State, Int) throws -> Result
+        body: @escaping @Sendable (inout State, Int) throws -> Result,
+        progress: ((Int) -> Void)? = nil
     ) throws -> [Result] {
         let board = Board<Result>(count: count)
         let workers = max(1, min(threads, count))
-        let work: @Sendable (Int) -> Void = { _ in
+        let work: @Sendable (((Int) -> Void)?) -> Void = { afterChunk in
             do {
                 var state = try makeState()
                 while let chunk = board.claim() {
@@ -29,6 +32,7 @@ public enum ParallelChunks {
                     } catch {
                         board.fail(error, at: chunk)
                     }
+                    afterChunk?(board.completed)
                 }
             } catch {
                 board.fail(error, at: -1)
@@ -39,13 +43,13 @@ public enum ParallelChunks {
         let finished = DispatchSemaphore(value: 0)
         for w in 1..<workers {
             let thread = Thread {
-                work(w)
+                work(nil)
                 finished.signal()
             }
             thread.stackSize = 8 << 20
             thread.start()
         }
-        work(0)
+        work(progress)
         for _ in 1..<workers { finished.wait() }
         return try board.results()
     }
@@ -54,6 +58,7 @@ public enum ParallelChunks {
     private final class Board<Result>: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0
+        private var finished = 0
         private let count: Int
         private var slots: [Result?]
         private var error: (chunk: Int, error: Error)?
@@ -75,6 +80,14 @@ public enum ParallelChunks {
             lock.lock()
             defer { lock.unlock() }
             slots[chunk] = r
+            finished += 1
+        }
+
+        /// Chunks stored so far.
+        var completed: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return finished
         }
 
         func fail(_ e: Error, at chunk: Int) {

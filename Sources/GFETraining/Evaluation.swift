@@ -62,11 +62,13 @@ public enum Evaluator {
     /// t, dt and stop). Batches are solved `resources.chunkGroups` at a time in one tall matrix, chunks
     /// shared between `resources.threads` threads. Sets BLAS to one thread. The decoder's rows are
     /// position-independent (`RowGemm`), so every image's result is bitwise the same as solving its batch
-    /// alone, whatever the chunking and threads.
+    /// alone, whatever the chunking and threads. `progress` hears the images done so far, on the calling
+    /// thread, as chunks complete.
     public static func encode(
         decoder: MLP<Float>, loss: ReconstructionLoss = .crossEntropyOnLogits, images: Matrix<Float>, batchSize: Int,
         encoder: EncoderSettings,
-        start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil
+        start: EvaluationStart, resources: EvaluationResources = EvaluationResources(), kind: EvaluationKind? = nil,
+        progress: ((Int) -> Void)? = nil
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
         let cpu = processCPUSeconds()
@@ -100,7 +102,7 @@ public enum Evaluator {
             body: { (worker: inout EvaluationWorker, chunk: Int) throws -> Encoding<Float> in
                 let rows = (chunk * rowsPerChunk)..<min((chunk + 1) * rowsPerChunk, n)
                 return try worker.encode(images: images, rows: rows, z0: z0, batchSize: batchSize)
-            })
+            }, progress: progress.map { report in { chunks in report(min(chunks * rowsPerChunk, n)) } })
 
         var z = Matrix<Float>(rows: n, cols: d)
         var row = 0
@@ -122,10 +124,10 @@ public enum Evaluator {
     public static let autoencoderChunkRows = 256
 
     /// ℓ(AE(x), x) per image and its mean (SPEC §7, AE), in fixed chunks of `autoencoderChunkRows` rows
-    /// shared between `resources.threads` threads. `z` holds the codes E(x).
+    /// shared between `resources.threads` threads. `z` holds the codes E(x). `progress` as in `encode`.
     public static func autoencoder(
         encoder: MLP<Float>, decoder: MLP<Float>, loss: ReconstructionLoss = .crossEntropyOnLogits,
-        images: Matrix<Float>, resources: EvaluationResources = EvaluationResources()
+        images: Matrix<Float>, resources: EvaluationResources = EvaluationResources(), progress: ((Int) -> Void)? = nil
     ) throws -> EvaluationResult {
         let clock = ContinuousClock.now
         let cpu = processCPUSeconds()
@@ -152,7 +154,7 @@ public enum Evaluator {
                 var loss = [Float](repeating: 0, count: rows.count)
                 ae.loss(x: x, loss: &loss)
                 return (loss, ae.encode(x))
-            })
+            }, progress: progress.map { report in { chunks in report(min(chunks * chunkRows, n)) } })
         let losses = parts.flatMap { $0.0.map(Double.init) }
         let codes = Matrix<Float>(rows: n, cols: latent, storage: parts.flatMap { $0.1.storage })
         return EvaluationResult(

@@ -22,10 +22,12 @@ public struct TrainedModel: Sendable, Equatable {
 
     /// Runs one of SPEC §7's evaluations on `images` (N × P, in order): `gfe` and `aeDecoderAMD` encode
     /// batches of `batchSize` with `encoder` through the decoder (z₀ by `start`); `ae` evaluates AE(x);
-    /// `aeRefined` encodes with `encoder` from z₀ = E(x).
+    /// `aeRefined` encodes with `encoder` from z₀ = E(x). `progress` hears the images done (for `aeRefined`,
+    /// of the refining solves).
     public func evaluate(
         _ kind: EvaluationKind, images: Matrix<Float>, batchSize: Int, encoder settings: EncoderSettings,
-        start: EvaluationStart, resources: EvaluationResources = EvaluationResources()
+        start: EvaluationStart, resources: EvaluationResources = EvaluationResources(),
+        progress: ((Int) -> Void)? = nil
     ) throws -> EvaluationResult {
         switch kind {
         case .gfe, .aeDecoderAMD:
@@ -36,7 +38,7 @@ public struct TrainedModel: Sendable, Equatable {
             }
             return try Evaluator.encode(
                 decoder: decoder, loss: loss, images: images, batchSize: batchSize, encoder: settings,
-                start: start, resources: resources, kind: kind)
+                start: start, resources: resources, kind: kind, progress: progress)
         case .ae, .aeRefined:
             guard let encoder else {
                 throw GFEError.badInput(
@@ -44,7 +46,8 @@ public struct TrainedModel: Sendable, Equatable {
                         + "no encoder")
             }
             let codes = try Evaluator.autoencoder(
-                encoder: encoder, decoder: decoder, loss: loss, images: images, resources: resources)
+                encoder: encoder, decoder: decoder, loss: loss, images: images, resources: resources,
+                progress: kind == .ae ? progress : nil)
             guard kind == .aeRefined else { return codes }
             guard settings.initialPoint != nil else {
                 throw GFEError.badInput(
@@ -53,7 +56,7 @@ public struct TrainedModel: Sendable, Equatable {
             }
             var refined = try Evaluator.encode(
                 decoder: decoder, loss: loss, images: images, batchSize: batchSize, encoder: settings,
-                start: .given(codes.z), resources: resources, kind: .aeRefined)
+                start: .given(codes.z), resources: resources, kind: .aeRefined, progress: progress)
             // The cost includes the encoder's pass that gave z₀.
             refined.wallSeconds += codes.wallSeconds
             refined.cpuSeconds += codes.cpuSeconds

@@ -21,8 +21,9 @@ import GFESolvers
 /// A NaN or infinite loss or gradient stops the run before the bad update with a `TrainingFailure`
 /// (exit code 1) carrying the records so far.
 public enum Trainer {
-    /// Trains on `data` (see `TrainingData.load`). `progress` is called after every iteration, on the
-    /// calling thread. Throws `GFEError.badInput` for a config that does not fit the data (a checkpoint or
+    /// Trains on `data` (see `TrainingData.load`). `progress` is called after every iteration, and at the
+    /// start, during and end of every validation and checkpoint evaluation (with `evaluation` set, then nil
+    /// again), on the calling thread. Throws `GFEError.badInput` for a config that does not fit the data (a checkpoint or
     /// solve curve beyond the budget, solve curves of an AE), `TrainingFailure` for a non-finite loss.
     public static func run(
         _ config: TrainingConfig, data: TrainingData, resources: EvaluationResources = EvaluationResources(),
@@ -72,6 +73,7 @@ public enum Trainer {
         }
         var nextCurve = 0
         let kinds = config.checkpoints.evaluations(for: config.method)
+        let counts = config.checkpoints.imagesSeen
         let primary: EvaluationKind = config.method == .gfe ? .gfe : .ae
         let start = EvaluationStart.rule(seed: config.seed)
         // Built on first use: the evaluation split as one matrix (10,000 test images take 31 MB).
@@ -85,13 +87,44 @@ public enum Trainer {
         result.iterations.reserveCapacity(total)
         var trainingSeconds = 0.0
 
+        // Progress: the last iteration's numbers, plus the evaluation work planned and done (for ETAs).
+        let validationRows = (validationImages?.rows ?? 0) + (holdoutImages?.rows ?? 0)
+        let validations = config.validation.map { total / $0.every + ($0.atStart ? 1 : 0) } ?? 0
+        let finalCheckpoint = config.checkpoints.atEnd && counts.last != finalImages ? 1 : 0
+        var state = TrainingProgress(
+            iteration: 0, totalIterations: total, imagesSeen: 0, loss: .nan, imagesPerSecond: 0,
+            evaluationImagesPlanned: validations * validationRows
+                + (counts.count + finalCheckpoint) * kinds.count * data.evaluation.count)
+        /// Runs one evaluation of `count` images, reporting its start, its progress and its end.
+        func evaluating(
+            _ label: String, _ count: Int, _ body: (@escaping (Int) -> Void) throws -> EvaluationResult
+        ) rethrows
+            -> EvaluationResult
+        {
+            let began = ContinuousClock.now
+            func report(_ stage: EvaluationStage?) {
+                state.evaluation = stage
+                progress?(state)
+            }
+            report(EvaluationStage(label: label, done: 0, total: count))
+            let e = try body { done in
+                report(EvaluationStage(label: label, done: done, total: count, seconds: secondsSince(began)))
+            }
+            state.evaluationImagesDone += count
+            state.evaluationSeconds += secondsSince(began)
+            report(nil)
+            return e
+        }
+
         func validate(iteration: Int, imagesSeen: Int) throws {
             let model = trainee.snapshot
             for (set, images) in [(ValidationRecord.Set.validation, validationImages), (.holdout, holdoutImages)] {
                 guard let images else { continue }
-                let e = try model.evaluate(
-                    primary, images: images, batchSize: b, encoder: config.encoder,
-                    start: start, resources: resources)
+                let e = try evaluating(set == .validation ? "validation" : "holdout", images.rows) { p in
+                    try model.evaluate(
+                        primary, images: images, batchSize: b, encoder: config.encoder,
+                        start: start, resources: resources, progress: p)
+                }
                 result.validation.append(
                     ValidationRecord(
                         iteration: iteration, imagesSeen: imagesSeen,
@@ -103,10 +136,14 @@ public enum Trainer {
         func checkpoint(requested: Int?, iteration: Int, imagesSeen: Int) throws {
             let model = trainee.snapshot
             if evaluationImages == nil && !kinds.isEmpty { evaluationImages = data.evaluation.imageMatrix() }
+            let number = result.checkpoints.count + 1
+            let of = counts.count + finalCheckpoint
             let evaluations = try kinds.map { kind in
-                try model.evaluate(
-                    kind, images: evaluationImages!, batchSize: b, encoder: config.encoder,
-                    start: start, resources: resources)
+                try evaluating("checkpoint \(number)/\(of): \(kind.commandLineName)", evaluationImages!.rows) { p in
+                    try model.evaluate(
+                        kind, images: evaluationImages!, batchSize: b, encoder: config.encoder,
+                        start: start, resources: resources, progress: p)
+                }
             }
             result.checkpoints.append(
                 CheckpointRecord(
@@ -142,7 +179,6 @@ public enum Trainer {
         batch.reserveCapacity(b)
         var x = Matrix<Float>(rows: b, cols: data.sampleSize)
         var nextCheckpoint = 0
-        let counts = config.checkpoints.imagesSeen
 
         while sampler.iteration < total {
             try recordSolveCurve(iteration: sampler.iteration, imagesSeen: sampler.imagesSeen)
@@ -166,11 +202,12 @@ public enum Trainer {
                 IterationRecord(
                     iteration: iteration, imagesSeen: seen, loss: outcome.meanLoss,
                     wallSeconds: trainingSeconds, solve: outcome.solve))
-            progress?(
-                TrainingProgress(
-                    iteration: iteration, totalIterations: total, imagesSeen: seen,
-                    loss: outcome.meanLoss,
-                    imagesPerSecond: trainingSeconds > 0 ? Double(seen) / trainingSeconds : 0))
+            state.iteration = iteration
+            state.imagesSeen = seen
+            state.loss = outcome.meanLoss
+            state.imagesPerSecond = trainingSeconds > 0 ? Double(seen) / trainingSeconds : 0
+            state.trainingSeconds = trainingSeconds
+            progress?(state)
             if let v = config.validation, iteration % v.every == 0 {
                 try validate(iteration: iteration, imagesSeen: seen)
             }

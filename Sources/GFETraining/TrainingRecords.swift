@@ -81,13 +81,47 @@ public struct TrainingProgress: Sendable, Equatable {
     public var loss: Double
     /// Images per second of training time so far.
     public var imagesPerSecond: Double
+    /// Training seconds so far (evaluations not counted).
+    public var trainingSeconds: Double
+    /// The evaluation under way (validation or a checkpoint's), nil while training.
+    public var evaluation: EvaluationStage?
+    /// Images the run's validations and checkpoint evaluations encode in all, those encoded so far, and the
+    /// seconds that took: with the training numbers, what a sweep's ETA is made of.
+    public var evaluationImagesPlanned: Int
+    public var evaluationImagesDone: Int
+    public var evaluationSeconds: Double
 
-    public init(iteration: Int, totalIterations: Int, imagesSeen: Int, loss: Double, imagesPerSecond: Double) {
+    public init(
+        iteration: Int, totalIterations: Int, imagesSeen: Int, loss: Double, imagesPerSecond: Double,
+        trainingSeconds: Double = 0, evaluation: EvaluationStage? = nil, evaluationImagesPlanned: Int = 0,
+        evaluationImagesDone: Int = 0, evaluationSeconds: Double = 0
+    ) {
         self.iteration = iteration
         self.totalIterations = totalIterations
         self.imagesSeen = imagesSeen
         self.loss = loss
         self.imagesPerSecond = imagesPerSecond
+        self.trainingSeconds = trainingSeconds
+        self.evaluation = evaluation
+        self.evaluationImagesPlanned = evaluationImagesPlanned
+        self.evaluationImagesDone = evaluationImagesDone
+        self.evaluationSeconds = evaluationSeconds
+    }
+}
+
+/// One evaluation in progress: what it is ("checkpoint 2/5: gfe", "validation"), its images done of all,
+/// and the seconds since it began.
+public struct EvaluationStage: Sendable, Equatable {
+    public var label: String
+    public var done: Int
+    public var total: Int
+    public var seconds: Double
+
+    public init(label: String, done: Int, total: Int, seconds: Double = 0) {
+        self.label = label
+        self.done = done
+        self.total = total
+        self.seconds = seconds
     }
 }
 

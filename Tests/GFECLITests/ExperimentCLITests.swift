@@ -229,6 +229,27 @@ import Testing
     }
 
     /// `gfe --version` names the commit of the checkout it was built in, as `git rev-parse HEAD` does.
+    /// Piped, `gfe run` prints its progress every --progress-every seconds: a header with an ETA once a rate
+    /// is measured, and a line per worker with the numbers before the run's label.
+    @Test func pipedProgressHasAnETAAndNumbersFirst() throws {
+        let spec = try CLI.spec(
+            "progress",
+            """
+            {"name": "e2e-progress", "description": "progress lines",
+             "base": {"batchSize": 16, "budget": {"iterations": 30}, "data": {"trainLimit": 64, "testLimit": 64},
+                      "encoder": {"method": "oneStep"}, "checkpoints": {"imagesSeen": [240, 480]}},
+             "seeds": [1, 2]}
+            """)
+        let run = try CLI.gfe(["run", spec, "--jobs", "1", "--progress-every", "0.02", "--results", CLI.results])
+        #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        let lines = run.out.split(separator: "\n").map(String.init)
+        let headers = lines.filter { $0.hasPrefix("e2e-progress: ") && $0.contains(" elapsed · ETA ") }
+        #expect(headers.contains { $0.contains("ETA ~") || $0.contains("ETA ≥") }, "\(run.out)")
+        let workers = lines.filter { $0.hasPrefix("  [") }
+        #expect(workers.contains { $0.hasPrefix("  [0]  it ") && $0.hasSuffix("  seed=1") }, "\(run.out)")
+        #expect(workers.allSatisfy { $0.hasSuffix("seed=1") || $0.hasSuffix("seed=2") }, "\(run.out)")
+    }
+
     @Test func versionNamesTheCommit() throws {
         let version = try CLI.gfe(["--version"])
         #expect(version.status == 0)

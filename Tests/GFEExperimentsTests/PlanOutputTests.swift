@@ -75,6 +75,13 @@ struct PlanOutputTests {
             .progress(
                 index: 3,
                 TrainingProgress(iteration: 7, totalIterations: 9, imagesSeen: 112, loss: 0.25, imagesPerSecond: 40)),
+            .progress(
+                index: 3,
+                TrainingProgress(
+                    iteration: 9, totalIterations: 9, imagesSeen: 144, loss: 0.5, imagesPerSecond: 30,
+                    trainingSeconds: 4.5,
+                    evaluation: EvaluationStage(label: "checkpoint 2/2: gfe", done: 256, total: 2000, seconds: 1.25),
+                    evaluationImagesPlanned: 4016, evaluationImagesDone: 2016, evaluationSeconds: 7.5)),
             .done(RunOutcome(index: 3, runId: "abc", status: .failed, reason: "diverged \"badly\"", wallSeconds: 1.5))
         ]
         for e in events { #expect(WorkerProtocol.decode(WorkerProtocol.encode(e)) == .event(e)) }

@@ -35,7 +35,10 @@ import Testing
         var c = Self.config(method)
         c.validation = ValidationSettings(every: 2)
         var seen: [Int] = []
-        let a = try Self.train(c) { seen.append($0.imagesSeen) }
+        // Each iteration reports once; evaluations report around it (with their stage, then without).
+        let a = try Self.train(c) { p in
+            if p.evaluation == nil && p.iteration > 0 && seen.last != p.imagesSeen { seen.append(p.imagesSeen) }
+        }
         #expect(seen == [16, 32, 48, 64, 80, 96])
         #expect(a.iterations.map(\.iteration) == Array(1...6))
         #expect(a.iterations.map(\.imagesSeen) == seen)
@@ -129,5 +132,35 @@ import Testing
         let finiteModel = f.partial.model.decoder.parameters.allSatisfy(\.isFinite)
         #expect(f.exitCode == 1 && f.message.contains("not finite"), "\(f.message)")
         #expect(recorded < 6 && finiteRecords && finiteModel)
+    }
+}
+
+/// What training reports while it runs (`gfe run`'s display and ETA): every evaluation's start, progress
+/// and end under its label, and the evaluation work planned equal to the work done.
+@Suite struct TrainingProgressTests {
+    @Test func evaluationsAreReportedAndPlanned() throws {
+        var c = TrainingTests.config(.gfe, iterations: 6)
+        c.validation = ValidationSettings(every: 3, atStart: true)
+        c.checkpoints = CheckpointPlan(imagesSeen: [32], atEnd: true)
+        var events: [TrainingProgress] = []
+        _ = try TrainingTests.train(c) { events.append($0) }
+        let last = try #require(events.last)
+        // Validations at 0, 3, 6 (8 images each); checkpoints after 32 images and at the end (24 test images).
+        #expect(last.evaluationImagesPlanned == 3 * 8 + 2 * 24)
+        #expect(last.evaluationImagesDone == last.evaluationImagesPlanned)
+        #expect(last.evaluation == nil && last.iteration == 6 && last.trainingSeconds > 0)
+        #expect(last.evaluationSeconds > 0)
+        let labels = events.compactMap { $0.evaluation?.label }
+        #expect(Set(labels) == ["validation", "checkpoint 1/2: gfe", "checkpoint 2/2: gfe"])
+        for label in Set(labels) {
+            let stages = events.compactMap { $0.evaluation }.filter { $0.label == label }
+            #expect(stages.first?.done == 0)
+            // Images done never fall within one evaluation and never pass its total.
+            #expect(stages.allSatisfy { $0.done <= $0.total })
+        }
+        let checkpoint = events.firstIndex { $0.evaluation?.label == "checkpoint 1/2: gfe" }!
+        #expect(events[checkpoint].iteration == 2 && events[checkpoint].evaluation?.total == 24)
+        // Each evaluation ends with a report without a stage before training goes on.
+        #expect(events[events.index(after: checkpoint)...].contains { $0.evaluation == nil })
     }
 }

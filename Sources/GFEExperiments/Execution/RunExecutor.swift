@@ -135,11 +135,18 @@ public enum RunExecutor {
             data = cut
             events(.phase(index: run.index, "training"))
             var last = ContinuousClock.now - progressInterval
+            var lastStage: String?
             let resources = EvaluationResources(threads: env.evaluationThreads)
             let trained = try train(run.config, cut, resources, run.outputs.solveCurves) { p in
+                // At most one event per interval, but every change between training and an evaluation at once
+                // (the display shows the phase), and the last iteration.
                 let now = ContinuousClock.now
-                if now - last >= progressInterval || p.iteration == p.totalIterations {
+                let stage = p.evaluation?.label
+                if now - last >= progressInterval || stage != lastStage
+                    || (stage == nil && p.iteration == p.totalIterations)
+                {
                     last = now
+                    lastStage = stage
                     events(.progress(index: run.index, p))
                 }
             }

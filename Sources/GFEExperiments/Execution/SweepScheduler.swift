@@ -102,8 +102,8 @@ public final class SweepScheduler: @unchecked Sendable {
     private var fatal: String?
     private var consecutiveDeaths = 0
     private let started = ContinuousClock.now
-    private var estimatedTotal: [Int: Int] = [:]
-    private var finishedWork = 0
+    /// The latest progress of every run that reported any (the ETA's rates and work left).
+    private var latest: [Int: TrainingProgress] = [:]
 
     enum SlotMessage {
         case line(String)
@@ -160,7 +160,6 @@ public final class SweepScheduler: @unchecked Sendable {
                 if settled.status == .failed { kept += 1 }
             } else {
                 pending.append(r.index)
-                estimatedTotal[r.index] = r.config.plannedIterations ?? 0
             }
         }
         let skipped = plan.runs.count - pending.count - kept
@@ -379,7 +378,6 @@ public final class SweepScheduler: @unchecked Sendable {
                     }
                     outcomes[i] = RunOutcome(
                         index: i, runId: run.id, status: .failed, reason: reason, wallSeconds: wall)
-                    finishedWork += estimatedTotal[i] ?? 0
                     display.log(prefix(i) + ": FAILED — \(reason)")
                 }
             }
@@ -397,11 +395,10 @@ public final class SweepScheduler: @unchecked Sendable {
         case .progress(let i, let p):
             s.progress = p
             s.phase = "training"
-            estimatedTotal[i] = p.totalIterations
+            latest[i] = p
         case .done(let o):
             s.task = nil
             s.completed += 1
-            finishedWork += estimatedTotal[o.index] ?? 0
             switch o.status {
             case .busy:
                 deferred.append(o.index)
@@ -445,33 +442,25 @@ public final class SweepScheduler: @unchecked Sendable {
         let running = slots.filter { $0.exitCode == nil && $0.task != nil }
         let done = outcomes.values.filter { $0.status != .notRun }.count
         let failed = outcomes.values.filter { $0.status == .failed }.count
-        var inFlightWork = 0
-        for s in running { inFlightWork += s.progress?.iteration ?? 0 }
-        let total = estimatedTotal.values.reduce(0, +)
-        let work = finishedWork + inFlightWork
-        let elapsed = elapsedSeconds
-        var eta = "ETA —"
-        if work > 0 && elapsed > 1 && total > work {
-            eta = "ETA ~" + Human.duration(Double(total - work) * elapsed / Double(work))
+        let open = (running.compactMap(\.task) + pending + deferred).map { i in
+            SweepETA.Run(
+                progress: running.contains { $0.task == i } ? latest[i] : nil,
+                plannedIterations: plan.runs[i].config.plannedIterations)
         }
+        let eta = SweepETA.text(
+            SweepETA.estimate(open: open, reported: Array(latest.values), workers: max(slots.count, 1)))
         var header = "\(plan.name): \(done)/\(plan.runs.count) done"
         if failed > 0 { header += " (\(failed) failed)" }
         header += " · \(running.count) running · \(pending.count) waiting"
         if !deferred.isEmpty { header += " · \(deferred.count) held by other processes" }
-        header += " · \(Human.duration(elapsed)) elapsed · \(eta)"
+        header += " · \(Human.duration(elapsedSeconds)) elapsed · \(eta)"
         var lines = [header]
         for s in running {
             guard let i = s.task else { continue }
-            var line = "  worker \(s.number + 1)  run \(i)  \(plan.runs[i].label)  "
-            if let p = s.progress, s.phase == "training" {
-                line +=
-                    "iteration \(p.iteration)/\(p.totalIterations)  \(grouped(p.imagesSeen)) images  "
-                    + "loss \(String(format: "%.4f", p.loss))  \(String(format: "%.0f", p.imagesPerSecond)) img/s"
-            } else {
-                line += s.phase
-            }
-            line += "  \(Human.duration(secondsSince(s.taskStarted)))"
-            lines.append(line)
+            lines.append(
+                WorkerLine.text(
+                    index: i, label: plan.runs[i].label, phase: s.phase, progress: s.progress,
+                    seconds: secondsSince(s.taskStarted)))
         }
         display.update(lines)
     }

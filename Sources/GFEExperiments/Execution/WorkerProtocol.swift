@@ -59,6 +59,17 @@ public enum WorkerProtocol {
             o["imagesSeen"] = JSONValue(p.imagesSeen)
             o["loss"] = p.loss.isFinite ? JSONValue(p.loss) : .string("\(p.loss)")
             o["imagesPerSecond"] = p.imagesPerSecond.isFinite ? JSONValue(p.imagesPerSecond) : JSONValue(0)
+            o["trainingSeconds"] = JSONValue(p.trainingSeconds)
+            o["evaluationImagesPlanned"] = JSONValue(p.evaluationImagesPlanned)
+            o["evaluationImagesDone"] = JSONValue(p.evaluationImagesDone)
+            o["evaluationSeconds"] = JSONValue(p.evaluationSeconds)
+            if let e = p.evaluation {
+                o["evaluation"] = .object(
+                    JSONObject([
+                        ("label", .string(e.label)), ("done", JSONValue(e.done)), ("total", JSONValue(e.total)),
+                        ("seconds", JSONValue(e.seconds))
+                    ]))
+            }
         case .done(let r):
             o["event"] = .string("done")
             o["index"] = JSONValue(r.index)
@@ -89,13 +100,24 @@ public enum WorkerProtocol {
         case "phase": return .event(.phase(index: index, o["phase"]?.stringValue ?? ""))
         case "progress":
             let loss = o["loss"]?.doubleValue ?? o["loss"]?.stringValue.flatMap(Double.init) ?? .nan
+            var evaluation: EvaluationStage?
+            if case .object(let e)? = o["evaluation"] {
+                evaluation = EvaluationStage(
+                    label: e["label"]?.stringValue ?? "", done: e["done"]?.intValue ?? 0,
+                    total: e["total"]?.intValue ?? 0,
+                    seconds: e["seconds"]?.doubleValue ?? 0)
+            }
             return .event(
                 .progress(
                     index: index,
                     TrainingProgress(
                         iteration: o["iteration"]?.intValue ?? 0, totalIterations: o["totalIterations"]?.intValue ?? 0,
                         imagesSeen: o["imagesSeen"]?.intValue ?? 0, loss: loss,
-                        imagesPerSecond: o["imagesPerSecond"]?.doubleValue ?? 0)))
+                        imagesPerSecond: o["imagesPerSecond"]?.doubleValue ?? 0,
+                        trainingSeconds: o["trainingSeconds"]?.doubleValue ?? 0, evaluation: evaluation,
+                        evaluationImagesPlanned: o["evaluationImagesPlanned"]?.intValue ?? 0,
+                        evaluationImagesDone: o["evaluationImagesDone"]?.intValue ?? 0,
+                        evaluationSeconds: o["evaluationSeconds"]?.doubleValue ?? 0)))
         case "done":
             guard let status = RunOutcome.Status(rawValue: o["status"]?.stringValue ?? "") else { return nil }
             return .event(
