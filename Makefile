@@ -91,9 +91,10 @@ reproduce-examples: build data-examples
 reproduce-beyond: build data python-deps
 	@$(REPRODUCE) beyond
 
-# matplotlib for the studies' figures (scripts/study-figures.py), from PyPI: python3 here is not Debian's.
+# From PyPI (python3 here is not Debian's): matplotlib for the studies' figures (scripts/study-figures.py),
+# h5py for reading run.h5, mlflow-skinny for reading `gfe export --mlflow` stores back (the tests do).
 python-deps:
-	@python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib
+	@python3 -c 'import matplotlib, h5py, mlflow' 2>/dev/null || python3 -m pip install -q matplotlib h5py mlflow-skinny
 
 # The Table 1 pipeline on a small slice (under a minute): the first thing to try.
 smoke: build data

@@ -16,7 +16,7 @@ struct GFE: ParsableCommand {
         subcommands: [
             DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
             ResolveCommand.self, RunCommand.self, StatusCommand.self, CancelCommand.self, PlanCommand.self,
-            TableCommand.self, RunsCommand.self, ReplayCommand.self,
+            TableCommand.self, RunsCommand.self, ReplayCommand.self, ExportCommand.self,
             DiffCommand.self, PlotCommand.self
         ])
 }
