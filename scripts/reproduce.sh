@@ -29,7 +29,8 @@ done
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
                     [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
-                    [amortisation-gap]=50 [step-control]=65 [data-efficiency]=65 [latent-tables]=55 [decoder-gradients]=180)
+                    [amortisation-gap]=50 [step-control]=65 [data-efficiency]=65 [latent-tables]=55 [decoder-gradients]=90
+                    [adjoint-divergence]=60)
 specs=()
 for n in "${names[@]}"; do
   case $n in
@@ -39,7 +40,7 @@ for n in "${names[@]}"; do
     all) specs+=(table1 table2-mnist table2-segmented-mnist table2-fashion-mnist fig1 fig3-left fig3-right fig4 fig5 fig6-7) ;;
     examples) specs+=(lowdim spectra) ;;
     # Issue 16's studies beyond the paper, one spec each (results/REPORT.md).
-    beyond) specs+=(amortisation-gap step-control data-efficiency latent-tables decoder-gradients) ;;
+    beyond) specs+=(amortisation-gap step-control data-efficiency latent-tables decoder-gradients adjoint-divergence) ;;
     *) [[ -f experiments/$n.json ]] || { echo "reproduce: no spec experiments/$n.json" >&2; exit 2; }; specs+=("$n") ;;
   esac
 done
@@ -96,6 +97,14 @@ for s in "${specs[@]}"; do
   if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra || $s == decoder-gradients ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
   # The studies' figures are drawn from their tables (one seed set: the committed one).
   case $s in amortisation-gap|step-control|data-efficiency|latent-tables) [[ -z $suffix ]] && { python3 scripts/study-figures.py "$s" || failed; } ;; esac
+  # Curve studies: their curves (thinned to the validation grid) as the committed table, then the figures;
+  # study 4 also replays its diverging steps (scripts/adjoint-replays.py).
+  if [[ -z $suffix && ( $s == decoder-gradients || $s == adjoint-divergence ) ]]; then
+    $GFE runs "$spec" --curves --metric validation_loss --metric solve_gradient_norm --every 10 --csv \
+      > "results/$s/curves.csv" || failed
+    [[ $s == adjoint-divergence ]] && { GFE=$GFE python3 scripts/adjoint-replays.py || failed; }
+    python3 scripts/study-figures.py "$s" || failed
+  fi
 done
 echo; echo "wall time: $(( $(date +%s) - start )) s (${specs[*]}, preset $preset, ${seeds:-1} seed(s))"
 if ((${#differing[@]})); then

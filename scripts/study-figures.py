@@ -106,8 +106,7 @@ RUN_FIGURES = {
                           **{"encoder.points": "100", "optimiser.lr": "0.0005"}),
                     where("adjoint, N = 100, half the learning rate", "#ff7f0e", "--", gradient="adjoint",
                           **{"optimiser.lr": "0.00025"}),
-                    where("adjoint, N = 200", "#8c564b", gradient="adjoint", **{"encoder.points": "200"}),
-                    where("adjoint, N = 400", "#9467bd", gradient="adjoint", **{"encoder.points": "400"})]},
+                    where("adjoint, N = 200", "#8c564b", gradient="adjoint", **{"encoder.points": "200"})]},
     ],
 }
 
