@@ -153,6 +153,63 @@ def draw_run_curves(ax, rows, figure, panel, path):
     ax.grid(True, which="both", alpha=0.3)
 
 
+def draw_replays(name, results):
+    """Study 4's replays (scripts/adjoint-replays.py): (a) the stiffness h·α·λmax along the grid for decoders of
+    the approximate run as training goes on, and at a diverging adjoint run's failing step, against the
+    Runge–Kutta limit; (b) the adjoint's largest norm through the backward sweep at that failing step on grids
+    of 100, 200 and 400 points, in Float32 and Float64."""
+    path = os.path.join(results, name, "replay-intervals.csv")
+    if not os.path.exists(path):
+        return []
+    rows = read_table(path)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(13.5, 4.6))
+    by = {}
+    for r in rows:
+        by.setdefault((r["experiment"], r["index"], r["step"], r["changes"]), []).append(r)
+
+    def column(points, key):
+        return [float(p[key]) if p[key] not in ("", "nan") else math.nan for p in points]
+
+    approximate = sorted((k for k in by if k[3] == "gradient.mode=adjoint"), key=lambda k: int(k[2]))
+    cmap = plt.get_cmap("viridis")
+    for i, k in enumerate(approximate):
+        pts = by[k]
+        a.plot(column(pts, "t"), column(pts, "stiffness"), color=cmap(i / max(len(approximate) - 1, 1)),
+               linewidth=1.1, label=f"approximate run, decoder after {int(k[2]) - 1:,} it.")
+    failing = [k for k in by if k[0] == "decoder-gradients" and k[3] == ""]
+    failing.sort(key=lambda k: int(k[1]))
+    if failing:
+        k = failing[0]
+        a.plot(column(by[k], "t"), column(by[k], "stiffness"), color="#d62728", linewidth=2,
+               label=f"adjoint run [{k[1]}], its failing step {int(k[2]):,}")
+    a.axhline(2.785293563405282, color="black", linestyle=":", linewidth=1.2, label="RK stability limit 2.785")
+    a.set_yscale("log")
+    a.set_xlabel("t on the log grid (N = 100)")
+    a.set_ylabel("h·α(t)·λmax(∇²ℓ(z(t))), largest over the batch")
+    a.grid(True, which="both", alpha=0.3)
+    a.legend(fontsize=7, loc="lower left", ncol=1, frameon=False)
+    a.set_title("(a) stiffness the adjoint meets", fontsize=10)
+    if failing:
+        experiment, index, step, _ = failing[0]
+        for change, colour, label in [("", "#d62728", "N = 100"), ("encoder.points=200", "#8c564b", "N = 200"),
+                                      ("encoder.points=400", "#9467bd", "N = 400")]:
+            pts = by.get((experiment, index, step, change))
+            if not pts:
+                continue
+            t = column(pts, "t")
+            b.plot(t, column(pts, "adjoint_norm_float32"), "-", color=colour, linewidth=1.6, label=f"{label}, Float32")
+            b.plot(t, column(pts, "adjoint_norm_float64"), "--", color=colour, linewidth=1.2, label=f"{label}, Float64")
+        b.axhline(3.4028235e38, color="black", linestyle=":", linewidth=1, label="Float32 overflow (3.4e38)")
+        b.set_yscale("log")
+        b.set_xlabel("t (the sweep runs from the right to 0)")
+        b.set_ylabel("largest ‖a(t)‖ over the batch")
+        b.grid(True, which="both", alpha=0.3)
+        b.legend(fontsize=7, loc="upper right", frameon=False)
+        b.set_title(f"(b) the adjoint at run [{index}]'s failing step {int(step):,}", fontsize=10)
+    fig.tight_layout()
+    return save(fig, os.path.join(results, name, "figures", "replays"))
+
+
 def draw_runs(name, results):
     path = os.path.join(results, name, "curves.csv")
     if not os.path.exists(path):
@@ -171,16 +228,23 @@ def draw_runs(name, results):
             draw_run_curves(ax, rows, figure, panel, path)
         written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]),
                           legend_width=3.2, fontsize=8, title="× where a run diverged")
+    if name == "adjoint-divergence":
+        written += draw_replays(name, results)
     print("\n".join(written))
 
 
 def finish(fig, axes, stem, legend_width, fontsize, title):
-    """The first panel's legend to the right of the panels (inside the canvas), then STEM.png and STEM.pdf
-    (no creation date: the same table gives the same bytes). Returns the files written."""
+    """The first panel's legend to the right of the panels (inside the canvas), then `save`. Returns the files
+    written."""
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - (legend_width - 0.1) / fig.get_figwidth(), 0.5),
                fontsize=fontsize, frameon=False, title=title, title_fontsize=fontsize)
     fig.tight_layout(rect=(0, 0, 1 - legend_width / fig.get_figwidth(), 1))
+    return save(fig, stem)
+
+
+def save(fig, stem):
+    """STEM.png and STEM.pdf (no creation date: the same table gives the same bytes); closes the figure."""
     written = []
     for ext in ("png", "pdf"):
         fig.savefig(f"{stem}.{ext}", dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
