@@ -10,8 +10,9 @@ experiments/adjoint-divergence.json and experiments/decoder-gradients.json and w
                                                      norms in Float32 and Float64)
 
 The replays: the failing step of every diverged adjoint run, as it ran and with a grid of 200 and 400 points
-and with the unrolled gradient; and the step after each decoder the approximate-gradient run stored (every
-100 iterations), with the adjoint gradient, to follow the stiffness the adjoint meets as training goes on.
+and with the unrolled gradient; and the step after each decoder a finished run of the study stored (every 100
+iterations; the approximate run's with the adjoint gradient), to follow the stiffness the adjoint meets as
+training goes on.
 
     python3 scripts/adjoint-replays.py [--results DIR]     # GFE (default .build/release/gfe) runs the replays
 
@@ -76,12 +77,15 @@ def main():
                     r = replay(spec, run["index"], results, changes=changes)
                     if r:
                         replays.append(("failing step", r))
+    # The stored decoders of the finished runs, every 100 iterations: the stiffness as training goes on (the
+    # approximate run's decoders replayed with the adjoint gradient).
     for run in runs(STUDY, results):
-        if run.get("gradient") == "approximate" and run["state"] == "finished":
+        if run["state"] == "finished":
+            changes = ["gradient.mode=adjoint"] if run.get("gradient") == "approximate" else []
             for step in range(101, 1202, 100):
-                r = replay(STUDY, run["index"], results, iteration=step, changes=["gradient.mode=adjoint"])
+                r = replay(STUDY, run["index"], results, iteration=step, changes=changes)
                 if r:
-                    replays.append(("approximate run's decoder", r))
+                    replays.append(("stored decoder", r))
     if not replays:
         sys.exit("adjoint-replays: no stored run to replay; run experiments/adjoint-divergence.json first")
 

@@ -94,7 +94,7 @@ for s in "${specs[@]}"; do
       $GFE table "$spec" "${args[@]}" --output "$table" || failed
     fi
   fi
-  if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra || $s == decoder-gradients ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
+  if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
   # The studies' figures are drawn from their tables (one seed set: the committed one).
   case $s in amortisation-gap|step-control|data-efficiency|latent-tables) [[ -z $suffix ]] && { python3 scripts/study-figures.py "$s" || failed; } ;; esac
   # Curve studies: their curves (thinned to the validation grid) as the committed table, then the figures;
