@@ -56,4 +56,52 @@ import Testing
         let absent = try #require(runTool("python3", [Self.script, "--results", results, "data-efficiency"]))
         #expect(absent.status != 0 && absent.errors.contains("is missing: run `gfe table"), "\(absent.errors)")
     }
+
+    /// A curve study's figures from its curves as `gfe runs --curves` writes them: two seeds per gradient,
+    /// one adjoint run failed (a cross), and a clear message when the curves or a series are missing.
+    @Test func drawsACurveStudyFromItsCurves() throws {
+        guard Self.hasMatplotlib else { return }
+        let results = NSTemporaryDirectory() + "gfe-study-curves-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: results) }
+        let folder = results + "/decoder-gradients"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let absent = try #require(runTool("python3", [Self.script, "--results", results, "decoder-gradients"]))
+        #expect(absent.status != 0 && absent.errors.contains("--curves --csv"), "\(absent.errors)")
+
+        var lines = [
+            "# gfe runs --curves", "index,run_id,state,gradient,seed,iteration,images_seen,wall_s,metric,value"
+        ]
+        var index = 0
+        for gradient in ["approximate", "implicit", "adjoint", "unrolled"] {
+            for seed in [1, 2] {
+                let failed = gradient == "adjoint" && seed == 2
+                for iteration in stride(from: 0, through: failed ? 60 : 120, by: 10) {
+                    let loss = 0.7 / Double(1 + iteration) + 0.08 + 0.002 * Double(seed)
+                    for (metric, value) in [("validation_loss", loss), ("solve_gradient_norm", 1e-3 / Double(seed))] {
+                        lines.append(
+                            "\(index),r\(index),\(failed ? "failed" : "finished"),\(gradient),\(seed),\(iteration),"
+                                + "\(20 * iteration),\(0.5 * Double(iteration)),\(metric),\(value)")
+                    }
+                }
+                index += 1
+            }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/curves.csv", atomically: true, encoding: .utf8)
+        let run = try #require(runTool("python3", [Self.script, "--results", results, "decoder-gradients"]))
+        #expect(run.status == 0, "\(run.errors)")
+        for name in ["validation-loss-and-stationarity", "validation-loss-vs-seconds"] {
+            for ext in ["png", "pdf"] {
+                let bytes = try #require(FileManager.default.contents(atPath: "\(folder)/figures/\(name).\(ext)"))
+                #expect(bytes.prefix(4) == Data(ext == "png" ? [0x89, 0x50, 0x4E, 0x47] : Array("%PDF".utf8)))
+            }
+        }
+        // Without the unrolled runs, that series is named.
+        try (lines.filter { !$0.contains(",unrolled,") }.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/curves.csv", atomically: true, encoding: .utf8)
+        let lacking = try #require(runTool("python3", [Self.script, "--results", results, "decoder-gradients"]))
+        #expect(
+            lacking.status != 0 && lacking.errors.contains("no 'validation_loss' rows for {'gradient': 'unrolled'}"),
+            "\(lacking.errors)")
+    }
 }
