@@ -53,7 +53,7 @@ build: deps
 	$(SWIFT) build -c release --product gfe
 
 # The release binary too: the arithmetic golden test checks that its CPU-specific build computes the same bits.
-test: deps data
+test: deps data python-deps
 	$(SWIFT) build -c release --product gfe
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
@@ -71,31 +71,31 @@ clean:
 REPRODUCE = scripts/reproduce.sh $(if $(SEEDS),--seeds $(SEEDS)) $(if $(PRESET),--preset $(PRESET))
 
 # The main job: Table 1 of the paper (experiments/table1.json) → results/table1/table.csv.
-reproduce-table1: build data
+reproduce-table1: build data python-deps
 	@$(REPRODUCE) table1
 
-reproduce-table2: build data
+reproduce-table2: build data python-deps
 	@$(REPRODUCE) table2
 
-reproduce-figures: build data
+reproduce-figures: build data python-deps
 	@$(REPRODUCE) figures
 
-reproduce-all: build data
+reproduce-all: build data python-deps
 	@$(REPRODUCE) all
 
 # GFE on data of one's own: the authors' circle and 1-D spectra (experiments/lowdim.json, experiments/spectra.json).
-reproduce-examples: build data-examples
+reproduce-examples: build data-examples python-deps
 	@$(REPRODUCE) lowdim spectra
 
 # Beyond the paper (issue 16): the studies a reviewer would ask for, one spec each; figures by matplotlib.
 reproduce-beyond: build data python-deps
 	@$(REPRODUCE) beyond
 
-# From PyPI (python3 here is not Debian's): matplotlib for the studies' figures (scripts/study-figures.py),
+# From PyPI (python3 here is not Debian's): matplotlib for every figure (gfe plot runs scripts/figures.py; the studies, scripts/study-figures.py),
 # h5py for reading run.h5, mlflow-skinny for reading `gfe export --mlflow` stores back (the tests do).
 python-deps:
 	@python3 -c 'import matplotlib, h5py, mlflow' 2>/dev/null || python3 -m pip install -q matplotlib h5py mlflow-skinny
 
 # The Table 1 pipeline on a small slice (under a minute): the first thing to try.
-smoke: build data
+smoke: build data python-deps
 	@$(REPRODUCE) smoke

@@ -2,7 +2,7 @@ import Foundation
 // swift-tools-version: 6.0
 // The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
 // Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEStore → GFEData → GFETraining →
-// GFEExperiments (with GFEPlot) → gfe.
+// GFEExperiments (with GFEEmbedding) → gfe.
 import PackageDescription
 
 // Release builds of the engine (GFECore, GFESolvers) are compiled for the building machine's own CPU
@@ -51,14 +51,14 @@ let package = Package(
         .target(
             name: "GFEStore",
             dependencies: ["GFECore", "CHDF5", .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "GFEPlot", dependencies: ["GFECore", "CZlib"]),
+        .target(name: "GFEEmbedding", dependencies: ["GFECore"]),
         // Training and evaluation of one run: configuration, trainers, evaluation.
         .target(name: "GFETraining", dependencies: ["GFECore", "GFESolvers", "GFEData", "GFEStore"]),
         // The experiment system: spec language, plan and run ids, run store, execution, tables, figures.
         .target(
             name: "GFEExperiments",
             dependencies: [
-                "GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEPlot", "GFEProcess",
+                "GFETraining", "GFECore", "GFESolvers", "GFEData", "GFEStore", "GFEEmbedding", "GFEProcess",
                 .product(name: "SystemPackage", package: "swift-system")
             ]),
         .target(name: "GFETestSupport", dependencies: ["GFECore", "GFEProcess"]),
@@ -85,7 +85,7 @@ let package = Package(
             dependencies: [
                 "GFEStore", "GFECore", "GFEData", "GFETraining", "GFEExperiments", "GFEProcess", "GFETestSupport"
             ]),
-        .testTarget(name: "GFEPlotTests", dependencies: ["GFEPlot", "GFETestSupport"]),
+        .testTarget(name: "GFEEmbeddingTests", dependencies: ["GFEEmbedding", "GFETestSupport"]),
         .testTarget(name: "GFEProcessTests", dependencies: ["GFEProcess", "GFECore"])
     ],
     swiftLanguageModes: [.v6]

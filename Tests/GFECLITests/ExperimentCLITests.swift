@@ -372,15 +372,18 @@ import Testing
         #expect(plot.status == 0, "\(plot.out)\n\(plot.err)")
         let iterations = try #require((failed["results"] as? [String: Any])?["iterations"] as? Int)
         #expect(iterations >= 1 && iterations < 3, "\(failed)")
-        let label = "optimiser.lr=1e+30 (failed after iteration \(iterations))"
+        let label = "lr=1e+30 (failed after iteration \(iterations))"
         let figure = try String(
             contentsOfFile: "\(CLI.results)/e2e-failing/figures/train_loss-vs-iteration.svg", encoding: .utf8)
-        #expect(figure.contains(label) && figure.contains("optimiser.lr=0.0005<"), "no legend entry \(label)")
+        // Legends name the configuration (the spec's last field name and value by default); a cross marks
+        // where the failed run stopped, and the legend's title says so.
+        #expect(figure.contains(">lr=1e+30<") && figure.contains(">lr=0.0005<"), "no legend entries")
+        #expect(figure.contains("× where a run failed"), "no note of the failure")
         let index = try String(contentsOfFile: "\(CLI.results)/e2e-failing/figures/index.md", encoding: .utf8)
         #expect(
             index.contains("| \(ids[1]) | \(label) | ../\(ids[1])/ | failed: training stopped at iteration"), "\(index)"
         )
-        #expect(index.contains("| \(ids[0]) | optimiser.lr=0.0005 | ../\(ids[0])/ | finished |"), "\(index)")
+        #expect(index.contains("| \(ids[0]) | lr=0.0005 | ../\(ids[0])/ | finished |"), "\(index)")
         // It diverged: the next run keeps it (the same inputs diverge again) and still exits 1; --force recomputes it.
         #expect(failed["diverged"] as? Bool == true, "\(failed)")
         let dry = try CLI.gfe(["run", spec, "--dry-run", "--results", CLI.results])

@@ -71,7 +71,9 @@ import Testing
         #expect(plot.status == 0, "stderr: \(plot.err)")
         // Vector samples: curves of data and reconstructions, one figure per run's evaluation.
         let figures = (try? FileManager.default.contentsOfDirectory(atPath: "\(results)/own-signals/figures")) ?? []
-        let reconstructions = figures.filter { $0.hasPrefix("reconstructions-signals-test-seed3-60") }
+        let reconstructions = figures.filter {
+            $0.hasPrefix("reconstructions-signals-test-seed3-60-") && $0.hasSuffix(".svg")
+        }
         #expect(reconstructions.count == 3, "figures: \(figures.sorted())")
         if let first = reconstructions.sorted().first {
             let svg = try String(contentsOfFile: "\(results)/own-signals/figures/\(first)", encoding: .utf8)

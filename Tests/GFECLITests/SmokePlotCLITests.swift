@@ -42,24 +42,41 @@ import FoundationXML
         let folder = "\(CLI.results)/smoke/figures"
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
         let index = try String(contentsOfFile: folder + "/index.md", encoding: .utf8)
-        for name in [
-            "validation_loss-vs-iteration.svg", "test_loss-vs-images_seen.svg",
-            "reconstructions-mnist-test-16.png", "reconstructions-mnist-test-32.svg"
+        // Every figure in three formats, listed once in index.md with a link to each.
+        for stem in [
+            "validation_loss-vs-iteration", "test_loss-vs-images_seen", "reconstructions", "tsne-16", "tsne-32",
+            path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: "") + "-vs-paper"
         ] {
-            #expect(files.contains(name), "missing \(name) in \(files.sorted())")
-            #expect(index.contains("(\(name))"), "index.md does not list \(name)")
+            for format in ["png", "svg", "pdf"] {
+                #expect(files.contains("\(stem).\(format)"), "missing \(stem).\(format) in \(files.sorted())")
+                #expect(index.contains("(\(stem).\(format))"), "index.md does not link \(stem).\(format)")
+            }
         }
-        let maps = files.filter { $0.hasPrefix("tsne-") && $0.hasSuffix(".svg") }
-        #expect(maps.count == 4, "\(files.sorted())")  // two runs × two checkpoints
         for name in files where name.hasSuffix(".svg") {
             #expect(Self.wellFormedXML(folder + "/" + name), "\(name) is not well-formed")
         }
-        let png = try #require(FileManager.default.contents(atPath: folder + "/reconstructions-mnist-test-32.png"))
+        let png = try #require(FileManager.default.contents(atPath: folder + "/reconstructions.png"))
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        // The labelled grid names its rows: the test images, then each run's evaluations.
-        let labelled = try String(contentsOfFile: folder + "/reconstructions-mnist-test-32.svg", encoding: .utf8)
-        for label in ["test images", "method=ae, ae ", "method=ae, ae_decoder_amd", "method=gfe, gfe"] {
-            #expect(labelled.contains(label), "no row label \(label)")
+        #expect(FileManager.default.contents(atPath: folder + "/reconstructions.pdf")?.prefix(5) == Data("%PDF-".utf8))
+        // The reconstruction grid names its rows (text stays text in the SVG): the test images, then each
+        // configuration's evaluations, and a panel per checkpoint.
+        let grid = try String(contentsOfFile: folder + "/reconstructions.svg", encoding: .utf8)
+        for label in [
+            "test images", "AE (32 images)", "AE, ae_decoder_amd (16 images)", "GFE-amd (32 images)",
+            "(a) after 16 images", "(b) after 32 images"
+        ] {
+            #expect(grid.contains(label), "no label \(label)")
         }
+        // The table as a figure, each column by its label (smoke has no paper values to draw beside it).
+        let tableFigure = try String(
+            contentsOfFile: folder + "/"
+                + path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: "") + "-vs-paper.svg",
+            encoding: .utf8)
+        for label in ["GFE-amd, ours", "AE, ours", "AE decoder, AMD-encoded, ours"] {
+            #expect(tableFigure.contains(label), "no legend entry \(label)")
+        }
+        // The t-SNE maps: a panel per configuration, a legend of the classes.
+        let map = try String(contentsOfFile: folder + "/tsne-32.svg", encoding: .utf8)
+        #expect(map.contains(">AE<") && map.contains(">GFE-amd<") && map.contains(">class<"), "t-SNE map")
     }
 }

@@ -99,20 +99,3 @@ import Testing
             ["exp.json", "$.outputs.solveCurves", "run 1 is an autoencoder", "no solver"])
     }
 }
-
-@Suite struct SolveCurveFigureTests {
-    /// Logarithmic t for the default log grid (t = 0 then drops out); linear for one-step's t = 0, η and
-    /// for short grids.
-    @Test func figureTimeAxisFollowsTheTimes() {
-        func curve(_ t: [Double]) -> SolveCurveFigureWriter.StoredCurve {
-            .init(iteration: 0, images: 1, t: t, meanLoss: t.map { _ in 0.5 })
-        }
-        #expect(SolveCurveFigureWriter.timeScale([curve(FixedGridSettings().times)]) == .logarithmic)
-        #expect(SolveCurveFigureWriter.timeScale([curve([0, 1])]) == .linear)
-        var short = FixedGridSettings()
-        short.points = 5
-        short.tau = 200
-        #expect(SolveCurveFigureWriter.timeScale([curve(short.times)]) == .linear)
-    }
-
-}

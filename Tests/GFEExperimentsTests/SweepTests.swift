@@ -116,3 +116,63 @@ struct SweepTests {
         #expect(message?.contains("160,000 points") == true, "\(message ?? "accepted")")
     }
 }
+
+@Suite("Sweep labels")
+struct SweepLabelTests {
+    @Test func labelsNameEachStepAndDefaultsUseTheFieldsOwnName() throws {
+        let e = try ExperimentFixtures.resolve(
+            """
+            {"sweep": {"axes": {"encoder": [{"method": "fixedGrid", "dynamics": "nesterov"}, {"method": "amd"}],
+                                "optimiser.lr": [0.001, 0.002]},
+                       "zip": [{"method": ["ae", "gfe"], "batchSize": [16, 20]}],
+                       "labels": {"batchSize": ["AE", "GFE-amd"]}},
+             "seeds": [1, 2]}
+            """)
+        let d = e.sweep.dimensions
+        #expect(
+            d[0].label(0) == "encoder: method=fixedGrid, dynamics=nesterov" && d[0].label(1) == "encoder: method=amd")
+        #expect(d[1].label(1) == "lr=0.002")
+        // A zip group is labelled under any one of its fields.
+        #expect(d[2].labels == ["AE", "GFE-amd"] && d[2].label(1) == "GFE-amd")
+        #expect(d[3].label(0) == "seed=1")
+        // Each point finds its step in every dimension.
+        let last = try #require(e.points.last)
+        #expect(d.map { $0.stepIndex(in: last.values) } == [1, 1, 1, 1])
+    }
+
+    @Test func labelsChangeNoRunID() throws {
+        let plain = try ExperimentFixtures.plan(#"{"sweep": {"axes": {"method": ["ae", "gfe"]}}}"#)
+        let named = try ExperimentFixtures.plan(
+            #"{"sweep": {"axes": {"method": ["ae", "gfe"]}, "labels": {"method": ["AE", "GFE-amd"]}}}"#)
+        #expect(plain.runs.map(\.id) == named.runs.map(\.id))
+    }
+
+    @Test(
+        "Bad labels are rejected with where and why",
+        arguments: [
+            (#""labels": {"batchSize": ["a", "b"]}"#, "'batchSize' is not swept"),
+            (#""labels": {"method": ["AE"]}"#, "an array of 2 non-empty names"),
+            (#""labels": {"method": ["AE", " "]}"#, "an array of 2 non-empty names"),
+            (#""labels": {"method": ["AE", 3]}"#, "an array of 2 non-empty names"),
+            (#""labels": {"method": ["AE", "AE"]}"#, "repeats"),
+            (#""labels": ["AE", "GFE"]"#, "an object mapping swept field paths")
+        ])
+    func badLabels(_ labels: String, _ message: String) {
+        let error = ExperimentFixtures.specError(#"{"sweep": {"axes": {"method": ["ae", "gfe"]}, "# + labels + "}}")
+        #expect(error?.contains("$.sweep.labels") == true && error?.contains(message) == true, "\(error ?? "accepted")")
+    }
+
+    @Test func aZipGroupIsLabelledOnce() {
+        let error = ExperimentFixtures.specError(
+            #"{"sweep": {"zip": [{"method": ["ae", "gfe"], "batchSize": [16, 20]}], "labels": {"method": ["a", "b"], "batchSize": ["c", "d"]}}}"#
+        )
+        #expect(error?.contains("changes together with 'method'") == true, "\(error ?? "accepted")")
+    }
+
+    @Test func aTableColumnLabelMustNotBeEmpty() {
+        let error = ExperimentFixtures.specError(
+            #"{"sweep": {"axes": {"method": ["ae", "gfe"]}}, "table": {"index": "images_seen", "columns": [{"name": "ae", "label": "", "where": {"method": "ae"}, "metric": "test_loss_ae"}]}}"#
+        )
+        #expect(error?.contains("label") == true && error?.contains("is empty") == true, "\(error ?? "accepted")")
+    }
+}

@@ -1,13 +1,16 @@
 import Foundation
 import GFECore
 import GFEData
-import GFEPlot
+import GFEEmbedding
+import GFEProcess
 import GFEStore
 import GFETraining
 
 /// `gfe plot`: the figures of an experiment's stored runs (finished, and failed ones up to where they
-/// stopped), written into `<results>/<experiment>/figures/` with an index.md saying what each shows
-/// (docs/results.md, "Figures").
+/// stopped), written into `<results>/<experiment>/figures/` as PNG, SVG and PDF with an index.md saying what
+/// each shows (docs/results.md, "Figures"). What needs the engine (t-SNE, decoding reconstructions) is
+/// computed here; scripts/figures.py draws everything with matplotlib from the manifest `FigureManifest`
+/// makes.
 public enum ExperimentFigures {
     public struct Options: Sendable {
         public var curves = true
@@ -53,24 +56,67 @@ public enum ExperimentFigures {
                     + "they are left as they are: finish the runs, or plot into another --results")
         }
         try AtomicFile.createFolder(folder, what: "the figures folder")
-        var figures: [WrittenFigure] = []
         var notes: [String] = []
-        if options.curves {
-            figures += try CurveFigureWriter.write(runs, experiment: plan.name, into: folder)
-            figures += try SolveCurveFigureWriter.write(runs, experiment: plan.name, into: folder)
-        }
-        if options.reconstructions {
-            figures += try ReconstructionFigureWriter.write(
-                runs, experiment: plan.name, count: options.reconstructionCount,
-                locator: locator, into: folder, notes: &notes)
-        }
-        if options.tsne {
-            figures += try LatentMapWriter.write(
-                runs, experiment: plan.name, points: options.tsnePoints,
-                options: options.tsneOptions, into: folder, progress: progress, notes: &notes)
-        }
+        let maps =
+            options.tsne
+            ? try LatentMaps.compute(
+                runs, points: options.tsnePoints, options: options.tsneOptions, progress: progress, notes: &notes)
+            : []
+        let grids =
+            options.reconstructions
+            ? try Reconstructions.compute(
+                runs, count: options.reconstructionCount, locator: locator, notes: &notes) : []
+        let manifest = FigureManifest.make(
+            plan: plan, store: store, runs: runs, folder: folder, curves: options.curves, tsne: maps,
+            reconstructions: grids)
+        let figures = try draw(manifest, folder: folder)
+        try removeStale(indexAt: folder + "/index.md", keeping: figures, folder: folder)
         try writeIndex(figures, notes: notes, runs: runs, plan: plan, folder: folder)
         return Report(folder: folder, runs: runs.count, planned: plan.runs.count, figures: figures, notes: notes)
+    }
+
+    /// Runs scripts/figures.py on the manifest; it prints one JSON line per figure drawn.
+    static func draw(_ manifest: JSONValue, folder: String) throws -> [WrittenFigure] {
+        guard let repository = CodeVersion.findRepository(),
+            FileManager.default.fileExists(atPath: repository + "/scripts/figures.py")
+        else {
+            throw GFEError.badInput(
+                "gfe plot draws with scripts/figures.py of the gfe repository, and none was found above the gfe "
+                    + "executable or the current folder; run the gfe built in its checkout")
+        }
+        let path = folder + "/.figures-manifest.json"
+        try AtomicFile.write(manifest.compactText + "\n", to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result: ChildProcess.Result
+        do {
+            result = try ChildProcess.run("python3", arguments: [repository + "/scripts/figures.py", path])
+        } catch {
+            throw GFEError.badInput("gfe plot needs python3 with matplotlib (make python-deps): \(error)")
+        }
+        guard result.status == 0 else {
+            let reason = result.errors.trimmingCharacters(in: .whitespacesAndNewlines)
+            let hint = reason.contains("matplotlib is missing") ? "" : " (scripts/figures.py, exit \(result.status))"
+            throw GFEError.runFailure("drawing the figures failed\(hint): \(reason)")
+        }
+        return try result.output.split(separator: "\n").map { line in
+            guard case .object(let o) = try JSONParser.parse(String(line), source: "scripts/figures.py"),
+                case .string(let file) = o["file"], case .string(let shows) = o["shows"]
+            else { throw GFEError.runFailure("scripts/figures.py printed an unexpected line: \(line)") }
+            return WrittenFigure(path: folder + "/" + file, description: shows)
+        }
+    }
+
+    /// Files the previous index.md listed (gfe plot wrote them) that this drawing did not write again: an
+    /// older layout's figures, which would otherwise sit beside the new ones looking current.
+    static func removeStale(indexAt path: String, keeping figures: [WrittenFigure], folder: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        let kept = Set(
+            figures.flatMap { f in WrittenFigure.formats.map { (f.path as NSString).lastPathComponent + "." + $0 } })
+        let pattern = try NSRegularExpression(pattern: #"\]\(([^)/]+\.(?:svg|png|pdf))\)"#)
+        let listed = pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range(at: 1), in: text).map { String(text[$0]) }
+        }
+        for name in Set(listed).subtracting(kept) { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
     }
 
     /// The number of runs an index.md written by `gfe plot` says its figures were drawn from.
@@ -97,14 +143,23 @@ public enum ExperimentFigures {
             lines.append(
                 "| \(r.id) | \(r.label) | ../\(r.id)/ | \(status.replacingOccurrences(of: "|", with: "\\|")) |")
         }
-        lines += ["", "| file | shows |", "|---|---|"]
+        lines += ["", "| figure | files | shows |", "|---|---|---|"]
         for f in figures {
-            lines.append(
-                "| [\((f.path as NSString).lastPathComponent)](\((f.path as NSString).lastPathComponent)) | \(f.description.replacingOccurrences(of: "|", with: "\\|")) |"
-            )
+            let stem = (f.path as NSString).lastPathComponent
+            let files = WrittenFigure.formats.map { "[\($0)](\(stem).\($0))" }.joined(separator: " ")
+            lines.append("| \(stem) | \(files) | \(f.description.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         if !notes.isEmpty { lines += ["", "Not drawn:", ""] + notes.map { "- " + $0 } }
         let text = lines.joined(separator: "\n") + "\n"
         try AtomicFile.write(text, to: folder + "/index.md")
     }
+}
+
+/// A figure drawn by scripts/figures.py: its path without extension (STEM.png, .svg and .pdf exist) and one
+/// sentence saying what it shows.
+public struct WrittenFigure: Sendable, Equatable {
+    public var path: String
+    public var description: String
+
+    public static let formats = ["png", "svg", "pdf"]
 }

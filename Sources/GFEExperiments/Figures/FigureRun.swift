@@ -2,12 +2,19 @@ import GFECore
 import GFETraining
 
 /// A stored run of an experiment's plan, as the figures see it: where its files are, its configuration,
-/// and a legend label naming only what distinguishes it from the other runs plotted with it.
+/// and names from the spec's sweep: a legend label naming only what distinguishes it from the other runs
+/// plotted with it, the configuration it shares with other seeds (one colour and one mean ± sd band in the
+/// figures) and the panel it is drawn in (the dataset, when the spec sweeps it).
 public struct FigureRun: Sendable {
     public var planned: PlannedRun
     public var record: RunRecord
     public var folder: String
+    /// The configuration and seed ("GFE-amd, seed=2021"; "run <id>" when nothing differs), and whether it failed.
     public var label: String
+    /// The configuration without seed and panel: runs with the same group are seeds of one configuration.
+    public var group: String
+    /// The dataset's label when the spec sweeps the dataset; nil otherwise.
+    public var panel: String?
 
     public var id: String { planned.id }
     public var config: TrainingConfig { planned.config }
@@ -16,31 +23,48 @@ public struct FigureRun: Sendable {
 
     public var failed: Bool { record.status == .failed }
 
-    /// The runs of `plan` that figures draw, in plan order: the finished ones and the failed ones, labelled by
-    /// the swept values that differ between the planned runs ("method=ae", "encoder={…} seed=2"; the run id
-    /// when nothing differs). A failed run keeps what it stored before it stopped, and where it stopped is a
-    /// result (a fixed-grid GFE diverging is paper figure 3's point), so it is drawn, its label saying so.
+    /// The path whose swept values become panels.
+    static let panelPath = ConfigPath(["data", "dataset"])
+
+    /// The runs of `plan` that figures draw, in plan order: the finished ones and the failed ones, named by the
+    /// sweep's labels (`SweepDimension.label`) of the dimensions that vary. A failed run keeps what it stored
+    /// before it stopped, and where it stopped is a result (a fixed-grid GFE diverging is paper figure 3's
+    /// point), so it is drawn, its label saying so.
     public static func plotted(plan: ExperimentPlan, store: RunStore) -> [FigureRun] {
-        var paths: [String] = []
-        for r in plan.runs {
-            for v in r.point.values where !paths.contains(v.path.description) { paths.append(v.path.description) }
-        }
-        let varying = paths.filter { path in
-            Set(plan.runs.map { r in r.point.values.first { $0.path.description == path }?.value.canonicalText ?? "" })
-                .count > 1
-        }
+        let varying = plan.experiment.sweep.dimensions.filter { $0.count > 1 }
+        let seedPath = ConfigPath(["seed"])
         return plan.runs.compactMap { r in
             let record: RunRecord
             switch store.state(of: r.id) {
             case .finished(let stored), .failed(let stored): record = stored
             default: return nil
             }
-            let parts = r.point.values.filter { varying.contains($0.path.description) }.map {
-                "\($0.path)=\($0.value.shortText)"
+            var all: [String] = []
+            var group: [String] = []
+            var panel: String?
+            for d in varying {
+                guard let k = d.stepIndex(in: r.point.values) else { continue }
+                let name = d.label(k)
+                all.append(name)
+                if d.paths.contains(panelPath) {
+                    panel = name
+                } else if !d.paths.contains(seedPath) {
+                    group.append(name)
+                }
             }
-            var label = parts.isEmpty ? "run \(r.id)" : parts.joined(separator: " ")
+            var label = all.isEmpty ? "run \(r.id)" : all.joined(separator: ", ")
             if record.status == .failed { label += " (failed after iteration \(record.iterations))" }
-            return FigureRun(planned: r, record: record, folder: store.runFolder(r.id), label: label)
+            // Seeds alone (or nothing) varying: every run is one configuration, named after the experiment.
+            return FigureRun(
+                planned: r, record: record, folder: store.runFolder(r.id), label: label,
+                group: group.isEmpty ? plan.name : group.joined(separator: ", "), panel: panel)
         }
+    }
+
+    /// One run per configuration (panel and group), the first seed's: reconstructions and maps are of single
+    /// runs, not averaged, and several seeds of one configuration would repeat a row under one name.
+    public static func firstSeeds(_ runs: [FigureRun]) -> [FigureRun] {
+        var seen = Set<String>()
+        return runs.filter { seen.insert(($0.panel ?? "") + "\u{1}" + $0.group).inserted }
     }
 }

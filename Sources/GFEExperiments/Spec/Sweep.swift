@@ -23,8 +23,30 @@ public struct SweepDimension: Sendable, Equatable {
     public var values: [[JSONValue]]
     /// The spec location of each path's array of values.
     public var locations: [String]
+    /// The human name of each step (the spec's `"labels"`), for legends and listings; nil: `label(_:)` makes one.
+    public var labels: [String]? = nil
 
     public var count: Int { values.first?.count ?? 0 }
+
+    /// Step k's name: the spec's label, else the first field's last name and value ("dynamics=nesterov",
+    /// "encoder: method=fixedGrid, dynamics=nesterov" for an object).
+    public func label(_ k: Int) -> String {
+        if let labels { return labels[k] }
+        let name = paths[0].description.split(separator: ".").last.map(String.init) ?? paths[0].description
+        if case .object(let o) = values[0][k] {
+            return name + ": " + o.pairs.map { "\($0.key)=\($0.value.shortText)" }.joined(separator: ", ")
+        }
+        return name + "=" + values[0][k].shortText
+    }
+
+    /// The step whose values `point` holds for this dimension's fields (nil when it holds others).
+    public func stepIndex(in point: [SweepValue]) -> Int? {
+        (0..<count).first { k in
+            paths.indices.allSatisfy { p in
+                point.first { $0.path == paths[p] }?.value.canonicalText == values[p][k].canonicalText
+            }
+        }
+    }
 
     /// The swept values of step k.
     public func step(_ k: Int) -> [SweepValue] {
@@ -85,14 +107,14 @@ public struct Sweep: Sendable, Equatable {
             out.dimensions.append(
                 SweepDimension(
                     paths: keep.map { d.paths[$0] }, values: keep.map { d.values[$0] },
-                    locations: keep.map { d.locations[$0] }))
+                    locations: keep.map { d.locations[$0] }, labels: d.labels))
         }
         return out
     }
 
-    static let fields = ["axes", "zip"]
+    static let fields = ["axes", "zip", "labels"]
 
-    /// Reads `"sweep": {"axes": {...}, "zip": [...]}` and `"seeds": [...]` (either may be absent).
+    /// Reads `"sweep": {"axes": {...}, "zip": [...], "labels": {...}}` and `"seeds": [...]` (either may be absent).
     static func read(sweep: JSONValue?, seeds: JSONValue?, source: String) throws -> Sweep {
         var dimensions: [SweepDimension] = []
         if let sweep, sweep != .null {
@@ -141,6 +163,10 @@ public struct Sweep: Sendable, Equatable {
                 }
             }
         }
+        if let sweep, sweep != .null {
+            let r = try SpecReader(sweep, at: "$.sweep", source: source, allowed: fields)
+            try readLabels(r, into: &dimensions, source: source)
+        }
         if let seeds, seeds != .null {
             let at = "$.seeds"
             guard case .array(let items) = seeds, !items.isEmpty else {
@@ -165,6 +191,44 @@ public struct Sweep: Sendable, Equatable {
         try sweep.checkPaths(source: source)
         try sweep.checkSize(source: source)
         return sweep
+    }
+
+    /// `"labels": {"encoder": ["GFE", "GFE 2nd order", "GFE-amd"], "method": ["AE", "GFE-amd"]}`: a name per
+    /// value of a swept field (for a zip group, of any one of its fields), used by figures and listings.
+    private static func readLabels(_ r: SpecReader, into dimensions: inout [SweepDimension], source: String) throws {
+        guard
+            let labels = try r.objectValue(
+                "labels",
+                "an object mapping swept field paths to arrays of names, one per value, "
+                    + "e.g. {\"encoder.dynamics\": [\"GFE\", \"GFE 2nd order\"]}")
+        else { return }
+        var labelledBy: [Int: ConfigPath] = [:]
+        for (key, value) in labels.pairs {
+            let at = JSONPath.child(r.at("labels"), key)
+            let path = try ConfigPath(parsing: key, what: "\(source): \(at)")
+            guard let d = dimensions.firstIndex(where: { $0.paths.contains(path) }) else {
+                throw r.problem(
+                    at,
+                    "'\(path)' is not swept; labels name the values of a field in $.sweep.axes or $.sweep.zip (swept: "
+                        + dimensions.flatMap(\.paths).map { "'\($0)'" }.joined(separator: ", ") + ")")
+            }
+            let expected = "an array of \(dimensions[d].count) non-empty names, one per value of '\(path)'"
+            guard case .array(let items) = value else { throw r.wrongType(at, value, expected) }
+            let names = items.compactMap { item -> String? in
+                guard case .string(let s) = item, s.contains(where: { !$0.isWhitespace }) else { return nil }
+                return s
+            }
+            guard names.count == items.count, names.count == dimensions[d].count else {
+                throw r.wrongType(at, value, expected)
+            }
+            if let other = labelledBy[d] {
+                throw r.problem(
+                    at, "'\(path)' changes together with '\(other)', which is labelled already; label the group once")
+            }
+            labelledBy[d] = path
+            try checkDistinct(names.map(JSONValue.string), at: at, source: source)
+            dimensions[d].labels = names
+        }
     }
 
     /// The one limit on points, whichever way they were added (axes, zip, "seeds", --seeds): counted

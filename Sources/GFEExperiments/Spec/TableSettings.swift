@@ -43,6 +43,8 @@ public struct TablePivot: Sendable, Equatable {
         public var metric: String
         /// Where the column is written in the spec, for messages.
         public var location: String
+        /// Its name in figures (spec field `label`; the CSV name when not given).
+        public var label: String
     }
 
     public var index: Index
@@ -50,7 +52,7 @@ public struct TablePivot: Sendable, Equatable {
     public var checkpoint: CheckpointChoice = .last
 
     static let fields = ["index", "columns", "checkpoint"]
-    static let columnFields = ["name", "where", "metric"]
+    static let columnFields = ["name", "where", "metric", "label"]
 
     static func read(_ value: JSONValue?, sweep: Sweep, source: String) throws -> TablePivot? {
         guard let value, value != .null else { return nil }
@@ -152,7 +154,12 @@ public struct TablePivot: Sendable, Equatable {
                     conditions.append(SweepValue(path: path, value: v, location: location))
                 }
             }
-            columns.append(Column(name: name, conditions: conditions, metric: metric, location: at))
+            let label = try cr.string("label")
+            if let label, !label.contains(where: { !$0.isWhitespace }) {
+                throw cr.problem(cr.at("label"), "is empty; give the column's name in figures, e.g. \"GFE-amd\"")
+            }
+            columns.append(
+                Column(name: name, conditions: conditions, metric: metric, location: at, label: label ?? name))
         }
         return TablePivot(index: index, columns: columns, checkpoint: checkpoint)
     }

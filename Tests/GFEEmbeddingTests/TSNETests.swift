@@ -2,17 +2,17 @@ import Foundation
 import GFECore
 import Testing
 
-@testable import GFEPlot
+@testable import GFEEmbedding
 
 /// `count` points of `dimension` standard normal coordinates, row-major.
 private func gaussianPoints(_ count: Int, _ dimension: Int, seed: UInt64) -> [Double] {
-    var g = SplitMix(seed: seed)
+    var g = RNG(seed: seed)
     return (0..<(count * dimension)).map { _ in g.normal() }
 }
 
 /// Clusters of `perCluster` points around 8·e_c (c = 0..<clusters) with unit spread, in 10 dimensions.
 private func clusters(_ clusters: Int, perCluster: Int, seed: UInt64) -> (points: [Double], labels: [Int]) {
-    var g = SplitMix(seed: seed)
+    var g = RNG(seed: seed)
     var points: [Double] = []
     var labels: [Int] = []
     // Interleave the clusters so that point order says nothing about the label.
@@ -105,11 +105,11 @@ struct TSNETests {
         arguments: [1.0, 4.0])
     func gradientFiniteDifferences(exaggeration: Double) throws {
         let (n, m) = (7, 2)
-        var g = SplitMix(seed: 3)
+        var g = RNG(seed: 3)
         var p = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in (i + 1)..<n {
-                let v = 0.05 + g.uniform()
+                let v = 0.05 + g.nextDouble()
                 p[i * n + j] = v
                 p[j * n + i] = v
             }
