@@ -141,7 +141,7 @@ import Testing
         let csv = try CSV.read(root + "/e2e-report/table.csv")
         #expect(dom.output.contains("<td class=\"num\">16</td>") && dom.output.contains("<td class=\"num\">32</td>"))
         for value in try csv.column("gfe") {
-            let shown = String(format: "%.4g", Double(value)!)
+            let shown = String(format: "%#.4g", Double(value)!)
             #expect(dom.output.contains(">\(shown)</span>"), "no cell \(shown)")
         }
         #expect(dom.output.contains("class=\"num outside\"") && dom.output.contains("✗"))

@@ -127,19 +127,20 @@ struct ResultsPageTests {
 
         // Reference: the ae cell within tolerance (unmarked), the gfe_amd cell outside (class and ✗).
         let cells = Self.cells(html)
-        let ae = try #require(cells.first { $0.contains(">0.27<") }, "\(cells)")
+        let ae = try #require(cells.first { $0.contains(">0.2700<") }, "\(cells)")
         #expect(ae.contains("class=\"num within\"") && !ae.contains("✗") && ae.contains("paper 0.2660"))
-        let gfe = try #require(cells.first { $0.contains(">0.3<") }, "\(cells)")
+        let gfe = try #require(cells.first { $0.contains(">0.3000<") }, "\(cells)")
         #expect(gfe.contains("class=\"num outside\"") && gfe.contains("✗") && gfe.contains("paper 0.2098"))
         #expect(cells.filter { $0.contains("outside") }.count == 1)  // table-seeds3.csv's cells are all within
         #expect(html.contains("rtol 0.05") && html.contains("1 of 2 compared cells"))
         #expect(html.contains("Paper rows this table lacks: 960"))
+        #expect(html.contains("Made by <code>gfe run \(specs)/exp-a.json --seeds 3 &amp;&amp; gfe table"))
 
         // Mean ± sd: the _sd and _n columns folded into their mean's cell; n noted where it is short.
         #expect(html.contains(">0.2712 ± 0.0012<"), "\(cells)")
-        #expect(html.contains("0.21 ± 0.002 (n = 2)"))
+        #expect(html.contains("0.2100 ± 0.0020 (n = 2)"))
         #expect(!html.contains("<th>ae_sd") && !html.contains("<th>sd"))
-        #expect(html.contains(">0.5 ± 0.01<"))  // the long table's mean and sd
+        #expect(html.contains(">0.5000 ± 0.010<"))  // the long table's mean and sd
 
         // Figures: the PNG of the stem as a data URI (with the PNG's caption and links to its siblings),
         // an SVG-only figure inline without prolog, doctype or script and with its ids prefixed.

@@ -208,14 +208,10 @@ public struct ResultsPage: Sendable {
             + "</p>"
         var comments: [String] = []
         for table in e.tables {
-            if table != "table.csv" {
-                out +=
-                    "<p class=\"command\">\(HTMLText.escape(table)): <code>"
-                    + HTMLText.escape(commands.command(for: e.name, specPath: specPath, tableFile: table))
-                    + "</code></p>"
-            }
             let reference = e.spec?.table != nil ? e.spec?.reference : nil
-            out += ResultsPageTable(path: folder + "/" + table, reference: reference).html()
+            let variant =
+                table == "table.csv" ? nil : commands.command(for: e.name, specPath: specPath, tableFile: table)
+            out += ResultsPageTable(path: folder + "/" + table, reference: reference, command: variant).html()
             if comments.isEmpty { comments = (try? CSV.read(folder + "/" + table))?.comments ?? [] }
         }
         if !e.otherFiles.isEmpty {
@@ -231,7 +227,9 @@ public struct ResultsPage: Sendable {
                 idPrefix: HTMLText.anchor(e.name)
             ).html()
         }
-        out += ResultsPageProvenance(store: RunStore(root: root, experiment: e.name)).html(tableComments: comments)
+        out += ResultsPageProvenance(store: RunStore(root: root, experiment: e.name)).html(
+            tableComments: comments,
+            hasFigureIndex: FileManager.default.fileExists(atPath: folder + "/figures/index.md"))
         return out + "</section>"
     }
 

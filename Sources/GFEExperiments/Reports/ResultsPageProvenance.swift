@@ -24,15 +24,23 @@ struct ResultsPageProvenance {
         }
     }
 
-    func html(tableComments: [String]) -> String {
+    /// - Parameters:
+    ///   - tableComments: the comment lines of the experiment's first table (what it was made from).
+    ///   - hasFigureIndex: whether figures/index.md lists the runs the figures were drawn from.
+    func html(tableComments: [String], hasFigureIndex: Bool) -> String {
         let runs = runs()
         guard !runs.isEmpty else {
-            let comment = tableComments.first.map { " (“\(HTMLText.escape($0))”)" } ?? ""
+            var sources: [String] = []
+            if let comment = tableComments.first {
+                sources.append("the table's header comment (“\(HTMLText.escape(comment))”)")
+            }
+            if hasFigureIndex { sources.append("figures/index.md (the runs the figures were drawn from)") }
+            sources.append("the git commit that holds these files")
             return
-                "<p class=\"note provenance\">Provenance: no run folders are stored here (raw runs are not committed), "
-                + "so it is what the table's header comment says\(comment) and the git commit that holds these "
-                + "files. Reproducing the experiment stores every run's run.json (code version, data checksums, "
-                + "machine) under <code>\(HTMLText.escape(store.experiment))/&lt;run id&gt;/</code>.</p>"
+                "<p class=\"note provenance\">Provenance: no run folders are stored here (raw runs are not committed); "
+                + "it is in " + sources.joined(separator: ", ") + ". Reproducing the experiment stores every run's "
+                + "run.json (code version, data checksums, machine) under "
+                + "<code>\(HTMLText.escape(store.experiment))/&lt;run id&gt;/</code>.</p>"
         }
         let records = runs.compactMap { try? $0.record.get() }
         let finished = records.filter { $0.status == .finished }.count
@@ -88,10 +96,11 @@ struct ResultsPageProvenance {
         return out + "</tbody></table></div></details>"
     }
 
-    /// `git:<40 hex>` → `git 907da3d` (the tool version when there is no commit).
+    /// The code version that is hashed into run ids, short: `git:<40 hex>` → `git 907da3d`; a pinned version
+    /// (GFE_CODE_VERSION) as it is.
     static func shortCode(_ code: CodeVersion) -> String {
-        if let commit = code.gitCommit, code.id == "git:\(commit)" { return "git " + commit.prefix(7) }
-        return code.id
+        guard code.id.hasPrefix("git:") else { return code.id }
+        return "git " + code.id.dropFirst(4).prefix(7)
     }
 
     /// `mnist/split-v1/ba89…,65a5…` with each checksum cut to 8 digits.

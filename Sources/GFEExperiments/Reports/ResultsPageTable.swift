@@ -14,6 +14,8 @@ import GFEStore
 struct ResultsPageTable {
     var path: String
     var reference: ReferenceSettings?
+    /// The command that makes this table, shown under its caption.
+    var command: String?
 
     /// The section's HTML; a file that cannot be read is a note, not an error.
     func html() -> String {
@@ -38,7 +40,8 @@ struct ResultsPageTable {
         let caption = table.comments.first { $0.hasPrefix("gfe table:") } ?? table.comments.first ?? name
         out += HTMLText.element(
             "figcaption", [],
-            "<span class=\"file\">\(HTMLText.escape(name))</span> " + HTMLText.escape(caption))
+            "<span class=\"file\">\(HTMLText.escape(name))</span> " + HTMLText.escape(caption)
+                + (command.map { "<br>Made by <code>\(HTMLText.escape($0))</code>" } ?? ""))
         out += "<div class=\"scroll\"><table class=\"results\"><thead><tr>"
         for c in layout.shown {
             let sub = layout.statistics[c] != nil ? "<span class=\"unit\">mean ± sd</span>" : ""
@@ -101,11 +104,13 @@ struct ResultsPageTable {
 
     static func isNumber(_ cell: String) -> Bool { Double(cell.trimmingCharacters(in: .whitespaces)) != nil }
 
-    /// Integers as they are; other numbers to `digits` significant digits.
+    /// Integers as they are; other numbers to `digits` significant digits, trailing zeros kept so that a
+    /// column's decimals line up (`0.1940`), and without an exponent from 1,000 to 10⁹ (`49992`).
     static func formatted(_ cell: String, digits: Int = 4) -> String {
         let s = cell.trimmingCharacters(in: .whitespaces)
         guard let d = Double(s), s.contains(".") || s.contains("e") || s.contains("E"), d.isFinite else { return s }
-        return String(format: "%.\(digits)g", d)
+        if abs(d) >= 1000 && abs(d) < 1e9 { return String(format: "%.0f", d) }
+        return String(format: "%#.\(digits)g", d)
     }
 
     /// Which columns are shown and which carry seed statistics.
@@ -198,7 +203,9 @@ struct ResultsPageTable {
                 text += " Paper rows this table lacks: " + HTMLText.escape(missingRows.joined(separator: "; ")) + "."
             }
             if !diff.notCompared.isEmpty {
-                text += " Paper columns not here: " + HTMLText.escape(diff.notCompared.joined(separator: ", ")) + "."
+                text +=
+                    " The paper's column\(diff.notCompared.count == 1 ? "" : "s") "
+                    + HTMLText.escape(diff.notCompared.joined(separator: ", ")) + " not in this table."
             }
             return "<p class=\"legend\">\(text)</p>"
         }
