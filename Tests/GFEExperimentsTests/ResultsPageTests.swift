@@ -141,6 +141,10 @@ struct ResultsPageTests {
         #expect(html.contains("0.2100 ± 0.0020 (n = 2)"))
         #expect(!html.contains("<th>ae_sd") && !html.contains("<th>sd"))
         #expect(html.contains(">0.5000 ± 0.010<"))  // the long table's mean and sd
+        #expect(
+            ResultsPageTable.formatted("512.3557") == "512.4" && ResultsPageTable.formatted("22.1", digits: 2) == "22")
+        #expect(ResultsPageTable.formatted("49992.0") == "49992" && ResultsPageTable.formatted("0.194") == "0.1940")
+        #expect(ResultsPageTable.formatted("480") == "480" && ResultsPageTable.formatted("nan") == "nan")
 
         // Figures: the PNG of the stem as a data URI (with the PNG's caption and links to its siblings),
         // an SVG-only figure inline without prolog, doctype or script and with its ids prefixed.
@@ -160,7 +164,7 @@ struct ResultsPageTests {
         // Provenance: none stored for exp-a (a note, no crash); exp-b's run listed.
         #expect(html.contains("no run folders are stored here"))
         #expect(html.contains("abcdef012345") && html.contains("git 1234567") && html.contains("dirty"))
-        #expect(html.contains("Test CPU 9000") && html.contains("mnist/split-v1/abababab…"))
+        #expect(html.contains("Test CPU 9000") && html.contains("mnist/split-v1 abababab…"))
         #expect(html.contains("<details class=\"provenance\">"))
         // A spec the folder does not have: said, and a command on the spec's path.
         #expect(html.contains("No spec named exp-b found"))

@@ -274,6 +274,6 @@ public struct ResultsPage: Sendable {
         figure.figure img,figure.figure svg{max-width:100%;height:auto;display:block;border:1px solid #eaeef2}\
         figure.figure .svg{max-width:100%;overflow:hidden}\
         details.provenance{margin:.8rem 0;font-size:.9rem}details.provenance summary{cursor:pointer;color:#32383f}\
-        table.runs{font-size:.8rem}table.runs td{white-space:nowrap}
+        table.runs{font-size:.8rem}table.runs td code{white-space:nowrap}table.runs td:nth-child(7){min-width:12em}
         """
 }

@@ -113,7 +113,7 @@ struct ResultsPageFigures {
     func html() -> String {
         var out = ""
         for (n, figure) in figures().enumerated() {
-            let caption = figure.caption ?? (figure.files.values.sorted().first ?? figure.stem)
+            let caption = figure.caption ?? shownKind(figure).flatMap { figure.files[$0] } ?? figure.stem
             var image = ""
             if let png = figure.files["png"] {
                 if let data = FileManager.default.contents(atPath: folder + "/" + png) {

@@ -38,7 +38,8 @@ struct ResultsPageProvenance {
             sources.append("the git commit that holds these files")
             return
                 "<p class=\"note provenance\">Provenance: no run folders are stored here (raw runs are not committed); "
-                + "it is in " + sources.joined(separator: ", ") + ". Reproducing the experiment stores every run's "
+                + "it is in " + sources.dropLast().joined(separator: ", ") + " and " + sources.last! + ". "
+                + "Reproducing the experiment stores every run's "
                 + "run.json (code version, data checksums, machine) under "
                 + "<code>\(HTMLText.escape(store.experiment))/&lt;run id&gt;/</code>.</p>"
         }
@@ -103,11 +104,11 @@ struct ResultsPageProvenance {
         return "git " + code.id.dropFirst(4).prefix(7)
     }
 
-    /// `mnist/split-v1/ba89…,65a5…` with each checksum cut to 8 digits.
+    /// `mnist/split-v1 ba891046… 65a50cbb…`: each checksum cut to 8 digits, spaces so that the cell can wrap.
     static func shortFingerprint(_ fingerprint: String) -> String {
         var parts = fingerprint.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard let last = parts.popLast() else { return fingerprint }
+        guard parts.count > 1, let last = parts.popLast() else { return fingerprint }
         let hashes = last.split(separator: ",").map { $0.count > 12 ? $0.prefix(8) + "…" : String($0) }
-        return (parts + [hashes.joined(separator: ",")]).joined(separator: "/")
+        return parts.joined(separator: "/") + " " + hashes.joined(separator: " ")
     }
 }

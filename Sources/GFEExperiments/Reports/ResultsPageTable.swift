@@ -110,7 +110,8 @@ struct ResultsPageTable {
         let s = cell.trimmingCharacters(in: .whitespaces)
         guard let d = Double(s), s.contains(".") || s.contains("e") || s.contains("E"), d.isFinite else { return s }
         if abs(d) >= 1000 && abs(d) < 1e9 { return String(format: "%.0f", d) }
-        return String(format: "%#.\(digits)g", d)
+        let text = String(format: "%#.\(digits)g", d)
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// Which columns are shown and which carry seed statistics.
