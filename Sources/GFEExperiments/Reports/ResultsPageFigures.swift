@@ -154,21 +154,12 @@ struct ResultsPageFigures {
         {
             svg.removeSubrange(open.lowerBound..<close.upperBound)
         }
-        var ids: [String] = []
-        var search = svg.startIndex
-        while let r = svg.range(of: " id=\"", range: search..<svg.endIndex),
-            let end = svg[r.upperBound...].firstIndex(of: "\"")
-        {
-            ids.append(String(svg[r.upperBound..<end]))
-            search = end
-        }
-        for id in Set(ids) where !id.isEmpty {
-            for (from, to) in [
-                (" id=\"\(id)\"", " id=\"\(idPrefix)\(id)\""), ("url(#\(id))", "url(#\(idPrefix)\(id))"),
-                ("href=\"#\(id)\"", "href=\"#\(idPrefix)\(id)\"")
-            ] {
-                svg = svg.replacingOccurrences(of: from, with: to)
-            }
+        // Every id is the file's own and every local reference points at one of them, so prefixing all of
+        // both in one pass each keeps them matched (`xlink:href="#…"` included).
+        for (from, to) in [
+            (" id=\"", " id=\"\(idPrefix)"), ("url(#", "url(#\(idPrefix)"), ("href=\"#", "href=\"#\(idPrefix)")
+        ] {
+            svg = svg.replacingOccurrences(of: from, with: to)
         }
         return svg
     }
