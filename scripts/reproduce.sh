@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs paper experiments end to end: each spec's runs (finished ones are reused), its table beside the paper's
-# values with the spec's tolerance (gfe table --diff), and its figures (gfe plot). Prints a rough duration
-# estimate first and the wall time at the end. Called by `make reproduce-*`; usable directly:
+# values with the spec's tolerance (gfe table --diff), and its figures (gfe plot); then the report page
+# results/index.html (gfe report). Prints a rough duration estimate first and the wall time at the end. Called by `make reproduce-*`; usable directly:
 #   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | examples | beyond | SPEC-NAME...
 # --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
 # --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
@@ -115,4 +115,7 @@ if ((${#runs_failed[@]})); then
   echo "note: ${runs_failed[*]}: some runs failed (the exit status is 1); \`gfe status experiments/NAME.json\` gives"
   echo "      each reason. Tables leave their cells empty; figures draw them up to where they stopped, marked failed"
 fi
+# The report page: every experiment's tables (beside the paper's values), figures and provenance in one
+# self-contained results/index.html. Its failure is said but does not change the exit status of the runs.
+$GFE report || echo "reproduce: gfe report failed (above); results/index.html was not refreshed" >&2
 exit "$status"

@@ -17,7 +17,7 @@ struct GFE: ParsableCommand {
             DataCommand.self, InspectCommand.self, EncodeCommand.self, EvaluateCommand.self,
             ResolveCommand.self, RunCommand.self, StatusCommand.self, CancelCommand.self, PlanCommand.self,
             TableCommand.self, RunsCommand.self, ReplayCommand.self, ExportCommand.self,
-            DiffCommand.self, PlotCommand.self
+            DiffCommand.self, PlotCommand.self, ReportCommand.self
         ])
 }
 

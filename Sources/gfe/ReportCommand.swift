@@ -1,0 +1,41 @@
+import ArgumentParser
+import GFECore
+import GFEExperiments
+import GFEStore
+
+/// `gfe report`: every experiment's tables, figures and provenance on one self-contained HTML page.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write <results>/index.html: every experiment's tables, figures and run provenance on one page.",
+        discussion: """
+            One self-contained HTML file that opens from disk (no network; images inside it). For every folder of \
+            the results root with a table (table*.csv) or figures: the spec's description, the command that \
+            reproduces it, each table with the paper's values beside ours where the spec has a "reference" (cells \
+            outside its tolerance marked), the figures listed in figures/index.md, and the stored runs' \
+            provenance (run.json). Only a page gfe report wrote is replaced. make reproduce-* refreshes it.
+            """)
+
+    @Option(help: "The results root (default: results).")
+    var results: String = "results"
+
+    @Option(help: "The folder of the experiment specs (default: experiments/ beside the results root).")
+    var specs: String?
+
+    @Option(help: "Write the page here instead of <results>/index.html.")
+    var output: String?
+
+    func validate() throws {
+        if results.isEmpty { throw ValidationError("--results is empty; give the results folder (default: results)") }
+    }
+
+    func run() throws {
+        let page = ResultsPage(
+            root: results, specsFolder: specs, output: output,
+            version: CodeVersion.versionLine(toolVersion: GFE.version))
+        try page.checkRoot()
+        try AtomicFile.checkOutput(page.output, inputs: [], outputOption: "--output")
+        let experiments = try page.write()
+        say("\(experiments.count) experiment\(experiments.count == 1 ? "" : "s") → \(page.output)")
+    }
+}
