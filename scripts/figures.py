@@ -22,6 +22,7 @@ import sys
 import textwrap
 
 from figure_style import band, legend_beside, mean_sd, plt, save
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
@@ -374,9 +375,9 @@ class Experiment:
                     ax.plot([p[0] for p in row["curve"]], [p[1] for p in row["curve"]], "-", color="#7f7f7f",
                             linewidth=1, label="D(z) over the range of z*")
                 ax.scatter([p[0] for p in g["originals"]], [p[1] for p in g["originals"]], s=6, color=COLOURS[0],
-                           label="data")
+                           label="data", rasterized=True)
                 ax.scatter([p[0] for p in row["samples"]], [p[1] for p in row["samples"]], s=6, color=COLOURS[1],
-                           label="D(z*) (reconstructions)")
+                           label="D(z*) (reconstructions)", rasterized=True)
                 ax.set_aspect("equal", adjustable="datalim")
                 ax.set_xlabel("x₁")
                 ax.set_ylabel("x₂")
@@ -415,14 +416,20 @@ class Experiment:
                     xs = [x for x, k in zip(t["x"], t["classes"]) if k == c]
                     ys = [y for y, k in zip(t["y"], t["classes"]) if k == c]
                     name = t["classNames"].get(str(c), str(c))
-                    ax.scatter(xs, ys, s=4, color=cmap(classes.index(c) % cmap.N), label=name, linewidths=0)
+                    ax.scatter(xs, ys, s=4, color=cmap(classes.index(c) % cmap.N), label=name, linewidths=0,
+                               rasterized=True)
                     names[name] = True
                 ax.set_xticks([])
                 ax.set_yticks([])
                 ax.set_title(t["label"])
-            handles, labels = axes[0].get_legend_handles_labels()
-            for h in handles:
-                h.set_sizes([30])
+            # Legend markers of their own: resizing the panels' collections would resize their points.
+            handles, labels = [], []
+            for ax in axes:
+                for h, name in zip(*ax.get_legend_handles_labels()):
+                    if name not in labels:
+                        labels.append(name)
+                        handles.append(Line2D([], [], linestyle="", marker="o", markersize=6,
+                                              color=h.get_facecolor()[0]))
             legend_beside(fig, axes, handles, labels, title="class")
             key = mine[0]["key"]
             self.written_files(fig, f"tsne-{key}",
@@ -492,7 +499,7 @@ class Experiment:
         shows = f"{os.path.basename(spec['path'])} as a figure" + (
             f" (ours, filled) beside the paper's values ({os.path.basename(ref['path'])}, hollow), tolerance "
             f"{tolerance}" if paper else " (no paper values to draw beside it)")
-        self.written_files(fig, f"{name}-vs-paper", shows)
+        self.written_files(fig, f"{name}-vs-paper" if paper else name, shows)
 
 
 def set_ylabel(ax, text):

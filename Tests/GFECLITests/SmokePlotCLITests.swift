@@ -45,7 +45,7 @@ import FoundationXML
         // Every figure in three formats, listed once in index.md with a link to each.
         for stem in [
             "validation_loss-vs-iteration", "test_loss-vs-images_seen", "reconstructions", "tsne-16", "tsne-32",
-            path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: "") + "-vs-paper"
+            path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: "")
         ] {
             for format in ["png", "svg", "pdf"] {
                 #expect(files.contains("\(stem).\(format)"), "missing \(stem).\(format) in \(files.sorted())")
@@ -70,7 +70,7 @@ import FoundationXML
         // The table as a figure, each column by its label (smoke has no paper values to draw beside it).
         let tableFigure = try String(
             contentsOfFile: folder + "/"
-                + path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: "") + "-vs-paper.svg",
+                + path.components(separatedBy: "/").last!.replacingOccurrences(of: ".csv", with: ".svg"),
             encoding: .utf8)
         for label in ["GFE-amd, ours", "AE, ours", "AE decoder, AMD-encoded, ours"] {
             #expect(tableFigure.contains(label), "no legend entry \(label)")

@@ -41,7 +41,9 @@ public enum ExperimentFigures {
         options: Options = Options(), progress: (String) -> Void = { _ in }
     ) throws -> Report {
         let runs = FigureRun.plotted(plan: plan, store: store)
-        guard !runs.isEmpty else {
+        // A committed table is drawn beside the paper's values even where its runs are not stored (a fresh
+        // clone keeps tables, not runs).
+        guard !runs.isEmpty || !FigureManifest.tables(plan: plan, store: store).isEmpty else {
             throw GFEError.badInput(
                 "no finished or failed runs of experiment \(plan.name) under \(store.folder) "
                     + "(\(plan.runs.count) planned); run `gfe run \(plan.spec.source)` first, "
