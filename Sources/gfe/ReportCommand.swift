@@ -13,7 +13,9 @@ struct ReportCommand: ParsableCommand {
             the results root with a table (table*.csv) or figures: the spec's description, the command that \
             reproduces it, each table with the paper's values beside ours where the spec has a "reference" (cells \
             outside its tolerance marked), the figures listed in figures/index.md, and the stored runs' \
-            provenance (run.json). Only a page gfe report wrote is replaced. make reproduce-* refreshes it.
+            provenance (run.json). Only a page gfe report wrote is replaced. make reproduce-* refreshes it. \
+            First it fills in <results>/REPORT.md's marked tables and numbers from the committed tables \
+            (<!-- gfe:table … --> and <!-- gfe:cell … --> markers; docs/results.md, "Report page").
             """)
 
     @Option(help: "The results root (default: results).")
@@ -35,6 +37,15 @@ struct ReportCommand: ParsableCommand {
             version: CodeVersion.versionLine(toolVersion: GFE.version))
         try page.checkRoot()
         try AtomicFile.checkOutput(page.output, inputs: [], outputOption: "--output")
+        // REPORT.md's marked numbers first, so the page's link leads to a report that agrees with its tables.
+        let report = results + "/REPORT.md"
+        if let text = try? String(contentsOfFile: report, encoding: .utf8) {
+            let filled = try ReportNumbers.fill(text, root: results, source: report)
+            if filled.text != text { try AtomicFile.write(filled.text, to: report) }
+            say(
+                "\(report): \(filled.tables) tables and \(filled.cells) numbers from the committed tables"
+                    + (filled.text == text ? " (unchanged)" : " (updated)"))
+        }
         let experiments = try page.write()
         say("\(experiments.count) experiment\(experiments.count == 1 ? "" : "s") → \(page.output)")
     }
