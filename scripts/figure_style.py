@@ -80,6 +80,15 @@ def check_inside(fig, stem):
         for axis in (ax.xaxis, ax.yaxis):
             lo, hi = sorted(axis.get_view_interval())
             artists += [t.label1 for t in axis.get_major_ticks() if lo <= t.get_loc() <= hi and t.label1.get_text()]
+    # Neighbouring tick labels must not run into each other (long numbers on a narrow axis).
+    for ax in fig.axes:
+        lo, hi = sorted(ax.xaxis.get_view_interval())
+        boxes = sorted(((t.label1.get_window_extent(renderer), t.label1.get_text()) for t in ax.xaxis.get_major_ticks()
+                        if lo <= t.get_loc() <= hi and t.label1.get_visible() and t.label1.get_text()),
+                       key=lambda b: b[0].x0)
+        for (a, ta), (b, tb) in zip(boxes, boxes[1:]):
+            if a.x1 > b.x0 + 1:
+                sys.exit(f"figures: {stem}: the tick labels '{ta}' and '{tb}' overlap")
     for a in artists:
         if a is None or not a.get_visible() or (hasattr(a, "get_text") and not a.get_text()):
             continue

@@ -31,13 +31,13 @@ STYLES = ["-", "--", ":", "-."]
 
 # (metric or prefix*, name, y title, x axes, smoothing window): the metrics of docs/results.md.
 RULES = [
-    ("validation_loss", "validation_loss", "validation loss (mean cross-entropy)", ["iteration", "images_seen",
+    ("validation_loss", "validation_loss", "validation loss ({loss})", ["iteration", "images_seen",
                                                                                   "wall_s"], None),
-    ("holdout_loss", "holdout_loss", "holdout loss (mean cross-entropy)", ["iteration", "images_seen", "wall_s"],
+    ("holdout_loss", "holdout_loss", "holdout loss ({loss})", ["iteration", "images_seen", "wall_s"],
      None),
     ("train_loss", "train_loss", "training batch loss", ["iteration", "images_seen", "wall_s"], 50),
-    ("test_loss_*", "test_loss", "test loss (mean cross-entropy)", ["images_seen", "wall_s"], None),
-    ("holdout_loss_*", "holdout_checkpoint_loss", "holdout loss (mean cross-entropy)", ["images_seen", "wall_s"],
+    ("test_loss_*", "test_loss", "test loss ({loss})", ["images_seen", "wall_s"], None),
+    ("holdout_loss_*", "holdout_checkpoint_loss", "holdout loss ({loss})", ["images_seen", "wall_s"],
      None),
     ("train_seconds", "train_seconds", "training time (s)", ["images_seen"], None),
     ("solve_attempts", "solve_attempts", "encoder evaluations per batch", ["iteration"], 50),
@@ -139,6 +139,7 @@ class Experiment:
             else:
                 groups.append((rule, [m]))
         for (match, name, ytitle, axes, window), group_metrics in groups:
+            ytitle = ytitle.format(loss=self.m.get("lossName", "loss")) if ytitle else ytitle
             for axis in axes:
                 self.curve_figure(name, ytitle, axis, window, group_metrics)
 
@@ -164,13 +165,16 @@ class Experiment:
         drawn, smoothed, seeds, failed_any = False, False, set(), False
         all_x, all_y = [], []
         for ax, panel in zip(axes, self.panels):
+            found = {metric: self.series(metric, axis, window) for metric in metrics}
             for metric in metrics:
-                found = self.series(metric, axis, window)
                 for group in self.groups:
-                    runs = found.get((panel, group))
+                    runs = found[metric].get((panel, group))
                     if not runs:
                         continue
-                    label = group + (f" · {metric}" if len(metrics) > 1 else "")
+                    # A configuration with several evaluations (an AE's own codes and AMD on its decoder) names
+                    # each; one with a single evaluation needs no second name.
+                    several = sum(1 for m in metrics if found[m].get((panel, group))) > 1
+                    label = group + (f" · {evaluation_name(metric)}" if several else "")
                     colour = self.colour(group)
                     style = STYLES[metrics.index(metric) % len(STYLES)] if len(metrics) > 1 else self.style(group)
                     x, y, failed = self.draw_mean(ax, runs, colour, style, label)
@@ -238,8 +242,10 @@ class Experiment:
         xs = [v for v in xs if math.isfinite(v)]
         if axis != "wall_s":
             # Counts: whole numbers with thousands separators (a log axis below sets its own ticks).
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v):,}"))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+            big = xs and max(xs) >= 100_000
+            ax.xaxis.set_major_formatter(FuncFormatter(
+                lambda v, _: f"{v / 1000:,.0f}k" if big and v else f"{int(v):,}"))
         if xs and min(xs) > 0 and max(xs) / min(xs) >= 8 and len(set(xs)) <= 60:
             gm = math.exp(sum(math.log(v) for v in xs) / len(xs))
             if (gm - min(xs)) / (max(xs) - min(xs)) < 0.3:
@@ -284,7 +290,7 @@ class Experiment:
             self.title(ax, r["label"])
             ax.set_xlabel("integration time t")
             ax.grid(True, which="major", alpha=0.3)
-        set_ylabel(axes[0], "mean loss of the batch (cross-entropy)")
+        set_ylabel(axes[0], f"mean loss of the batch ({self.m.get('lossName', 'loss')})")
         log = positive and max(positive) / min(positive) > 30 and all(
             len([p for p in r["data"]["solve_curve_t"] if p[3] > 0]) >= 3 for r in runs)
         for ax in axes:
@@ -502,9 +508,20 @@ class Experiment:
         self.written_files(fig, f"{name}-vs-paper" if paper else name, shows)
 
 
+EVALUATIONS = {"ae": "E(x)", "gfe": "AMD", "ae_decoder_amd": "AMD on its decoder"}
+
+
+def evaluation_name(metric):
+    """test_loss_ae_decoder_amd → "AMD on its decoder": how a checkpoint metric's latents were found."""
+    for prefix in ("test_loss_", "holdout_loss_"):
+        if metric.startswith(prefix):
+            return EVALUATIONS.get(metric[len(prefix):], metric[len(prefix):])
+    return metric
+
+
 def set_ylabel(ax, text):
     """A y title in lines that fit the panel's height (a long title would run off the canvas)."""
-    chars = max(20, int(ax.figure.get_figheight() * 72 * 0.8 / 6))
+    chars = max(20, int(ax.figure.get_figheight() * 72 * 0.8 / 5.2))
     ax.set_ylabel(textwrap.fill(text, chars, break_on_hyphens=False))
 
 

@@ -78,5 +78,14 @@ import FoundationXML
         // The t-SNE maps: a panel per configuration, a legend of the classes.
         let map = try String(contentsOfFile: folder + "/tsne-32.svg", encoding: .utf8)
         #expect(map.contains(">AE<") && map.contains(">GFE-amd<") && map.contains(">class<"), "t-SNE map")
+
+        // Plotting again without the maps keeps them, and their lines in index.md: nothing drawn is lost.
+        let again = try CLI.gfe(["plot"] + arguments + ["--no-tsne"])
+        #expect(again.status == 0, "\(again.err)")
+        let reindexed = try String(contentsOfFile: folder + "/index.md", encoding: .utf8)
+        for format in ["png", "svg", "pdf"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/tsne-32." + format), "tsne-32.\(format) was lost")
+            #expect(reindexed.contains("(tsne-32.\(format))"), "index.md lost tsne-32.\(format)")
+        }
     }
 }

@@ -71,8 +71,15 @@ public enum ExperimentFigures {
         let manifest = FigureManifest.make(
             plan: plan, store: store, runs: runs, folder: folder, curves: options.curves, tsne: maps,
             reconstructions: grids)
-        let figures = try draw(manifest, folder: folder)
-        try removeStale(indexAt: folder + "/index.md", keeping: figures, folder: folder)
+        var figures = try draw(manifest, folder: folder)
+        let index = folder + "/index.md"
+        if options.curves && options.reconstructions && options.tsne {
+            try removeStale(indexAt: index, keeping: figures, folder: folder)
+        } else {
+            // A kind skipped this time (--no-tsne) keeps its earlier figures, and their place in the index.
+            let drawn = Set(figures.map(\.path))
+            figures += previousFigures(indexAt: index, folder: folder).filter { !drawn.contains($0.path) }
+        }
         try writeIndex(figures, notes: notes, runs: runs, plan: plan, folder: folder)
         return Report(folder: folder, runs: runs.count, planned: plan.runs.count, figures: figures, notes: notes)
     }
@@ -119,6 +126,22 @@ public enum ExperimentFigures {
             Range($0.range(at: 1), in: text).map { String(text[$0]) }
         }
         for name in Set(listed).subtracting(kept) { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+    }
+
+    /// The figures an index.md of this layout lists (`| stem | files | shows |`) whose files are all there.
+    static func previousFigures(indexAt path: String, folder: String) -> [WrittenFigure] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count == 5, cells[2].hasPrefix("[png]("), !cells[1].contains("/") else { return nil }
+            let stem = folder + "/" + cells[1]
+            guard WrittenFigure.formats.allSatisfy({ FileManager.default.fileExists(atPath: stem + "." + $0) }) else {
+                return nil
+            }
+            return WrittenFigure(path: stem, description: cells[3].replacingOccurrences(of: "\\|", with: "|"))
+        }
     }
 
     /// The number of runs an index.md written by `gfe plot` says its figures were drawn from.

@@ -27,19 +27,23 @@ enum FigureManifest {
                     ("adaptive", .bool(r.config.method == .gfe && r.config.encoder.method == .amd))
                 ]))
         }
+        // The loss every y axis and table figure names: the decoders' (SPEC §3 cross-entropy, or MSE).
+        let losses = Set(plan.runs.map { $0.config.decoder.loss })
+        let loss =
+            losses.count > 1 ? "loss" : losses.first == .meanSquaredError ? "mean squared error" : "mean cross-entropy"
         return .object(
             JSONObject([
-                ("experiment", .string(plan.name)), ("spec", .string(plan.spec.source)), ("folder", .string(folder)),
+                ("experiment", .string(plan.name)), ("lossName", .string(loss)), ("spec", .string(plan.spec.source)), ("folder", .string(folder)),
                 ("runs", .array(runObjects)), ("groups", .array(groups.map(JSONValue.string))),
                 ("panels", .array(panels.map(JSONValue.string))), ("panelTitle", .string("dataset")),
                 ("solveCurveImages", plan.spec.outputs.solveCurves.map { JSONValue($0.images) } ?? .null),
                 ("tsne", .array(tsne)), ("reconstructions", .array(reconstructions)),
-                ("tables", .array(tables(plan: plan, store: store)))
+                ("tables", .array(tables(plan: plan, store: store, loss: loss)))
             ]))
     }
 
     /// Every table of the experiment (table.csv, table-seeds3.csv, …) with the paper's values to draw beside it.
-    static func tables(plan: ExperimentPlan, store: RunStore) -> [JSONValue] {
+    static func tables(plan: ExperimentPlan, store: RunStore, loss: String = "mean cross-entropy") -> [JSONValue] {
         guard let pivot = plan.spec.table,
             let files = try? FileManager.default.contentsOfDirectory(atPath: store.folder)
         else { return [] }
@@ -64,7 +68,7 @@ enum FigureManifest {
                     ("keyTitle", .string(keyTitle)),
                     ("columns", .array(pivot.columns.map { .string($0.name) })),
                     ("labels", .object(JSONObject(pivot.columns.map { ($0.name, .string($0.label)) }))),
-                    ("valueTitle", .string("test loss (mean cross-entropy)")), ("reference", reference)
+                    ("valueTitle", .string("test loss (\(loss))")), ("reference", reference)
                 ]))
         }
     }

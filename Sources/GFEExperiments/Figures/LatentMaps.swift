@@ -50,7 +50,7 @@ enum LatentMaps {
                 let result = try TSNE.embed(
                     stored.z.map(Double.init), count: stored.rows, dimension: stored.dimension, options: options)
                 let seconds = Date().timeIntervalSince(started)
-                let when = FigureData.checkpointLabel(c)
+                let when = FigureData.checkpointLabel(c, shared: true)
                 progress(
                     String(
                         format: "t-SNE of %d %@ latents of %@, %@: KL %.4f (%.1f s)", stored.rows, source.set,
@@ -61,7 +61,13 @@ enum LatentMaps {
                     .object(
                         JSONObject([
                             ("run", .string(run.id)),
-                            ("label", .string([run.panel, run.group].compactMap { $0 }.joined(separator: ", "))),
+                            // Runs end after different numbers of images: the panel says how many.
+                            (
+                                "label",
+                                .string(
+                                    [run.panel, run.group].compactMap { $0 }.joined(separator: ", ")
+                                        + (c.requestedImagesSeen == nil ? " (\(grouped(c.imagesSeen)) images)" : ""))
+                            ),
                             ("checkpoint", .string(when)), ("key", .string(FigureData.checkpointKey(c))),
                             ("set", .string(source.set)), ("source", .string(source.path)),
                             ("x", FigureData.numbers((0..<stored.rows).map { result.coordinate($0, 0) })),
