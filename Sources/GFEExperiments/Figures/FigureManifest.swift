@@ -33,7 +33,8 @@ enum FigureManifest {
             losses.count > 1 ? "loss" : losses.first == .meanSquaredError ? "mean squared error" : "mean cross-entropy"
         return .object(
             JSONObject([
-                ("experiment", .string(plan.name)), ("lossName", .string(loss)), ("spec", .string(plan.spec.source)), ("folder", .string(folder)),
+                ("experiment", .string(plan.name)), ("lossName", .string(loss)), ("spec", .string(plan.spec.source)),
+                ("folder", .string(folder)),
                 ("runs", .array(runObjects)), ("groups", .array(groups.map(JSONValue.string))),
                 ("panels", .array(panels.map(JSONValue.string))), ("panelTitle", .string("dataset")),
                 ("solveCurveImages", plan.spec.outputs.solveCurves.map { JSONValue($0.images) } ?? .null),
