@@ -6,7 +6,7 @@
 Reads results/NAME/table.csv (written by `gfe table experiments/NAME.json`: a column per method, with `_sd`
 and `_n` columns when there are several seeds) or, for curve studies, results/NAME/curves.csv (written by
 `gfe runs experiments/NAME.json --curves --csv`: one row per run, iteration and metric, with the run's swept
-columns and state) and writes results/NAME/figures/<figure>.png and .pdf. Each line is the seed mean, its band
+columns and state) and writes results/NAME/figures/<figure>.png, .svg and .pdf (scripts/figure_style.py). Each line is the seed mean, its band
 ± one sample sd; a run that failed (diverged) ends in a cross. Only committed tables are read, so a figure
 always shows the numbers the report quotes. Needs matplotlib (make python-deps).
 """
@@ -16,13 +16,7 @@ import math
 import os
 import sys
 
-try:
-    import matplotlib
-except ImportError:
-    sys.exit("study-figures: matplotlib is missing; `make python-deps` installs it (python3 -m pip install matplotlib)")
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from figure_style import legend_beside, plt, save
 
 
 def series(name, label, colour, style="-"):
@@ -178,7 +172,7 @@ def draw_replays(name, results):
     if not os.path.exists(path):
         return []
     rows = read_table(path)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(13.5, 4.6))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(13.5, 6.4))
     by = {}
     for r in rows:
         by.setdefault((r["experiment"], r["index"], r["step"], r["changes"]), []).append(r)
@@ -203,7 +197,8 @@ def draw_replays(name, results):
     a.set_xlabel("t on the log grid (N = 100)")
     a.set_ylabel("h·α(t)·λmax(∇²ℓ(z(t))), largest over the batch")
     a.grid(True, which="both", alpha=0.3)
-    a.legend(fontsize=7, loc="lower left", ncol=1, frameon=False)
+    # Legends under the panels: inside them they would cover the curves.
+    a.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     a.set_title("(a) stiffness the adjoint meets", fontsize=10)
     if failing:
         experiment, index, step, _ = failing[0]
@@ -220,7 +215,7 @@ def draw_replays(name, results):
         b.set_xlabel("t (the sweep runs from the right to 0)")
         b.set_ylabel("largest ‖a(t)‖ over the batch")
         b.grid(True, which="both", alpha=0.3)
-        b.legend(fontsize=7, loc="upper right", frameon=False)
+        b.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
         b.set_title(f"(b) the adjoint at run [{index}]'s failing step {int(step):,}", fontsize=10)
     fig.tight_layout()
     return save(fig, os.path.join(results, name, "figures", "replays"))
@@ -239,35 +234,20 @@ def draw_runs(name, results):
     os.makedirs(os.path.join(results, name, "figures"), exist_ok=True)
     for figure in RUN_FIGURES[name]:
         panels = figure["panels"]
-        fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels) + 3.2, 4.2), squeeze=False)
+        fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels) + 0.4, 4.2), squeeze=False)
         for ax, panel in zip(axes[0], panels):
             draw_run_curves(ax, rows, figure, panel, path)
-        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]),
-                          legend_width=3.9, fontsize=8,
+        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]), fontsize=8,
                           title="× where a run diverged; dotted: the mean of the runs left")
     if name == "adjoint-divergence":
         written += draw_replays(name, results)
     print("\n".join(written))
 
 
-def finish(fig, axes, stem, legend_width, fontsize, title):
-    """The first panel's legend to the right of the panels (inside the canvas), then `save`. Returns the files
-    written."""
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1 - (legend_width - 0.1) / fig.get_figwidth(), 0.5),
-               fontsize=fontsize, frameon=False, title=title, title_fontsize=fontsize)
-    fig.tight_layout(rect=(0, 0, 1 - legend_width / fig.get_figwidth(), 1))
+def finish(fig, axes, stem, fontsize, title):
+    """The panels' legend beside them (inside the canvas), then `save`. Returns the files written."""
+    legend_beside(fig, list(axes[0]), title=title, fontsize=fontsize)
     return save(fig, stem)
-
-
-def save(fig, stem):
-    """STEM.png and STEM.pdf (no creation date: the same table gives the same bytes); closes the figure."""
-    written = []
-    for ext in ("png", "pdf"):
-        fig.savefig(f"{stem}.{ext}", dpi=150, metadata={"CreationDate": None} if ext == "pdf" else None)
-        written.append(f"{stem}.{ext}")
-    plt.close(fig)
-    return written
 
 
 def read_table(path):
@@ -357,7 +337,7 @@ def draw(name, results):
     os.makedirs(os.path.join(results, name, "figures"), exist_ok=True)
     for figure in FIGURES[name]:
         panels = figure.get("panels", [(None, "")])
-        fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels) + 2.6, 4.4), squeeze=False)
+        fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 4.4), squeeze=False)
         for ax, (title, prefix) in zip(axes[0], panels):
             if figure["kind"] == "curves":
                 draw_curves(ax, rows, figure, path, prefix)
@@ -367,8 +347,8 @@ def draw(name, results):
             note = seeds_note(rows, figure, prefix)
             # Above the epochs axis when there is one.
             ax.set_title(" — ".join(t for t in (title, note) if t), fontsize=10, pad=34 if "epochs" in figure else 6)
-        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]),
-                          legend_width=2.6, fontsize=8.5, title=figure.get("legend_title"))
+        written += finish(fig, axes, os.path.join(results, name, "figures", figure["file"]), fontsize=8.5,
+                          title=figure.get("legend_title"))
     print("\n".join(written))
 
 
