@@ -124,6 +124,11 @@ import Testing
                 + Array(repeating: "fixedGrid", count: 4))
         #expect(try listing.column("encoder.points") == ["", "", "", "", "3", "3", "3", "3"])
         #expect(try listing.column("seed") == ["1", "1", "2", "2", "1", "1", "2", "2"])
+        // The label names the configuration (seeds share it): the spec's sweep labels, or the field's own name.
+        #expect(
+            try listing.column("label")
+                == Array(repeating: "encoder: method=oneStep", count: 4)
+                + Array(repeating: "encoder: method=fixedGrid, points=3, tau=100", count: 4))
         for (k, id) in ids.enumerated() {
             let checkpoints =
                 ((CLI.record("e2e-encoders", id)?["results"] as? [String: Any])?["checkpoints"] as? [[String: Any]])
@@ -148,7 +153,8 @@ import Testing
         let long = try CSV.parse(curves.out, source: "gfe runs --curves")
         #expect(
             long.header == [
-                "index", "run_id", "state", "encoder.method", "seed", "encoder.points", "encoder.tau", "iteration",
+                "index", "run_id", "state", "label", "encoder.method", "seed", "encoder.points", "encoder.tau",
+                "iteration",
                 "images_seen", "wall_s", "metric", "value"
             ])
         #expect(try Set(long.column("metric")) == ["train_loss"])
@@ -156,7 +162,7 @@ import Testing
             let own = try CSV.read("\(CLI.results)/e2e-encoders/\(id)/curves.csv")
             let losses = zip(try own.column("metric"), try own.column("value")).filter { $0.0 == "train_loss" }.map(\.1)
             let mine = long.rows.filter { $0[1] == id }
-            #expect(mine.map { $0[11] } == losses && losses.count == 4, "run \(id)")
+            #expect(mine.map { $0[12] } == losses && losses.count == 4, "run \(id)")
             #expect(mine.allSatisfy { $0[0] == String(k) && $0[2] == "finished" })
         }
         #expect(try long.column("seed").prefix(4) == ["1", "1", "1", "1"])

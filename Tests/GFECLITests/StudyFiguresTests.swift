@@ -69,7 +69,7 @@ import Testing
         #expect(absent.status != 0 && absent.errors.contains("--curves --csv"), "\(absent.errors)")
 
         var lines = [
-            "# gfe runs --curves", "index,run_id,state,gradient,seed,iteration,images_seen,wall_s,metric,value"
+            "# gfe runs --curves", "index,run_id,state,label,gradient,seed,iteration,images_seen,wall_s,metric,value"
         ]
         var index = 0
         for gradient in ["approximate", "implicit", "adjoint", "unrolled"] {
@@ -79,7 +79,8 @@ import Testing
                     let loss = 0.7 / Double(1 + iteration) + 0.08 + 0.002 * Double(seed)
                     for (metric, value) in [("validation_loss", loss), ("solve_gradient_norm", 1e-3 / Double(seed))] {
                         lines.append(
-                            "\(index),r\(index),\(failed ? "failed" : "finished"),\(gradient),\(seed),\(iteration),"
+                            "\(index),r\(index),\(failed ? "failed" : "finished"),gradient=\(gradient),\(gradient),\(seed),"
+                                + "\(iteration),"
                                 + "\(20 * iteration),\(0.5 * Double(iteration)),\(metric),\(value)")
                     }
                 }

@@ -23,41 +23,22 @@ public struct FigureRun: Sendable {
 
     public var failed: Bool { record.status == .failed }
 
-    /// The path whose swept values become panels.
-    static let panelPath = ConfigPath(["data", "dataset"])
-
-    /// The runs of `plan` that figures draw, in plan order: the finished ones and the failed ones, named by the
-    /// sweep's labels (`SweepDimension.label`) of the dimensions that vary. A failed run keeps what it stored
-    /// before it stopped, and where it stopped is a result (a fixed-grid GFE diverging is paper figure 3's
-    /// point), so it is drawn, its label saying so.
+    /// The runs of `plan` that figures draw, in plan order: the finished ones and the failed ones, named by
+    /// `RunNames`. A failed run keeps what it stored before it stopped, and where it stopped is a result (a
+    /// fixed-grid GFE diverging is paper figure 3's point), so it is drawn, its label saying so.
     public static func plotted(plan: ExperimentPlan, store: RunStore) -> [FigureRun] {
-        let varying = plan.experiment.sweep.dimensions.filter { $0.count > 1 }
-        let seedPath = ConfigPath(["seed"])
-        return plan.runs.compactMap { r in
+        plan.runs.compactMap { r in
             let record: RunRecord
             switch store.state(of: r.id) {
             case .finished(let stored), .failed(let stored): record = stored
             default: return nil
             }
-            var all: [String] = []
-            var group: [String] = []
-            var panel: String?
-            for d in varying {
-                guard let k = d.stepIndex(in: r.point.values) else { continue }
-                let name = d.label(k)
-                all.append(name)
-                if d.paths.contains(panelPath) {
-                    panel = name
-                } else if !d.paths.contains(seedPath) {
-                    group.append(name)
-                }
-            }
-            var label = all.isEmpty ? "run \(r.id)" : all.joined(separator: ", ")
+            let names = RunNames(r, in: plan)
+            var label = names.label
             if record.status == .failed { label += " (failed after iteration \(record.iterations))" }
-            // Seeds alone (or nothing) varying: every run is one configuration, named after the experiment.
             return FigureRun(
-                planned: r, record: record, folder: store.runFolder(r.id), label: label,
-                group: group.isEmpty ? plan.name : group.joined(separator: ", "), panel: panel)
+                planned: r, record: record, folder: store.runFolder(r.id), label: label, group: names.group,
+                panel: names.panel)
         }
     }
 

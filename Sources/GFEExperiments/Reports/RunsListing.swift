@@ -2,7 +2,8 @@ import GFECore
 import GFEStore
 
 /// `gfe runs`: every planned run and checkpoint in one table, so runs compare without joins by hand — one row
-/// per run and checkpoint (one row for a run without any), with the run's plan index, id and state, one column
+/// per run and checkpoint (one row for a run without any), with the run's plan index, id, state and label (its
+/// configuration, `RunNames`: the spec's sweep labels, seed left out, so seeds group by it), one column
 /// per swept field (an object's fields flattened to dotted columns, `encoder.method`, `encoder.steps`; the seed
 /// too), the checkpoint's images seen and iteration, every checkpoint metric any run reports (losses, decoder
 /// passes, CPU seconds, training seconds), and the run's wall seconds and code version.
@@ -39,7 +40,7 @@ public struct RunsListing: Sendable {
         let records = status.entries.map(\.state.record)
         let metrics = Set(records.flatMap { ($0?.checkpoints ?? []).flatMap(\.metrics.keys) }).sorted()
         var table = CSVTable(
-            header: ["index", "run_id", "state"] + sweptColumns + ["images_seen", "iteration"] + metrics + [
+            header: ["index", "run_id", "state", "label"] + sweptColumns + ["images_seen", "iteration"] + metrics + [
                 "run_wall_s", "code_version", "git_dirty"
             ],
             comments: [
@@ -47,7 +48,9 @@ public struct RunsListing: Sendable {
             ])
         for (i, e) in status.entries.enumerated() {
             let record = records[i]
-            let head = [String(e.run.index), e.run.id, status.stateWord(e)] + sweptColumns.map { cells[i][$0] ?? "" }
+            let head =
+                [String(e.run.index), e.run.id, status.stateWord(e), RunNames(e.run, in: status.plan).configuration]
+                + sweptColumns.map { cells[i][$0] ?? "" }
             let tail = [
                 record.map { CSV.cell($0.wallSeconds) } ?? "", record?.code.id ?? "",
                 record?.code.gitDirty.map { String($0) } ?? ""
@@ -73,7 +76,7 @@ public struct RunsListing: Sendable {
     public func curves(metrics: [String], every: Int = 1) throws -> CSVTable {
         let (sweptColumns, cells) = sweptCells
         var table = CSVTable(
-            header: ["index", "run_id", "state"] + sweptColumns + [
+            header: ["index", "run_id", "state", "label"] + sweptColumns + [
                 "iteration", "images_seen", "wall_s", "metric", "value"
             ],
             comments: [
@@ -86,7 +89,9 @@ public struct RunsListing: Sendable {
             let path = status.store.runFolder(e.run.id) + "/curves.csv"
             let curves = try CSV.read(path)
             let columns = try ["iteration", "images_seen", "wall_s", "metric", "value"].map(curves.columnIndex)
-            let head = [String(e.run.index), e.run.id, status.stateWord(e)] + sweptColumns.map { cells[i][$0] ?? "" }
+            let head =
+                [String(e.run.index), e.run.id, status.stateWord(e), RunNames(e.run, in: status.plan).configuration]
+                + sweptColumns.map { cells[i][$0] ?? "" }
             for row in curves.rows {
                 let metric = row[columns[3]]
                 recorded.insert(metric)

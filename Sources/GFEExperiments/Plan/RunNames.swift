@@ -1,0 +1,39 @@
+import GFETraining
+
+/// What a planned run is called in figures and listings, from the spec's sweep labels
+/// (`SweepDimension.label`) of the dimensions that vary: the full label ("GFE-amd, seed=2021"), the
+/// configuration it shares with its other seeds ("GFE-amd"; with the dataset when that is swept), the group
+/// within a panel (without the dataset) and the panel (the dataset's label, when the spec sweeps it).
+public struct RunNames: Sendable, Equatable {
+    public var label: String
+    public var configuration: String
+    public var group: String
+    public var panel: String?
+
+    /// The path whose swept values become panels.
+    static let panelPath = ConfigPath(["data", "dataset"])
+    static let seedPath = ConfigPath(["seed"])
+
+    /// The names of `run` in `plan`. With nothing but seeds varying, every run is one configuration named
+    /// after the experiment; with nothing varying, the label is the run id.
+    public init(_ run: PlannedRun, in plan: ExperimentPlan) {
+        var all: [String] = []
+        var group: [String] = []
+        var panel: String?
+        for d in plan.experiment.sweep.dimensions where d.count > 1 {
+            guard let k = d.stepIndex(in: run.point.values) else { continue }
+            let name = d.label(k)
+            all.append(name)
+            if d.paths.contains(Self.panelPath) {
+                panel = name
+            } else if !d.paths.contains(Self.seedPath) {
+                group.append(name)
+            }
+        }
+        label = all.isEmpty ? "run \(run.id)" : all.joined(separator: ", ")
+        self.group = group.isEmpty ? plan.name : group.joined(separator: ", ")
+        self.panel = panel
+        configuration = ([panel].compactMap { $0 } + group).joined(separator: ", ")
+        if configuration.isEmpty { configuration = plan.name }
+    }
+}
