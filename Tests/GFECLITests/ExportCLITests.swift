@@ -18,7 +18,7 @@ import Testing
           "description": "one-step GFE: the default learning rate, and one that overflows the decoder",
           "base": {"batchSize": 8, "budget": {"iterations": 4}, "data": {"trainLimit": 32, "testLimit": 8},
                    "encoder": {"method": "oneStep"}, "checkpoints": {"imagesSeen": [16, 32]}},
-          "sweep": {"axes": {"optimiser.lr": [0.0005, 1e30]}},
+          "sweep": {"axes": {"optimiser.lr": [0.0005, 1e30]}, "labels": {"optimiser.lr": ["usual lr", "huge lr"]}},
           "seeds": [1]
         }
         """
@@ -72,7 +72,8 @@ import Testing
         for (k, id) in ids.enumerated() {
             let r = try #require(json[id] as? [String: Any], "run \(id) missing: \(json.keys)")
             let record = try #require(CLI.record("e2e-export", id))
-            #expect(r["name"] as? String == record["label"] as? String)
+            // Named as in figures and gfe runs: by the spec's sweep labels.
+            #expect(r["name"] as? String == ["usual lr", "huge lr"][k], "\(record["label"] ?? "")")
             #expect(r["status"] as? String == (k == 0 ? "FINISHED" : "FAILED"))
             let params = try #require(r["params"] as? [String: String])
             #expect(params["encoder.method"] == "oneStep" && params["batchSize"] == "8" && params["seed"] == "1")

@@ -105,4 +105,71 @@ import Testing
         #expect(run.status != 0 && run.errors.contains("leaves the canvas"), "\(run.errors)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/cut.png"), "a cut figure was written")
     }
+
+    /// Writes a curves.csv of `rows` (iteration, metric, value) and returns a manifest run for it.
+    static func run(_ id: String, group: String, adaptive: Bool, rows: [(Int, String, Double)], in folder: String)
+        throws -> [String: Any]
+    {
+        let curves = folder + "/\(id).csv"
+        let lines = rows.map { "\(id),\($0.0),\($0.0 * 16),\(Double($0.0) * 0.1),\($0.1),\($0.2)" }
+        try (["run,iteration,images_seen,wall_s,metric,value"] + lines).joined(separator: "\n").write(
+            toFile: curves, atomically: true, encoding: .utf8)
+        return [
+            "id": id, "label": group, "group": group, "panel": NSNull(), "seed": 1, "state": "finished",
+            "curves": curves, "adaptive": adaptive
+        ]
+    }
+
+    /// Only an adaptive solver stops on convergence: the fraction converged of a fixed-grid run is not drawn
+    /// (it would be a flat line at 0 that says nothing).
+    @Test func convergedIsDrawnForAdaptiveSolversOnly() throws {
+        guard Self.hasMatplotlib else { return }
+        let folder = try Self.folder("converged")
+        let rows = (0..<5).map { ($0, "solve_converged", 0.0) }
+        let runs = [
+            try Self.run("g", group: "GFE (fixed grid)", adaptive: false, rows: rows, in: folder),
+            try Self.run("a", group: "GFE-amd", adaptive: true, rows: rows.map { ($0.0, $0.1, 0.75) }, in: folder)
+        ]
+        let run = try Self.draw(Self.manifest(folder: folder, runs: runs), in: folder)
+        #expect(run.status == 0, "\(run.errors)")
+        let svg = try String(contentsOfFile: folder + "/solve_converged-vs-iteration.svg", encoding: .utf8)
+        #expect(svg.contains(">GFE-amd<") && !svg.contains("fixed grid"), "the fixed grid's fraction was drawn")
+    }
+
+    /// Paper figure 1: a panel per run, t logarithmic over the data's positive range, later iterations darker.
+    @Test func solveCurvesGetLaterIterationsDarker() throws {
+        guard Self.hasMatplotlib else { return }
+        let folder = try Self.folder("solve")
+        let t = [0.0, 10, 100, 1000, 10000]
+        var rows: [(Int, String, Double)] = []
+        for (iteration, scale) in [(0, 0.69), (50, 0.4), (250, 0.2)] {
+            for (k, time) in t.enumerated() {
+                rows += [
+                    (iteration, "solve_curve_t", time), (iteration, "solve_curve_mean_loss", scale / Double(1 + k))
+                ]
+            }
+        }
+        let runs = [
+            try Self.run("f", group: "GFE", adaptive: false, rows: rows, in: folder),
+            try Self.run("n", group: "GFE 2nd order", adaptive: false, rows: rows, in: folder)
+        ]
+        let run = try Self.draw(Self.manifest(folder: folder, runs: runs), in: folder)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("logarithmic t"), "\(run.output)")
+        let svg = try String(contentsOfFile: folder + "/solve-curves.svg", encoding: .utf8)
+        #expect(svg.contains(">GFE<") && svg.contains(">GFE 2nd order<") && svg.contains("after 250 iterations"))
+        // The curves' stroke colours in drawing order (iterations 0, 50, 250 in each panel, then the legend's):
+        // each later one darker.
+        let strokes = svg.matches(of: /stroke: (#[0-9a-f]{6})/).map { String($0.1) }.filter {
+            !["#000000", "#b0b0b0", "#ffffff"].contains($0)
+        }
+        func luminance(_ hex: String) -> Double {
+            let v = Int(hex.dropFirst(), radix: 16)!
+            return 0.2126 * Double(v >> 16) + 0.7152 * Double((v >> 8) & 255) + 0.0722 * Double(v & 255)
+        }
+        #expect(strokes.count >= 3, "\(strokes)")
+        if strokes.count >= 3 {
+            #expect(luminance(strokes[0]) > luminance(strokes[1]) && luminance(strokes[1]) > luminance(strokes[2]))
+        }
+    }
 }

@@ -69,13 +69,20 @@ public struct MLflowExport: Sendable {
         var exported = 0
         for e in status.entries {
             guard let record = e.state.record else { continue }
-            try writeRun(record, from: status.store.runFolder(e.run.id), into: folder + "/" + e.run.id, experiment: id)
+            try writeRun(
+                record, name: RunNames(e.run, in: status.plan).label, from: status.store.runFolder(e.run.id),
+                into: folder + "/" + e.run.id, experiment: id)
             exported += 1
         }
         return (exported, id)
     }
 
-    private func writeRun(_ record: RunRecord, from source: String, into folder: String, experiment: String) throws {
+    /// `name`: the run's label by the spec's sweep labels (`RunNames`), as in figures and `gfe runs`.
+    private func writeRun(
+        _ record: RunRecord, name: String, from source: String, into folder: String, experiment: String
+    )
+        throws
+    {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder) { try fm.removeItem(atPath: folder) }
         for sub in ["params", "metrics", "tags", "artifacts"] {
@@ -87,7 +94,7 @@ public struct MLflowExport: Sendable {
             Self.yaml([
                 ("artifact_uri", Self.yamlString("file://" + folder + "/artifacts")), ("end_time", "\(end)"),
                 ("entry_point_name", "''"), ("experiment_id", "'\(experiment)'"), ("lifecycle_stage", "active"),
-                ("run_id", record.runId), ("run_name", Self.yamlString(record.label)), ("source_name", "''"),
+                ("run_id", record.runId), ("run_name", Self.yamlString(name)), ("source_name", "''"),
                 ("source_type", "4"), ("source_version", "''"), ("start_time", "\(start)"),
                 ("status", record.status == .finished ? "3" : "4"), ("tags", "[]"),
                 ("user_id", Self.yamlString(ProcessInfo.processInfo.environment["USER"] ?? "gfe"))
@@ -98,7 +105,7 @@ public struct MLflowExport: Sendable {
         for (key, value) in params { try AtomicFile.write(value, to: folder + "/params/" + key) }
 
         var tags: [(String, String)] = [
-            ("mlflow.runName", record.label), ("mlflow.source.type", "LOCAL"), ("mlflow.source.name", "gfe"),
+            ("mlflow.runName", name), ("mlflow.source.type", "LOCAL"), ("mlflow.source.name", "gfe"),
             ("gfe.run_id", record.runId), ("gfe.experiment", record.experiment), ("gfe.index", "\(record.index)"),
             ("gfe.status", record.status.rawValue), ("gfe.code_version", record.code.id),
             ("gfe.data_fingerprint", record.dataFingerprint)
