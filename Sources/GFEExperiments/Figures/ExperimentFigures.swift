@@ -104,8 +104,10 @@ public enum ExperimentFigures {
         }
         guard result.status == 0 else {
             let reason = result.errors.trimmingCharacters(in: .whitespacesAndNewlines)
-            let hint = reason.contains("matplotlib is missing") ? "" : " (scripts/figures.py, exit \(result.status))"
-            throw GFEError.runFailure("drawing the figures failed\(hint): \(reason)")
+            // A missing package is the set-up's to fix (exit 2); anything else is a failure to draw (exit 1).
+            if reason.contains("matplotlib is missing") { throw GFEError.badInput(reason) }
+            throw GFEError.runFailure(
+                "drawing the figures failed (scripts/figures.py, exit \(result.status)): \(reason)")
         }
         return try result.output.split(separator: "\n").map { line in
             guard case .object(let o) = try JSONParser.parse(String(line), source: "scripts/figures.py"),
@@ -132,15 +134,19 @@ public enum ExperimentFigures {
     static func previousFigures(indexAt path: String, folder: String) -> [WrittenFigure] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
+            // "| stem | [png](stem.png) [svg](…) [pdf](…) | shows |": the description may hold escaped pipes.
+            let parts = line.components(separatedBy: " | ")
+            guard line.hasPrefix("| "), line.hasSuffix(" |"), parts.count >= 3, parts[1].hasPrefix("[png](") else {
+                return nil
             }
-            guard cells.count == 5, cells[2].hasPrefix("[png]("), !cells[1].contains("/") else { return nil }
-            let stem = folder + "/" + cells[1]
+            let name = String(parts[0].dropFirst(2))
+            guard !name.contains("/") else { return nil }
+            let stem = folder + "/" + name
             guard WrittenFigure.formats.allSatisfy({ FileManager.default.fileExists(atPath: stem + "." + $0) }) else {
                 return nil
             }
-            return WrittenFigure(path: stem, description: cells[3].replacingOccurrences(of: "\\|", with: "|"))
+            let shows = parts[2...].joined(separator: " | ").dropLast(2)
+            return WrittenFigure(path: stem, description: shows.replacingOccurrences(of: "\\|", with: "|"))
         }
     }
 
