@@ -35,10 +35,10 @@ RULES = [
                                                                                   "wall_s"], None),
     ("holdout_loss", "holdout_loss", "holdout loss ({loss})", ["iteration", "images_seen", "wall_s"],
      None),
-    ("train_loss", "train_loss", "training batch loss", ["iteration", "images_seen", "wall_s"], 50),
     ("test_loss_*", "test_loss", "test loss ({loss})", ["images_seen", "wall_s"], None),
     ("holdout_loss_*", "holdout_checkpoint_loss", "holdout loss ({loss})", ["images_seen", "wall_s"],
      None),
+    ("train_loss", "train_loss", "training batch loss", ["iteration", "images_seen", "wall_s"], 50),
     ("train_seconds", "train_seconds", "training time (s)", ["images_seen"], None),
     ("solve_attempts", "solve_attempts", "encoder evaluations per batch", ["iteration"], 50),
     ("solve_final_t", "solve_final_t", "final integration time of the solve", ["iteration"], 50),
@@ -138,6 +138,9 @@ class Experiment:
                     break
             else:
                 groups.append((rule, [m]))
+        # In the order of RULES (losses first, diagnostics last), metrics no rule names after them.
+        order = [r[0] for r in RULES]
+        groups.sort(key=lambda g: order.index(g[0][0]) if g[0][0] in order else len(order))
         for (match, name, ytitle, axes, window), group_metrics in groups:
             ytitle = ytitle.format(loss=self.m.get("lossName", "loss")) if ytitle else ytitle
             for axis in axes:
@@ -548,11 +551,13 @@ def main():
     with open(sys.argv[1]) as f:
         manifest = json.load(f)
     e = Experiment(manifest)
-    e.curve_figures()
+    # The paper's own kinds first (its table beside ours, solve curves, reconstructions, maps), then the curves,
+    # losses before diagnostics.
+    e.table_figures()
     e.solve_curve_figure()
     e.reconstruction_figures()
     e.tsne_figures()
-    e.table_figures()
+    e.curve_figures()
     for w in e.written:
         print(json.dumps(w, ensure_ascii=False))
 

@@ -130,23 +130,14 @@ public enum ExperimentFigures {
         for name in Set(listed).subtracting(kept) { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
     }
 
-    /// The figures an index.md of this layout lists (`| stem | files | shows |`) whose files are all there.
+    /// The figures an index.md lists (`ResultsPageFigures.index`) whose three files are all there.
     static func previousFigures(indexAt path: String, folder: String) -> [WrittenFigure] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            // "| stem | [png](stem.png) [svg](…) [pdf](…) | shows |": the description may hold escaped pipes.
-            let parts = line.components(separatedBy: " | ")
-            guard line.hasPrefix("| "), line.hasSuffix(" |"), parts.count >= 3, parts[1].hasPrefix("[png](") else {
-                return nil
-            }
-            let name = String(parts[0].dropFirst(2))
-            guard !name.contains("/") else { return nil }
-            let stem = folder + "/" + name
-            guard WrittenFigure.formats.allSatisfy({ FileManager.default.fileExists(atPath: stem + "." + $0) }) else {
-                return nil
-            }
-            let shows = parts[2...].joined(separator: " | ").dropLast(2)
-            return WrittenFigure(path: stem, description: shows.replacingOccurrences(of: "\\|", with: "|"))
+        ResultsPageFigures.index(path).compactMap { entry in
+            let stem = folder + "/" + entry.file
+            guard !entry.file.contains("/"),
+                WrittenFigure.formats.allSatisfy({ FileManager.default.fileExists(atPath: stem + "." + $0) })
+            else { return nil }
+            return WrittenFigure(path: stem, description: entry.shows)
         }
     }
 

@@ -53,12 +53,14 @@ struct ResultsPageFigures {
 
     private func shownKind(_ figure: Figure) -> String? { Self.kinds.first { figure.files[$0] != nil } }
 
-    /// The rows of the `| file | shows |` table of an index.md: the file's name (a markdown link's text or
-    /// target, or the bare name) and the text of the "shows" column. Other tables (the run list) are ignored.
+    /// The rows of the figure table of an index.md — `| figure | files | shows |` as `gfe plot` writes it (the
+    /// figure's stem), or an older `| file | shows |` (a markdown link's text or target, or the bare name) — and
+    /// the text of the "shows" column. Other tables (the run list) are ignored.
     static func index(_ path: String) -> [(file: String, shows: String)] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         var rows: [(String, String)] = []
         var inTable = false
+        var shows = 1
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("|") else {
@@ -66,12 +68,17 @@ struct ResultsPageFigures {
                 continue
             }
             let cells = cells(of: trimmed)
-            if cells.count >= 2, cells[0].lowercased() == "file", cells[1].lowercased() == "shows" {
+            let header = cells.map { $0.lowercased() }
+            // `| figure | files | shows |` (one stem, its formats linked) or the older `| file | shows |`.
+            if header == ["figure", "files", "shows"]
+                || (header.count >= 2 && header[0] == "file" && header[1] == "shows")
+            {
+                shows = header.count == 3 ? 2 : 1
                 inTable = true
                 continue
             }
-            guard inTable, cells.count >= 2, !cells[0].allSatisfy({ $0 == "-" || $0 == ":" }) else { continue }
-            rows.append((fileName(cells[0]), cells[1]))
+            guard inTable, cells.count > shows, !cells[0].allSatisfy({ $0 == "-" || $0 == ":" }) else { continue }
+            rows.append((fileName(cells[0]), cells[shows]))
         }
         return rows
     }
