@@ -162,9 +162,6 @@ public struct Sweep: Sendable, Equatable {
                     dimensions.append(d)
                 }
             }
-        }
-        if let sweep, sweep != .null {
-            let r = try SpecReader(sweep, at: "$.sweep", source: source, allowed: fields)
             try readLabels(r, into: &dimensions, source: source)
         }
         if let seeds, seeds != .null {
