@@ -44,6 +44,11 @@ import Testing
         #expect(!filled.text.contains("stale"))
         #expect(filled.text.contains("-->0.148 ± 0.002<!-- /gfe -->,"), "\(filled.text)")
         #expect(filled.text.contains("-->0.00868<!-- /gfe -->."), "\(filled.text)")
+        // The seed count after the key, from the first column's `_n`.
+        let counted = try ReportNumbers.fill(
+            #"<!-- gfe:table {"file": "t/table.csv", "key": "images_seen", "seedCount": true, "columns": [{"column": "gfe"}]} --><!-- /gfe -->"#,
+            root: root, source: "R.md")
+        #expect(counted.text.contains("| 480 (n = 3) | 0.2116 ± 0.0047 |"), "\(counted.text)")
         // Filling is idempotent: a filled report is its own fill.
         #expect(try ReportNumbers.fill(filled.text, root: root, source: "R.md").text == filled.text)
     }

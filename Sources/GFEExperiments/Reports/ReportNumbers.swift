@@ -19,7 +19,8 @@ import GFEStore
 ///
 /// Paths are relative to the results root. Numbers take `"digits"` decimals (default 4) or `"significant"`
 /// digits; a column with `_sd` beside it is written "mean ± sd"; `"from"` takes a column from the reference or
-/// another table, matched on the key; `"groupKey": true` writes the key's numbers as 1,920. `gfe report` rewrites every marked part;
+/// another table, matched on the key; `"groupKey": true` writes the key's numbers as 1,920, `"seedCount": true`
+/// adds the row's seed count to it ("1,920 (n = 3)", from the first column's `_n`). `gfe report` rewrites every marked part;
 /// a test checks that the committed report equals its filled self.
 public enum ReportNumbers {
     public struct Filled: Sendable, Equatable {
@@ -156,6 +157,7 @@ public enum ReportNumbers {
         let n = try precision(spec, at: at)
         // "groupKey": the key's numbers with thousands separators (1,920).
         let groupKey = spec["groupKey"] == .bool(true)
+        let seedCount = spec["seedCount"] == .bool(true)
         guard case .array(let columns) = spec["columns"], !columns.isEmpty else {
             throw GFEError.badInput(
                 "\(at): needs \"columns\", a non-empty array of {\"column\", \"label\"[, \"from\"]}")
@@ -176,7 +178,12 @@ public enum ReportNumbers {
             "| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)
         ]
         for r in ours.rows {
-            var cells = [groupKey ? (Int(r[keyColumn]).map(grouped) ?? r[keyColumn]) : r[keyColumn]]
+            var keyCell = groupKey ? (Int(r[keyColumn]).map(grouped) ?? r[keyColumn]) : r[keyColumn]
+            // "seedCount": the row's seed count after the key, from the first column's `_n` ("480 (n = 3)").
+            if seedCount, let n = ours.header.firstIndex(of: sources[0].column + "_n"), !r[n].isEmpty {
+                keyCell += " (n = \(r[n]))"
+            }
+            var cells = [keyCell]
             for s in sources {
                 let row = s.file == file ? r : try row(s.table, key: key, value: r[keyColumn], file: s.file, at: at)
                 cells.append(try value(s.table, row, column: s.column, precision: n, file: s.file, at: at))
