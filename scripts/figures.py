@@ -179,7 +179,8 @@ class Experiment:
                     several = sum(1 for m in metrics if found[m].get((panel, group))) > 1
                     label = group + (f" · {evaluation_name(metric)}" if several else "")
                     colour = self.colour(group)
-                    style = STYLES[metrics.index(metric) % len(STYLES)] if len(metrics) > 1 else self.style(group)
+                    # Dash patterns tell a configuration's evaluations apart; one evaluation keeps its colour's line.
+                    style = STYLES[metrics.index(metric) % len(STYLES)] if several else self.style(group)
                     x, y, failed = self.draw_mean(ax, runs, colour, style, label)
                     drawn = True
                     failed_any |= failed
