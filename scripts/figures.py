@@ -141,7 +141,7 @@ class Experiment:
         # In the order of RULES (losses first, diagnostics last), metrics no rule names after them.
         order = [r[0] for r in RULES]
         groups.sort(key=lambda g: order.index(g[0][0]) if g[0][0] in order else len(order))
-        for (match, name, ytitle, axes, window), group_metrics in groups:
+        for (_, name, ytitle, axes, window), group_metrics in groups:
             ytitle = ytitle.format(loss=self.m.get("lossName", "loss")) if ytitle else ytitle
             for axis in axes:
                 self.curve_figure(name, ytitle, axis, window, group_metrics)

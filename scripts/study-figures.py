@@ -6,9 +6,9 @@
 Reads results/NAME/table.csv (written by `gfe table experiments/NAME.json`: a column per method, with `_sd`
 and `_n` columns when there are several seeds) or, for curve studies, results/NAME/curves.csv (written by
 `gfe runs experiments/NAME.json --curves --csv`: one row per run, iteration and metric, with the run's swept
-columns and state) and writes results/NAME/figures/<figure>.png, .svg and .pdf (scripts/figure_style.py). Each line is the seed mean, its band
-± one sample sd; a run that failed (diverged) ends in a cross. Only committed tables are read, so a figure
-always shows the numbers the report quotes. Needs matplotlib (make python-deps).
+columns and state) and writes results/NAME/figures/<figure>.png, .svg and .pdf (scripts/figure_style.py).
+Each line is the seed mean, its band ± one sample sd; a run that failed (diverged) ends in a cross. Only
+committed tables are read, so a figure always shows the numbers the report quotes. Needs matplotlib (make python-deps).
 """
 
 import csv
