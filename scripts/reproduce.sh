@@ -95,6 +95,11 @@ for s in "${specs[@]}"; do
     fi
   fi
   if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
+  # Figure 3 (right) has no table of checkpoints: its validation curves and solve costs are its table (REPORT.md).
+  if [[ $s == fig3-right ]]; then
+    $GFE runs "$spec" "${args[@]}" --curves --metric validation_loss --metric solve_attempts --every 10 --csv \
+      > "results/$s/curves$suffix.csv" || failed
+  fi
   # The studies' figures are drawn from their tables (one seed set: the committed one).
   case $s in amortisation-gap|step-control|data-efficiency|latent-tables) [[ -z $suffix ]] && { python3 scripts/study-figures.py "$s" || failed; } ;; esac
   # Curve studies: their curves (thinned to the validation grid) as the committed table, then the figures;
