@@ -9,12 +9,14 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw an experiment's figures from its finished runs into <results>/<experiment>/figures/.",
         discussion: """
-            Curves (SVG) for every metric the runs' curves.csv hold — validation loss against iterations, images \
-            seen and training time, checkpoint test losses against images seen, … — one line per run. From run.h5: \
-            solve curves (mean loss against integration time t, one line per recorded iteration), \
-            reconstruction grids (PNG) where latents of the evaluated split and a model are stored, and t-SNE maps \
-            (SVG; perplexity 30, early exaggeration 4, learning rate 100, 1,000 iterations) of the stored latents. \
-            figures/index.md lists every file with what it shows.
+            Drawn with matplotlib by scripts/figures.py (python3 with matplotlib; `make python-deps` installs it), \
+            each figure as PNG, SVG and PDF. Curves for every metric the runs' curves.csv hold (validation loss \
+            against iterations, images seen and training time, checkpoint test losses against images seen, …): one \
+            colour per configuration, named by the spec's sweep labels, its seeds drawn as mean ± sd band, a cross \
+            where a failed run stopped. With a "table" and a "reference" in the spec, the table beside the paper's \
+            values and tolerance. From run.h5: solve curves (mean loss against integration time t), reconstruction \
+            grids and t-SNE maps (perplexity 30, early exaggeration 4, learning rate 100, 1,000 iterations) of the \
+            stored latents, in the paper's panel layouts. figures/index.md lists every file with what it shows.
             """)
 
     @OptionGroup var experiment: ExperimentArguments
