@@ -250,6 +250,9 @@ class Experiment:
             big = xs and max(xs) >= 100_000
             ax.xaxis.set_major_formatter(FuncFormatter(
                 lambda v, _: f"{v / 1000:,.0f}k" if big and v else f"{int(v):,}"))
+        else:
+            # Seconds with the same thousands separators as the counts (1,400, not 1400).
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,g}"))
         if xs and min(xs) > 0 and max(xs) / min(xs) >= 8 and len(set(xs)) <= 60:
             gm = math.exp(sum(math.log(v) for v in xs) / len(xs))
             if (gm - min(xs)) / (max(xs) - min(xs)) < 0.3:

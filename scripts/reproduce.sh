@@ -28,7 +28,7 @@ done
 # Rough single-seed durations on the 2-core reference machine, from measured per-attempt and per-iteration
 # rates (docs/results.md; results/REPORT.md has the measured wall times).
 declare -A minutes=([smoke]=1 [table1]=25 [table2-mnist]=30 [table2-segmented-mnist]=20 [table2-fashion-mnist]=35
-                    [fig1]=5 [fig3-left]=45 [fig3-right]=50 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
+                    [fig1]=5 [fig3-left]=45 [fig3-right]=20 [fig4]=30 [fig5]=35 [fig6-7]=2 [lowdim]=10 [spectra]=20
                     [amortisation-gap]=50 [step-control]=65 [data-efficiency]=65 [latent-tables]=55 [decoder-gradients]=90
                     [adjoint-divergence]=60)
 specs=()
