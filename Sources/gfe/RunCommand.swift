@@ -171,7 +171,7 @@ struct RunCommand: ParsableCommand {
             default: action = "would compute"
             }
             if action.hasPrefix("would") || action.hasPrefix("failed") { compute += 1 }
-            say("  \(r.index)  \(r.id)  \(r.label)  → \(action)")
+            say("  \(r.index)  \(r.id)  \(r.name)  → \(action)")
         }
         say("\(compute) of \(runs.count) would be computed → \(session.store.folder)/<run id>/")
     }

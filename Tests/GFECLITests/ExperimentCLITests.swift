@@ -394,7 +394,7 @@ import Testing
         #expect(failed["diverged"] as? Bool == true, "\(failed)")
         let dry = try CLI.gfe(["run", spec, "--dry-run", "--results", CLI.results])
         #expect(
-            dry.out.contains("\(ids[1])  optimiser.lr=1e+30  → diverged before; kept (--force recomputes)")
+            dry.out.contains("\(ids[1])  lr=1e+30  → diverged before; kept (--force recomputes)")
                 && dry.out.contains("0 of 2 would be computed"), "\(dry.out)")
         let again = try CLI.gfe(["run", spec, "--results", CLI.results])
         #expect(again.status == 1)

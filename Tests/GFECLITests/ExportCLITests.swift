@@ -53,6 +53,10 @@ import Testing
         try? FileManager.default.removeItem(atPath: store)
         let run = try CLI.gfe(["run", spec] + root)
         #expect(run.status == 1, "\(run.out)\n\(run.err)")  // the overflowing run diverges
+        // Progress lines and the summary name runs by the spec's labels too, not by raw swept values.
+        #expect(run.out.contains("[0] \(ids[0]) usual lr: started"), "\(run.out)")
+        #expect(run.out.contains("\(ids[1])  failed") && run.out.contains("huge lr"), "\(run.out)")
+        #expect(!run.out.contains("optimiser.lr="), "\(run.out)")
         let export = try CLI.gfe(["export", spec, "--mlflow", store] + root)
         #expect(
             export.status == 0 && export.out.contains("exported 2 runs of e2e-export"), "\(export.out)\(export.err)")

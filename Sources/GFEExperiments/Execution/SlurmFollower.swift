@@ -110,18 +110,18 @@ public final class SlurmFollower: @unchecked Sendable {
                         // The first few, so that a long queue does not push the running tasks off the screen.
                         if pending <= 3 {
                             let why = task.why.map { " (\($0))" } ?? ""
-                            waiting.append("  job \(t.key)  run \(t.index)  \(run.label)  pending\(why)")
+                            waiting.append("  job \(t.key)  run \(t.index)  \(run.name)  pending\(why)")
                         }
                         continue
                     }
                     if announced.insert(t.index).inserted {
                         display.log(run.logPrefix + ": running on \(task.node) (job \(t.key))")
                     }
-                    lines.append("  job \(t.key)  run \(t.index)  \(run.label)  " + progress(logs, run))
+                    lines.append("  job \(t.key)  run \(t.index)  \(run.name)  " + progress(logs, run))
                     continue
                 }
                 if case .running = state {
-                    lines.append("  run \(t.index)  \(run.label)  being computed by another process; waiting for it")
+                    lines.append("  run \(t.index)  \(run.name)  being computed by another process; waiting for it")
                     continue
                 }
                 let outcome = ended(t, run: run, task: task, state: state, logs: logs)

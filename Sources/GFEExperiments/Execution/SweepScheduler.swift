@@ -69,7 +69,7 @@ public struct SweepSummary: Sendable {
                 "  "
                 + (o.status == .finished || o.status == .failed
                     ? Human.duration(o.wallSeconds).padding(toLength: 7, withPad: " ", startingAt: 0) : "       ")
-            line += "  " + run.label
+            line += "  " + run.name
             if let reason = o.reason, o.status != .finished {
                 line += "\n" + String(repeating: " ", count: width + 4) + "└ " + reason
             }
@@ -459,7 +459,7 @@ public final class SweepScheduler: @unchecked Sendable {
             guard let i = s.task else { continue }
             lines.append(
                 WorkerLine.text(
-                    index: i, label: plan.runs[i].label, phase: s.phase, progress: s.progress,
+                    index: i, label: plan.runs[i].name, phase: s.phase, progress: s.progress,
                     seconds: secondsSince(s.taskStarted)))
         }
         display.update(lines)

@@ -14,12 +14,17 @@ public struct PlannedRun: Sendable {
     public var experiment: String
     public var outputs: OutputSettings
 
+    /// What progress lines call the run: the spec's names of its swept values ("GFE-amd, seed=2021",
+    /// `RunNames.label`), or its swept values where it was sent without its plan.
+    public var name: String
+
     public var index: Int { point.index }
     public var config: TrainingConfig { point.config }
+    /// Its swept values as the spec gives them ("method=gfe seed=2021"): what run records and `gfe resolve` show.
     public var label: String { point.label }
-    /// "[3] 5cf6ea9e98d1 seed=2": how every progress and log line about the run starts (the Slurm follower
-    /// reads a task's progress from its log by this prefix).
-    public var logPrefix: String { "[\(index)] \(id) \(label)" }
+    /// "[3] 5cf6ea9e98d1 GFE-amd, seed=2021": how every progress and log line about the run starts (the Slurm
+    /// follower reads a task's progress from its log by this prefix).
+    public var logPrefix: String { "[\(index)] \(id) \(name)" }
 }
 
 /// What a run id depends on besides the configuration: the code and the data.
@@ -88,10 +93,12 @@ public struct ExperimentPlan: Sendable {
             let id = RunID.make(
                 config: point.resolved, outputs: experiment.spec.outputs.json,
                 dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
+            // Where nothing varies, RunNames calls a run by its id, which the prefix shows already.
+            let names = RunNames(point, id: id, in: experiment)
             runs.append(
                 PlannedRun(
                     point: point, id: id, dataFingerprint: fingerprint, experiment: experiment.spec.name,
-                    outputs: experiment.spec.outputs))
+                    outputs: experiment.spec.outputs, name: names.label == "run \(id)" ? point.label : names.label))
         }
         self.runs = runs
     }

@@ -38,9 +38,10 @@ extension PlannedRun {
         let values = try swept.pairs.map { key, value in
             SweepValue(path: try ConfigPath(parsing: key, what: source), value: value, location: "run \(index)")
         }
+        let point = ResolvedPoint(index: index, values: values, config: decoded, input: resolved, resolved: resolved)
         self.init(
-            point: ResolvedPoint(index: index, values: values, config: decoded, input: resolved, resolved: resolved),
-            id: id, dataFingerprint: fingerprint, experiment: experiment, outputs: outputs)
+            point: point, id: id, dataFingerprint: fingerprint, experiment: experiment, outputs: outputs,
+            name: point.label)
         let expected = RunID.make(
             config: resolved, outputs: outputs.json, dataFingerprint: fingerprint, codeVersion: codeVersion)
         guard expected == id else {

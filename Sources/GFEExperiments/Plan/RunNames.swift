@@ -17,11 +17,16 @@ public struct RunNames: Sendable, Equatable {
     /// The names of `run` in `plan`. With nothing but seeds varying, every run is one configuration named
     /// after the experiment; with nothing varying, the label is the run id.
     public init(_ run: PlannedRun, in plan: ExperimentPlan) {
+        self.init(run.point, id: run.id, in: plan.experiment)
+    }
+
+    /// The names of the sweep point `point` of `experiment`, whose run id is `id`.
+    init(_ point: ResolvedPoint, id: String, in experiment: ResolvedExperiment) {
         var all: [String] = []
         var group: [String] = []
         var panel: String?
-        for d in plan.experiment.sweep.dimensions where d.count > 1 {
-            guard let k = d.stepIndex(in: run.point.values) else { continue }
+        for d in experiment.sweep.dimensions where d.count > 1 {
+            guard let k = d.stepIndex(in: point.values) else { continue }
             let name = d.label(k)
             all.append(name)
             if d.paths.contains(Self.panelPath) {
@@ -30,10 +35,10 @@ public struct RunNames: Sendable, Equatable {
                 group.append(name)
             }
         }
-        label = all.isEmpty ? "run \(run.id)" : all.joined(separator: ", ")
-        self.group = group.isEmpty ? plan.name : group.joined(separator: ", ")
+        label = all.isEmpty ? "run \(id)" : all.joined(separator: ", ")
+        self.group = group.isEmpty ? experiment.spec.name : group.joined(separator: ", ")
         self.panel = panel
         configuration = ([panel].compactMap { $0 } + group).joined(separator: ", ")
-        if configuration.isEmpty { configuration = plan.name }
+        if configuration.isEmpty { configuration = experiment.spec.name }
     }
 }
