@@ -22,7 +22,7 @@ help:
 	@echo "make reproduce-all      everything above"
 	@echo "make data-examples      generate the example datasets of docs/your-own-data.md into data/ (seconds)"
 	@echo "make reproduce-examples GFE on your own data: the authors' circle (lowdim) and 1-D spectra (~8 min)"
-	@echo "make reproduce-beyond   studies beyond the paper (results/REPORT.md; amortisation gap, step control, every method on Table 1, latent tables, decoder gradients, adjoint divergence; ~6½ h)"
+	@echo "make reproduce-beyond   studies beyond the paper (results/REPORT.md; amortisation gap, step control, every method on Table 1, latent tables, decoder gradients, adjoint divergence; ~6½ h; study 6 is reproduce-table2 and reproduce-figures with SEEDS=3)"
 
 # Debian packages: installed with apt-get when missing and running as root; otherwise the exact line is printed.
 deps:
