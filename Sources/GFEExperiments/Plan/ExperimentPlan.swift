@@ -93,12 +93,12 @@ public struct ExperimentPlan: Sendable {
             let id = RunID.make(
                 config: point.resolved, outputs: experiment.spec.outputs.json,
                 dataFingerprint: fingerprint, codeVersion: identity.codeVersion)
-            // Where nothing varies, RunNames calls a run by its id, which the prefix shows already.
-            let names = RunNames(point, id: id, in: experiment)
+            // Where nothing varies, the swept values (the prefix shows the id already).
+            let name = RunNames(point, id: id, in: experiment).swept ?? point.label
             runs.append(
                 PlannedRun(
                     point: point, id: id, dataFingerprint: fingerprint, experiment: experiment.spec.name,
-                    outputs: experiment.spec.outputs, name: names.label == "run \(id)" ? point.label : names.label))
+                    outputs: experiment.spec.outputs, name: name))
         }
         self.runs = runs
     }

@@ -5,6 +5,9 @@ import GFETraining
 /// configuration it shares with its other seeds ("GFE-amd"; with the dataset when that is swept), the group
 /// within a panel (without the dataset) and the panel (the dataset's label, when the spec sweeps it).
 public struct RunNames: Sendable, Equatable {
+    /// The labels of the values that vary, joined ("GFE-amd, seed=2021"); nil where nothing varies.
+    public var swept: String?
+    /// `swept`, or the run id where nothing varies.
     public var label: String
     public var configuration: String
     public var group: String
@@ -35,7 +38,8 @@ public struct RunNames: Sendable, Equatable {
                 group.append(name)
             }
         }
-        label = all.isEmpty ? "run \(id)" : all.joined(separator: ", ")
+        swept = all.isEmpty ? nil : all.joined(separator: ", ")
+        label = swept ?? "run \(id)"
         self.group = group.isEmpty ? experiment.spec.name : group.joined(separator: ", ")
         self.panel = panel
         configuration = ([panel].compactMap { $0 } + group).joined(separator: ", ")
