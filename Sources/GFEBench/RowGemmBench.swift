@@ -5,7 +5,7 @@ import GFESolvers
 /// the kernel (weights packed once, as the MLP caches them) against OpenBLAS's sgemm on the same
 /// operands. Also the cost of packing the whole decoder (a solve pays it once per parameter update, during
 /// its second pass).
-func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
+func benchRowGemm(peak: SgemmPeak, architecture: Architecture, rows: [Int]) {
     struct Product { let k: Int, n: Int, transposed: Bool, w: Matrix<Float>, packed: RowGemmPackedMatrix }
     var rng = RNG(seed: 9, stream: "bench-row-gemm")
     func random(_ r: Int, _ c: Int) -> Matrix<Float> {
@@ -22,16 +22,20 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
     for m in rows {
         let inputs = products.map { random(m, $0.k) }
         var outputs = products.map { Matrix<Float>(rows: m, cols: $0.n) }
-        let kernel = secondsPerCall {
-            for i in products.indices { RowGemm.multiply(inputs[i], products[i].packed, into: &outputs[i]) }
-        }
-        let blas = secondsPerCall {
-            for i in products.indices {
-                blasProduct(inputs[i], products[i].w, transB: products[i].transposed, into: &outputs[i])
-            }
-        }
-        report("kernel, 8 products, n = \(m)", seconds: kernel, flop: Double(m) * flopPerRow)
-        report("BLAS sgemm, 8 products, n = \(m)", seconds: blas, flop: Double(m) * flopPerRow)
+        let flop = Double(m) * flopPerRow
+        let shares = againstPeak(
+            peak,
+            flop: [flop, flop],
+            [
+                { for i in products.indices { RowGemm.multiply(inputs[i], products[i].packed, into: &outputs[i]) } },
+                {
+                    for i in products.indices {
+                        blasProduct(inputs[i], products[i].w, transB: products[i].transposed, into: &outputs[i])
+                    }
+                }
+            ])
+        report("kernel, 8 products, n = \(m)", shares[0], flop: flop)
+        report("BLAS sgemm, 8 products, n = \(m)", shares[1], flop: flop)
     }
     let weights = products.map(\.w)
     let pack = secondsPerCall {
@@ -44,7 +48,7 @@ func benchRowGemm(peak: Double, architecture: Architecture, rows: [Int]) {
 
 /// The decoder's four parameter-gradient products ∂L/∂W_l = Δ_{l+1}ᵀ·H_l at `batch` rows (what every training
 /// step computes, once per network): the kernel against OpenBLAS's sgemm on the same operands.
-func benchParameterGradients(peak: Double, architecture: Architecture, batch: Int) {
+func benchParameterGradients(peak: SgemmPeak, architecture: Architecture, batch: Int) {
     var rng = RNG(seed: 11, stream: "bench-parameter-gradients")
     func random(_ count: Int) -> [Float] { (0..<count).map { _ in rng.uniform(Float(-1), 1) } }
     let layers = (0..<architecture.layerCount).map { l in (nIn: architecture.sizes[l], nOut: architecture.sizes[l + 1])
@@ -64,23 +68,30 @@ func benchParameterGradients(peak: Double, architecture: Architecture, batch: In
             }
         }
     }
-    let kernel = secondsPerCall {
-        products { l, d, h, g in
-            RowGemm.gemm(
-                transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
-                lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
-        }
-    }
-    let blas = secondsPerCall {
-        products { l, d, h, g in
-            BLAS.sgemm(
-                transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
-                lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
-        }
-    }
-    report("kernel, ∇θ products Δᵀ·H, B = \(batch)", seconds: kernel, flop: flop)
-    report("BLAS sgemm, ∇θ products, B = \(batch)", seconds: blas, flop: flop)
-    print(String(format: "  kernel / BLAS time for the parameter gradients: %.2f", kernel / blas))
+    let shares = againstPeak(
+        peak,
+        flop: [flop, flop],
+        [
+            {
+                products { l, d, h, g in
+                    RowGemm.gemm(
+                        transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                        lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+                }
+            },
+            {
+                products { l, d, h, g in
+                    BLAS.sgemm(
+                        transA: true, transB: false, m: layers[l].nOut, n: layers[l].nIn, k: batch, alpha: 1, a: d,
+                        lda: layers[l].nOut, b: h, ldb: layers[l].nIn, beta: 0, c: g, ldc: layers[l].nIn)
+                }
+            }
+        ])
+    report("kernel, ∇θ products Δᵀ·H, B = \(batch)", shares[0], flop: flop)
+    report("BLAS sgemm, ∇θ products, B = \(batch)", shares[1], flop: flop)
+    // Round by round, like the peak shares.
+    let timeRatio = zip(shares[0].roundSeconds, shares[1].roundSeconds).map(/).median
+    print(String(format: "  kernel / BLAS time for the parameter gradients: %.2f", timeRatio))
 }
 
 /// One AE training step at B = 16 (forward and backward through encoder and decoder, RMSprop on both): every

@@ -8,21 +8,23 @@ import GFETraining
 // `make bench`: engine figures, each beside the single-thread sgemm peak measured in this same run, so ratios
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
 
-// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd; all by
-// default). The parent measures the OpenBLAS sgemm peak that each vector code path of the kernel is held
-// against, then runs the sections once per path this CPU has (fastest first), each in a child process with
-// GFE_KERNEL set (a process has one path) and that peak passed down, so every ratio on the page is against a
-// peak measured in this same run.
+// Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd (one group and
+// 64 groups), encode (the test set on two threads); all by default). The parent finds the OpenBLAS kernel
+// whose sgemm peak each vector code path of the kernel is held against, then runs the sections once per path
+// this CPU has (fastest first), each in a child process with GFE_KERNEL set (a process has one path) and that
+// OpenBLAS kernel chosen. The child times the peak again beside every figure, in the same rounds
+// (Timing.swift): the speed of these shared machines drifts by up to 20 % within the hour, which a peak
+// measured once at the start would turn into the ratios' error.
 //
 // A path's peak is OpenBLAS's best single-thread sgemm among its kernels for the same instruction set that
 // this CPU runs (OPENBLAS_CORETYPE is read once, at load: each is measured in its own child process). The
 // automatic choice alone would understate it where OpenBLAS does not know the CPU: OpenBLAS 0.3.21 runs its
 // AVX2 Haswell kernel on Zen 4/5, at half the AVX-512 kernels' speed.
 var arguments = Array(CommandLine.arguments.dropFirst())
-/// Set in a child: the peak measured by the parent.
-var inheritedPeak: Double?
-if let i = arguments.firstIndex(of: "--peak"), i + 1 < arguments.count, let value = Double(arguments[i + 1]) {
-    inheritedPeak = value
+/// Set in a child: the size of the square sgemm at which the parent found the peak.
+var inheritedPeakSize: Int?
+if let i = arguments.firstIndex(of: "--peak-size"), i + 1 < arguments.count, let value = Int(arguments[i + 1]) {
+    inheritedPeakSize = value
     arguments.removeSubrange(i...(i + 1))
 }
 let sections = Set(arguments)
@@ -34,12 +36,8 @@ BLAS.setThreads(1)
 func sgemmPeak() -> (gflops: Double, n: Int) {
     var best = (0.0, 0)
     for n in [512, 1024] {
-        var rng = RNG(seed: 1)
-        let a = Matrix<Float>(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.nextFloat() })
-        let b = Matrix<Float>(rows: n, cols: n, storage: (0..<(n * n)).map { _ in rng.nextFloat() })
-        var c = Matrix<Float>(rows: n, cols: n)
-        let s = secondsPerCall { blasProduct(a, b, into: &c) }
-        let g = 2 * Double(n * n * n) / s / 1e9
+        let peak = SgemmPeak(n: n)
+        let g = peak.flop / secondsPerCall { peak.call() } / 1e9
         if g > best.0 { best = (g, n) }
     }
     return best
@@ -47,7 +45,8 @@ func sgemmPeak() -> (gflops: Double, n: Int) {
 
 if sections == ["peak"] {
     // A child measuring one OpenBLAS kernel: its name and figure on one line.
-    print("\(BLAS.coreName) \(sgemmPeak().gflops)")
+    let peak = sgemmPeak()
+    print("\(BLAS.coreName) \(peak.gflops) \(peak.n)")
     exit(0)
 }
 
@@ -72,7 +71,7 @@ let openBLASCores: [KernelPath: [String]] = [
     .avx2: ["Haswell", "Zen"]
 ]
 
-guard let peakGflops = inheritedPeak else {
+guard let peakSize = inheritedPeakSize else {
     // The parent: each path's peak, then each path's sections in its own process.
     print("gfe bench — OpenBLAS \(BLAS.configuration) (core \(BLAS.coreName)), BLAS threads \(BLAS.threads)")
     print(
@@ -83,33 +82,34 @@ guard let peakGflops = inheritedPeak else {
         String(
             format: "sgemm single-thread, OpenBLAS's own choice (%@): %.1f GFLOP/s (n = %d)",
             BLAS.coreName, automatic.gflops, automatic.n))
-    var peaks: [(path: KernelPath, name: String, gflops: Double, core: String?)] = []
+    var peaks: [(path: KernelPath, name: String, gflops: Double, n: Int, core: String?)] = []
     for path in KernelPath.available where path != .scalar {
-        var best = (name: BLAS.coreName, gflops: automatic.gflops, core: nil as String?)
+        var best = (name: BLAS.coreName, gflops: automatic.gflops, n: automatic.n, core: nil as String?)
         for core in openBLASCores[path] ?? [] {
             let run = child(["peak"], environment: ["OPENBLAS_CORETYPE": core], capture: true)
             let fields = run.output.split(whereSeparator: \.isWhitespace)
-            guard run.status == 0, fields.count == 2, let g = Double(fields[1]) else {
+            guard run.status == 0, fields.count == 3, let g = Double(fields[1]), let n = Int(fields[2]) else {
                 print("  OpenBLAS core \(core): could not measure (exit \(run.status))")
                 continue
             }
             // OpenBLAS falls back to another kernel when the CPU lacks the named one's instructions.
             let ran = String(fields[0])
             print(String(format: "sgemm single-thread, OpenBLAS core %@ (ran %@): %.1f GFLOP/s", core, ran, g))
-            if ran.caseInsensitiveCompare(core) == .orderedSame, g > best.gflops { best = (ran, g, core) }
+            if ran.caseInsensitiveCompare(core) == .orderedSame, g > best.gflops { best = (ran, g, n, core) }
         }
-        peaks.append((path, best.name, best.gflops, best.core))
+        peaks.append((path, best.name, best.gflops, best.n, best.core))
     }
     var status: Int32 = 0
     for peak in peaks {
         print(
             String(
-                format: "\n=== kernel path %@, against the %@ sgemm peak %.1f GFLOP/s", peak.path.rawValue, peak.name,
-                peak.gflops))
+                format: "\n=== kernel path %@, against OpenBLAS's %@ sgemm (%.1f GFLOP/s here at n = %d; every "
+                    + "ratio below is against the peak timed beside that figure)", peak.path.rawValue, peak.name,
+                peak.gflops, peak.n))
         // The child's BLAS comparisons run on that same OpenBLAS kernel.
         var environment = ["GFE_KERNEL": peak.path.rawValue]
         if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
-        let run = child(["--peak", String(peak.gflops)] + arguments, environment: environment, capture: false)
+        let run = child(["--peak-size", String(peak.n)] + arguments, environment: environment, capture: false)
         if run.status != 0 {
             print("the \(peak.path.rawValue) benchmarks failed: \(run.status) \(run.output)")
             status = 1
@@ -118,7 +118,8 @@ guard let peakGflops = inheritedPeak else {
     print("\n(the scalar path computes the same bits far more slowly; it is for CPUs without AVX2 + FMA)")
     exit(status)
 }
-let peak = (gflops: peakGflops, n: 0)
+/// The peak beside every figure of this child (its OpenBLAS kernel is the one the parent chose).
+let peak = SgemmPeak(n: peakSize)
 print("")
 
 let decoderArchitecture = Architecture.decoder()
@@ -128,17 +129,16 @@ let macsPerImage = (0..<decoderArchitecture.layerCount).reduce(0) {
 }
 let firstLayerMacs = decoderArchitecture.sizes[0] * decoderArchitecture.sizes[1]
 
-func report(_ name: String, seconds: Double, flop: Double) {
-    let g = flop / seconds / 1e9
+func report(_ name: String, _ share: PeakShare, flop: Double) {
     let label = name.padding(toLength: 34, withPad: " ", startingAt: 0)
     print(
         label
             + String(
                 format: " %9.3f ms/call %8.2f MFLOP %7.1f GFLOP/s  %5.1f %% of sgemm peak",
-                seconds * 1e3, flop / 1e6, g, 100 * g / peak.gflops))
+                share.seconds * 1e3, flop / 1e6, share.gflops, 100 * share.ofPeak))
 }
 
-func benchDecoder(batch: Int) {
+func benchDecoder(peak: SgemmPeak, batch: Int) {
     var rng = RNG(seed: 7, stream: "bench")
     let decoder = MLP<Float>(architecture: decoderArchitecture, seed: 2020)
     var objective = DecoderObjective(decoder: decoder, maxBatch: batch)
@@ -148,39 +148,46 @@ func benchDecoder(batch: Int) {
     var gradient = Matrix<Float>(rows: batch, cols: 20)
     var parameterGradient = [Float](repeating: 0, count: decoder.parameterCount)
     let b = Double(batch)
-    let sz = secondsPerCall { objective.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient) }
-    report("decoder forward + ∇z, B = \(batch)", seconds: sz, flop: 4 * b * Double(macsPerImage))
+    let flop = 4 * b * Double(macsPerImage)
+    let z1 = againstPeak(
+        peak, flop: [flop], [{ objective.lossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient) }])
+    report("decoder forward + ∇z, B = \(batch)", z1[0], flop: flop)
     if batch == 16 {
-        let st = secondsPerCall {
-            objective.lossAndParameterGradient(z: z, x: x, loss: &loss, parameterGradient: &parameterGradient)
-        }
         // forward + ∂θ (2·B·in·out per layer) + input gradients of all layers but the first.
-        report(
-            "decoder forward + ∇θ, B = \(batch)", seconds: st,
-            flop: 2 * b * Double(2 * macsPerImage + (macsPerImage - firstLayerMacs)))
+        let flopTheta = 2 * b * Double(2 * macsPerImage + (macsPerImage - firstLayerMacs))
+        let theta = againstPeak(
+            peak, flop: [flopTheta],
+            [
+                {
+                    objective.lossAndParameterGradient(z: z, x: x, loss: &loss, parameterGradient: &parameterGradient)
+                }
+            ])
+        report("decoder forward + ∇θ, B = \(batch)", theta[0], flop: flopTheta)
     }
 }
 
 if wanted("decoder") {
-    benchDecoder(batch: 16)
-    benchDecoder(batch: 1024)
+    benchDecoder(peak: peak, batch: 16)
+    benchDecoder(peak: peak, batch: 1024)
     print("")
 }
 if wanted("kernel") {
-    benchRowGemm(peak: peak.gflops, architecture: decoderArchitecture, rows: [16, 1024, 1536])
+    benchRowGemm(peak: peak, architecture: decoderArchitecture, rows: [16, 1024, 1536])
 }
 if wanted("kernel") || wanted("gradients") {
-    benchParameterGradients(peak: peak.gflops, architecture: decoderArchitecture, batch: 16)
+    benchParameterGradients(peak: peak, architecture: decoderArchitecture, batch: 16)
     print("")
 }
 if wanted("ae") {
     benchAutoencoderStep()
     print("")
 }
-if wanted("amd") {
+if wanted("amd") || wanted("encode") {
     do {
-        try benchAMD(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), groups: 64)
-        try benchTestSetEncoding(peak: peak.gflops, flopPerImageAttempt: 4 * Double(macsPerImage), threads: 2)
+        if wanted("amd") { try benchAMD(peak: peak, flopPerImageAttempt: 4 * Double(macsPerImage), groups: 64) }
+        if wanted("encode") {
+            try benchTestSetEncoding(peak: peak, flopPerImageAttempt: 4 * Double(macsPerImage), threads: 2)
+        }
     } catch {
         print("AMD benchmark skipped: \(error) (run `make data` first)")
     }
