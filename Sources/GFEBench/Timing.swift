@@ -9,8 +9,8 @@ func secondsPerCall(repeats: Int = 7, minBlock: Double = 0.05, _ body: () -> Voi
 
 /// Seconds per call of each body, `repeats` samples each, taken in rounds: every round times one block of each
 /// body in turn (b₀ b₁ … b₀ b₁ …), after one untimed warm-up call and a calibration of each body's block
-/// length (≥ `minBlock` s). The speed of these shared machines drifts by ±15 % within a minute, so two figures
-/// are compared only through samples of the same round, never through medians taken minutes apart.
+/// length (≥ `minBlock` s). The speed of these shared machines drifts by up to 20 % within the hour, so two
+/// figures are compared only through samples of the same round, never through medians taken minutes apart.
 func interleavedSeconds(repeats: Int = 7, minBlock: Double = 0.05, _ bodies: [() -> Void]) -> [[Double]] {
     let calls = bodies.map { body in
         body()
