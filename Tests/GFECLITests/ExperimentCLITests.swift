@@ -232,6 +232,8 @@ import Testing
         #expect(both.status == 2 && both.err.contains("both choose the seed"), "\(both.err)")
         let bad = try CLI.gfe(["status", spec, "--seeds", "two", "--results", CLI.results])
         #expect(bad.status == 2 && bad.err.contains("--seeds 'two'"), "\(bad.err)")
+        let single = try CLI.gfe(["status", spec, "--seeds", "2021", "--results", CLI.results])
+        #expect(single.status == 2 && single.err.contains("use --set seed=2021"), "\(single.err)")
     }
 
     /// `gfe --version` names the commit of the checkout it was built in, as `git rev-parse HEAD` does.

@@ -42,6 +42,29 @@ struct SeedChoiceTests {
         #expect(throws: GFEError.self) { _ = try SeedChoice(parsing: argument) }
     }
 
+    /// A single seed reads as a count (too large) or as a list with an empty part: the error says how to
+    /// run that one seed.
+    @Test(arguments: ["2021", "2021,", ",2021"])
+    func aSingleSeedIsPointedToSet(argument: String) {
+        do {
+            _ = try SeedChoice(parsing: argument)
+            Issue.record("--seeds \(argument) was accepted")
+        } catch {
+            #expect("\(error)".contains("use --set seed=2021"), "\(error)")
+        }
+    }
+
+    @Test func aCountOrAListGetsNoSingleSeedHint() {
+        for argument in ["0", "1,a", "3,3"] {
+            do {
+                _ = try SeedChoice(parsing: argument)
+                Issue.record("--seeds \(argument) was accepted")
+            } catch {
+                #expect(!"\(error)".contains("--set seed="), "\(error)")
+            }
+        }
+    }
+
     @Test func aSeedSweptInTheSweepCannotBeReplaced() throws {
         let spec = try ExperimentSpec.parse(#"{"sweep": {"axes": {"seed": [1, 2]}}}"#, source: "exp.json")
         #expect(throws: GFEError.self) { _ = try SeedChoice(parsing: "2").apply(to: spec) }

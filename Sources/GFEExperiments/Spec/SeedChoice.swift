@@ -7,6 +7,7 @@ import GFETraining
 ///   and the integers after it: `--seeds 3` on a spec with `"seeds": [2020]` runs 2020, 2021 and 2022, so its
 ///   first run is the spec's own run (same id, reused when finished).
 /// - `a,b,c` (a list): exactly these seeds.
+/// - One seed other than the spec's is `--set seed=S` (a set field replaces its sweep), not `--seeds`.
 ///
 /// It applies to every command that plans (`run`, `status`, `table`, `plot`, `plan`, `resolve`): give it to
 /// each, as with `--set`, so they see the same runs.
@@ -29,11 +30,17 @@ public struct SeedChoice: Sendable, Equatable {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
             String($0).trimmingSpaceCharacters
         }
+        // One seed alone ("2021", "2021,") is neither a count nor a list: say how to run it.
+        let seedsGiven = parts.filter { !$0.isEmpty }
+        var oneSeed = ""
+        if seedsGiven.count == 1, let seed = UInt64(seedsGiven[0]), parts.count > 1 || seed > Self.maxCount {
+            oneSeed = "; to run the single seed \(seed), use --set seed=\(seed)"
+        }
         if parts.count == 1 {
             guard let n = Int(parts[0]), n >= 1, n <= Self.maxCount else {
                 throw GFEError.badInput(
                     "--seeds '\(argument)': give a count from 1 to \(Self.maxCount) (e.g. --seeds 3) "
-                        + "or a comma-separated list of seeds (e.g. --seeds 2020,2021,2022)")
+                        + "or a comma-separated list of seeds (e.g. --seeds 2020,2021,2022)\(oneSeed)")
             }
             form = .count(n)
             return
@@ -44,7 +51,7 @@ public struct SeedChoice: Sendable, Equatable {
             guard let seed = UInt64(part) else {
                 throw GFEError.badInput(
                     "--seeds '\(argument)': '\(part)' is not a seed; expected non-negative integers "
-                        + "below 2^64 separated by commas, e.g. --seeds 2020,2021,2022")
+                        + "below 2^64 separated by commas, e.g. --seeds 2020,2021,2022\(oneSeed)")
             }
             guard given.insert(seed).inserted else {
                 throw GFEError.badInput("--seeds '\(argument)': seed \(seed) is given twice")
