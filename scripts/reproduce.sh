@@ -3,7 +3,8 @@
 # values with the spec's tolerance (gfe table --diff), and its figures (gfe plot); then the report page
 # results/index.html (gfe report). Prints a rough duration estimate first and the wall time at the end. Called by `make reproduce-*`; usable directly:
 #   scripts/reproduce.sh [--seeds N] [--preset official|paper] table1 | table2 | figures | all | examples | beyond | SPEC-NAME...
-# --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd;
+# --seeds N runs N seeds (the spec's seed and the following integers) and tables report mean ± sd, with the
+# per-seed numbers behind them in results/SPEC/runs-seedsN.csv (gfe runs --csv);
 # --preset paper runs the AMD encoder with the paper's constants (β = 0.75, K = 48, z₀ = 0) instead of the
 # authors' code's. Exit status: that of the first failing step (1: a run failed; the spec's table and figures
 # are still made, showing the failed run as far as it got); cells outside the spec's tolerance are reported,
@@ -93,6 +94,10 @@ for s in "${specs[@]}"; do
     else
       $GFE table "$spec" "${args[@]}" --output "$table" || failed
     fi
+  fi
+  # Over several seeds a table gives mean ± sd: the per-seed numbers behind it go beside it.
+  if [[ $suffix == *-seeds* ]] && grep -q '"table"' "$spec"; then
+    $GFE runs "$spec" "${args[@]}" --csv > "results/$s/runs$suffix.csv" || failed
   fi
   if [[ $s == fig* || $s == smoke || $s == lowdim || $s == spectra ]]; then $GFE plot "$spec" "${args[@]}" || failed; fi
   # Figure 3 (right) has no table of checkpoints: its validation curves and solve costs are its table (REPORT.md).
