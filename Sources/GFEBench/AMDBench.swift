@@ -109,13 +109,13 @@ func benchTestSetEncoding(peak: SgemmPeak, flopPerImageAttempt: Double, threads:
     var x = Matrix<Float>(rows: test.count, cols: 784)
     test.gather(0..<test.count, into: &x)
     let decoder = MLP<Float>(architecture: .decoder(), seed: 2020)
-    let peakBefore = peak.flop / secondsPerCall { peak.call() } / 1e9
+    let peakBefore = peak.gflops()
     let cpu0 = processCPUSeconds()
     let result = try Evaluator.encode(
         decoder: decoder, images: x, batchSize: 16, encoder: .amd(.official),
         start: .rule(seed: 2020), resources: EvaluationResources(threads: threads))
     let cpu = processCPUSeconds() - cpu0
-    let peakAfter = peak.flop / secondsPerCall { peak.call() } / 1e9
+    let peakAfter = peak.gflops()
     guard let statistics = result.statistics else { throw GFEError.badInput("AMD evaluation returned no statistics") }
     let imageAttempts = statistics.groups.reduce(0) { $0 + $1.attempts * $1.rowCount }
     let groupAttempts = statistics.attempts

@@ -56,6 +56,9 @@ final class SgemmPeak {
     var flop: Double { 2 * Double(n * n * n) }
 
     func call() { blasProduct(a, b, into: &c) }
+
+    /// GFLOP/s timed alone (where no figure is interleaved with it).
+    func gflops() -> Double { flop / secondsPerCall(call) / 1e9 }
 }
 
 /// A figure and the peak beside it: GFLOP/s from the median seconds, and its share of the peak as the median
