@@ -105,7 +105,8 @@ def main():
             norms = [x["adjoint_norm_float64"] for x in rows if x.get("adjoint_norm_float64") is not None]
             # Intervals run backwards in time in the sweep; rows are in grid order, so the sweep starts at the
             # last row (t = tau's end) and ends at the first (t = 0).
-            growth = (norms[0] / norms[-1]) if len(norms) > 1 and all(isinstance(v, (int, float)) for v in (norms[0], norms[-1])) and norms[-1] else ""
+            numeric_ends = len(norms) > 1 and all(isinstance(v, (int, float)) for v in (norms[0], norms[-1]))
+            growth = norms[0] / norms[-1] if numeric_ends and norms[-1] else ""
             w.writerow([kind, r["experiment"], r["index"], r["runId"], r["label"], r["step"], " ".join(r["changes"]),
                         r["gradient"], r["float32"]["finite"], r["float32"]["meanLoss"], r["float32"]["gradientNorm"],
                         r["float64"]["finite"], r["float64"]["meanLoss"], r["float64"]["gradientNorm"], len(rows),
