@@ -9,12 +9,12 @@ import GFETraining
 // compare like with like on a noisy shared machine. Timings are medians of repeated blocks (Timing.swift).
 
 // Usage: GFEBench [SECTION …]  (sections: decoder, kernel, gradients (part of kernel), ae, amd (one group and
-// 64 groups), encode (the test set on two threads); all by default). The parent finds the OpenBLAS kernel
-// whose sgemm peak each vector code path of the kernel is held against, then runs the sections once per path
-// this CPU has (fastest first), each in a child process with GFE_KERNEL set (a process has one path) and that
-// OpenBLAS kernel chosen. The child times the peak again beside every figure, in the same rounds
-// (Timing.swift): the speed of these shared machines drifts by up to 20 % within the hour, which a peak
-// measured once at the start would turn into the ratios' error.
+// 64 groups), encode (the test set on two threads), scalar (the decoder at B = 16 on the scalar path); all by
+// default). The parent finds the OpenBLAS kernel whose sgemm peak each vector code path of the kernel is held
+// against, then runs the sections once per vector path this CPU has (fastest first), each in a child process
+// with GFE_KERNEL set (a process has one path) and that OpenBLAS kernel chosen. The child times the peak again
+// beside every figure, in the same rounds (Timing.swift): the speed of these shared machines drifts by up to
+// 20 % within the hour, which a peak measured once at the start would turn into the ratios' error.
 //
 // A path's peak is OpenBLAS's best single-thread sgemm among its kernels for the same instruction set that
 // this CPU runs (OPENBLAS_CORETYPE is read once, at load: each is measured in its own child process). The
@@ -100,7 +100,9 @@ guard let peakSize = inheritedPeakSize else {
         peaks.append((path, best.name, best.gflops, best.n, best.core))
     }
     var status: Int32 = 0
-    for peak in peaks {
+    // The vector paths' children get every section but `scalar`; asked for `scalar` alone, they do not run.
+    let vectorSections = arguments.filter { $0 != "scalar" }
+    for peak in peaks where arguments.isEmpty || !vectorSections.isEmpty {
         print(
             String(
                 format: "\n=== kernel path %@, against OpenBLAS's %@ sgemm (%.1f GFLOP/s here at n = %d; every "
@@ -109,13 +111,26 @@ guard let peakSize = inheritedPeakSize else {
         // The child's BLAS comparisons run on that same OpenBLAS kernel.
         var environment = ["GFE_KERNEL": peak.path.rawValue]
         if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
-        let run = child(["--peak-size", String(peak.n)] + arguments, environment: environment, capture: false)
+        let run = child(["--peak-size", String(peak.n)] + vectorSections, environment: environment, capture: false)
         if run.status != 0 {
             print("the \(peak.path.rawValue) benchmarks failed: \(run.status) \(run.output)")
             status = 1
         }
     }
-    print("\n(the scalar path computes the same bits far more slowly; it is for CPUs without AVX2 + FMA)")
+    if sections.isEmpty || sections.contains("scalar") {
+        // How much slower the path for CPUs without AVX2 + FMA is: only the decoder at B = 16 (its products
+        // call the C library's fmaf once per multiply-add, so the taller figures would take minutes).
+        print(
+            String(
+                format: "\n=== kernel path scalar (CPUs without AVX2 + FMA; the same bits), against OpenBLAS's own "
+                    + "choice, %@ (%.1f GFLOP/s at n = %d)", BLAS.coreName, automatic.gflops, automatic.n))
+        let run = child(
+            ["--peak-size", String(automatic.n), "scalar"], environment: ["GFE_KERNEL": "scalar"], capture: false)
+        if run.status != 0 {
+            print("the scalar benchmark failed: \(run.status) \(run.output)")
+            status = 1
+        }
+    }
     exit(status)
 }
 /// The peak beside every figure of this child (its OpenBLAS kernel is the one the parent chose).
@@ -166,6 +181,9 @@ func benchDecoder(peak: SgemmPeak, batch: Int) {
     }
 }
 
+if sections == ["scalar"] {
+    benchDecoder(peak: peak, batch: 16)
+}
 if wanted("decoder") {
     benchDecoder(peak: peak, batch: 16)
     benchDecoder(peak: peak, batch: 1024)
