@@ -100,6 +100,14 @@ guard let peakSize = inheritedPeakSize else {
         peaks.append((path, best.name, best.gflops, best.n, best.core))
     }
     var status: Int32 = 0
+    /// Runs one path's sections in a child; a failure is printed and makes the exit status 1.
+    func runPath(_ name: String, _ arguments: [String], environment: [String: String]) {
+        let run = child(arguments, environment: environment, capture: false)
+        if run.status != 0 {
+            print("the \(name) benchmarks failed: \(run.status) \(run.output)")
+            status = 1
+        }
+    }
     // The vector paths' children get every section but `scalar`; asked for `scalar` alone, they do not run.
     let vectorSections = arguments.filter { $0 != "scalar" }
     for peak in peaks where arguments.isEmpty || !vectorSections.isEmpty {
@@ -111,11 +119,7 @@ guard let peakSize = inheritedPeakSize else {
         // The child's BLAS comparisons run on that same OpenBLAS kernel.
         var environment = ["GFE_KERNEL": peak.path.rawValue]
         if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
-        let run = child(["--peak-size", String(peak.n)] + vectorSections, environment: environment, capture: false)
-        if run.status != 0 {
-            print("the \(peak.path.rawValue) benchmarks failed: \(run.status) \(run.output)")
-            status = 1
-        }
+        runPath(peak.path.rawValue, ["--peak-size", String(peak.n)] + vectorSections, environment: environment)
     }
     if sections.isEmpty || sections.contains("scalar") {
         // How much slower the path for CPUs without AVX2 + FMA is: only the decoder at B = 16 (its products
@@ -124,12 +128,7 @@ guard let peakSize = inheritedPeakSize else {
             String(
                 format: "\n=== kernel path scalar (CPUs without AVX2 + FMA; the same bits), against OpenBLAS's own "
                     + "choice, %@ (%.1f GFLOP/s at n = %d)", BLAS.coreName, automatic.gflops, automatic.n))
-        let run = child(
-            ["--peak-size", String(automatic.n), "scalar"], environment: ["GFE_KERNEL": "scalar"], capture: false)
-        if run.status != 0 {
-            print("the scalar benchmark failed: \(run.status) \(run.output)")
-            status = 1
-        }
+        runPath("scalar", ["--peak-size", String(automatic.n), "scalar"], environment: ["GFE_KERNEL": "scalar"])
     }
     exit(status)
 }
