@@ -187,7 +187,11 @@ public struct EvaluationReport: Sendable {
             case .rule: attributes["z0"] = .string("rule (stream eval-z0)")
             case .file(let l): attributes["z0"] = .string(l.description)
             }
-            let settingsJSON = try JSONEncoder().encode(request.encoder)
+            // Sorted keys: two encodings of one request write the same file (a dictionary's order changes
+            // from process to process).
+            let settingsEncoder = JSONEncoder()
+            settingsEncoder.outputFormatting = .sortedKeys
+            let settingsJSON = try settingsEncoder.encode(request.encoder)
             attributes["encoder"] = .string(String(decoding: settingsJSON, as: UTF8.self))
             if let s = r.statistics {
                 try f.write(s.sampleGradientNorm, to: "gradient_norm")

@@ -107,6 +107,14 @@ import Testing
             #expect(try f.readDoubles("groups/mean_loss_trajectory").values.count == steps + 1)
             #expect(try f.int64Attribute("accepted") == Int64(steps))
             #expect(try f.doubleAttribute("mean_loss") == report.result.meanLoss)
+            // The settings, keys in order: every encoding of one request writes the same text.
+            let settings = try f.stringAttribute("encoder")
+            let keys = try #require(
+                try JSONSerialization.jsonObject(with: Data(settings.utf8)) as? [String: Any]
+            ).keys.sorted()
+            let positions = keys.map { settings.range(of: "\"\($0)\":")!.lowerBound }
+            #expect(positions == positions.sorted(), "\(settings)")
+            #expect(keys.contains("maxAttempts") && keys.contains("tau"), "\(settings)")
         }
         #expect(report.summary.contains("accepted          \(steps)"), "\(report.summary)")
     }
