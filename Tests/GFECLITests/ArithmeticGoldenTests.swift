@@ -77,18 +77,84 @@ struct ArithmeticGoldenTests {
             try (header + digests[0].lines).joined(separator: "\n").appending("\n")
                 .write(toFile: Self.goldenPath, atomically: true, encoding: .utf8)
         }
-        let committed = try String(contentsOfFile: Self.goldenPath, encoding: .utf8)
+        let expected = try Self.committedDigests()
+        for (variant, lines) in digests {
+            let hint = variant.hasSuffix("-release") ? " (a stale release build? `make build` first)" : ""
+            Self.expectCommitted(lines, expected, variant: variant + hint)
+        }
+    }
+
+    /// The committed digests (comments aside), after checking that they are this arithmetic's.
+    static func committedDigests() throws -> [String] {
+        let committed = try String(contentsOfFile: goldenPath, encoding: .utf8)
         #expect(
             committed.contains("arithmetic \(RowGemm.arithmetic)."),
             "Tests/golden/arithmetic.txt was made with another arithmetic than \(RowGemm.arithmetic)")
-        let expected = committed.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
-        for (variant, lines) in digests {
-            let differing = zip(lines, expected).filter { $0 != $1 }.map(\.0)
-            let hint = variant.hasSuffix("-release") ? " (a stale release build? `make build` first)" : ""
-            #expect(
-                lines.count == expected.count && differing.isEmpty,
-                "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)\(hint)"
-            )
+        return committed.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+    }
+
+    /// Expects the digests computed by `variant` to be the committed ones, line for line.
+    static func expectCommitted(
+        _ lines: [String], _ expected: [String], variant: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let differing = zip(lines, expected).filter { $0 != $1 }.map(\.0)
+        #expect(
+            lines.count == expected.count && differing.isEmpty,
+            "\(variant): \(differing.count) of \(expected.count) digests differ from the committed ones, e.g. \(differing.prefix(4)); lines \(lines.count) vs \(expected.count)",
+            sourceLocation: sourceLocation)
+    }
+
+    /// The baseline x86-64 release build (`make test-emulated` makes it): the only one an emulated CPU
+    /// without this machine's instructions can run.
+    static let genericBinary = ExperimentCLI.repositoryRoot + "/.build-generic/release/gfe"
+
+    /// Intel CPUs this machine is not, emulated by QEMU's user mode (TCG: AVX2 and FMA, no AVX-512), each with
+    /// the code path its own detection must choose: Haswell (GenuineIntel, AVX2 + FMA) and Nehalem (no AVX: the
+    /// scalar path). Neither GFE_KERNEL nor OPENBLAS_CORETYPE is set: the kernel path and OpenBLAS's core type
+    /// are chosen from the emulated CPUID, as on such a machine. Opt-in (`GFE_EMULATED_CPUS=1`, which
+    /// `make test-emulated` sets): emulation makes the scalar runs take minutes.
+    static let emulatedCPUs: [(model: String, path: KernelPath)] = [("Haswell", .avx2), ("Nehalem", .scalar)]
+
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["GFE_EMULATED_CPUS"] == "1",
+            "opt-in: make test-emulated (minutes of emulation)"))
+    func emulatedIntelCPUsReproduceTheCommittedBits() throws {
+        let emulator = "/usr/bin/qemu-x86_64"
+        try #require(
+            FileManager.default.isExecutableFile(atPath: emulator),
+            "\(emulator) is missing: apt-get install qemu-user (make test-emulated does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.genericBinary),
+            "\(Self.genericBinary) is missing: make test-emulated builds it")
+        let spec = try ExperimentCLI.spec("arithmetic-golden", Self.spec)
+        let runs = try ExperimentCLI.runIds(spec).count
+        let expected = try Self.committedDigests()
+        for (model, path) in Self.emulatedCPUs {
+            let results = ExperimentCLI.workspace + "/emulated-" + model
+            var environment = ExperimentCLI.environment
+            environment["GFE_KERNEL"] = nil
+            environment["OPENBLAS_CORETYPE"] = nil
+            // One process per run (`--index`): a worker that `gfe run` started would run unemulated. Both
+            // runs at once, one per core.
+            let started = try (0..<runs).map { index in
+                try ExperimentCLI.Running(
+                    ["-cpu", model, Self.genericBinary, "run", spec, "--index", "\(index)", "--results", results],
+                    environment: environment, executable: emulator)
+            }
+            for (index, run) in started.enumerated() {
+                let output = run.wait()
+                try #require(
+                    output.status == 0, "\(model): gfe run --index \(index) failed: \(output.err.suffix(2000))")
+            }
+            let table = try ExperimentCLI.gfe(
+                [
+                    "-cpu", model, Self.genericBinary, "table", spec, "--results", results, "--output",
+                    results + "/table.csv"
+                ], environment: environment, executable: emulator)
+            try #require(table.status == 0, "\(model): gfe table failed: \(table.err.suffix(2000))")
+            let lines = try Self.digest(results: results, expectedPath: path, expectedCore: nil)
+            Self.expectCommitted(lines, expected, variant: "emulated \(model) (\(path.rawValue) path)")
         }
     }
 
