@@ -82,7 +82,7 @@ public struct AutoencoderObjective<T: Scalar>: Sendable {
         let (encoder, decoder, reconstructionLoss) = (self.encoder, self.decoder, self.loss)
         encoder.checkInput(x, encoderWorkspace)
         let n = x.rows
-        if loss.count < n { loss.append(contentsOf: repeatElement(0, count: n - loss.count)) }
+        if loss.count < n { loss.setCount(n) }
         encoderWorkspace.prepare(rows: n, secondOrder: false)
         decoderWorkspace.prepare(rows: n, secondOrder: false)
         encoderWorkspace.batch = n

@@ -184,7 +184,7 @@ public struct DecoderObjective<T: Scalar>: Sendable {
                 "DecoderObjective: direction is \(direction.rows)x\(direction.cols), expected \(z.rows)x\(z.cols)")
         }
         let n = z.rows
-        if loss.count < n { loss.append(contentsOf: repeatElement(0, count: n - loss.count)) }
+        if loss.count < n { loss.setCount(n) }
         let block = max(1, min(n, rowBlock))
         workspace.prepare(rows: block, secondOrder: direction != nil)
         let layout = workspace.layout

@@ -63,7 +63,7 @@ public struct MLPWorkspace<T: Scalar>: Sendable {
             layout = MLPWorkspaceLayout(sizes: architecture.sizes, maxBatch: rows)
             buffer = [T](repeating: 0, count: secondOrder ? layout.totalCount : layout.firstOrderCount)
         } else if secondOrder && buffer.count < layout.totalCount {
-            buffer.append(contentsOf: repeatElement(0, count: layout.totalCount - buffer.count))
+            buffer.setCount(layout.totalCount)
         }
     }
 }

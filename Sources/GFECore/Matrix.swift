@@ -36,12 +36,7 @@ public struct Matrix<T: Scalar>: Equatable, Sendable {
     /// the new size fits. Used by workspaces that serve batches up to a maximum size.
     public mutating func setRows(_ newRows: Int) {
         precondition(newRows >= 0)
-        let needed = newRows * cols
-        if storage.count < needed {
-            storage.append(contentsOf: repeatElement(0, count: needed - storage.count))
-        } else if storage.count > needed {
-            storage.removeLast(storage.count - needed)
-        }
+        storage.setCount(newRows * cols)
         rows = newRows
     }
 

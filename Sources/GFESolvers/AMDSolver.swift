@@ -146,7 +146,7 @@ public struct AMDSolver<O: LatentObjective> {
         if offset != x.rows { natural = false }
         ws.zTrial.setRows(offset)
         ws.gTrial.setRows(offset)
-        RowOps.setCount(&ws.lossTrial, offset)
+        ws.lossTrial.setCount(offset)
         if !natural {
             ws.xActive.setRows(offset)
             for gi in active {
@@ -362,7 +362,7 @@ struct AMDWorkspace<T: Scalar> {
         fit(&zTrial, d)
         fit(&gTrial, d)
         fit(&xActive, p)
-        RowOps.setCount(&lossCur, n)
-        RowOps.setCount(&lossTrial, n)
+        lossCur.setCount(n)
+        lossTrial.setCount(n)
     }
 }

@@ -212,7 +212,7 @@ struct FixedGridWorkspace<T: Scalar> {
         for i in 0..<4 { fit(&k[i], w) }
         fit(&zEval, d)
         fit(&gradient, d)
-        RowOps.setCount(&loss, n)
+        loss.setCount(n)
         lossSafe = Array(repeating: .nan, count: n)
         normSafe = Array(repeating: .nan, count: n)
     }

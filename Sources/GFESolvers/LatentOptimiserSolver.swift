@@ -92,7 +92,7 @@ public struct LatentOptimiserSolver<O: LatentObjective> {
         var meanLoss: [Double] = []
         var next = [T](repeating: 0, count: d)
         if gradient.cols != d { gradient = Matrix(rows: n, cols: d) } else { gradient.setRows(n) }
-        RowOps.setCount(&loss, n)
+        loss.setCount(n)
         let steps = n > 0 ? settings.steps : 0
         let lr = T(settings.lr)
         let twoLambda = T(2 * settings.prior)

@@ -68,7 +68,7 @@ public struct OneStepSolver<O: LatentObjective> {
             objective.checkedLossAndGradient(z: z0, x: x, loss: &loss0, gradient: &gradient0)
             RowOps.eulerStep(into: &z, at: 0, z0, T(settings.eta), gradient0, from: 0, count: n)
             if gradient.cols != d { gradient = Matrix(rows: n, cols: d) } else { gradient.setRows(n) }
-            RowOps.setCount(&loss, n)
+            loss.setCount(n)
             objective.checkedLossAndGradient(z: z, x: x, loss: &loss, gradient: &gradient)
             evaluations = 2
             for i in 0..<n {

@@ -79,15 +79,6 @@ enum RowOps {
         Matrix(rows: count, cols: m.cols, storage: Array(m.storage[(row * m.cols)..<((row + count) * m.cols)]))
     }
 
-    /// Resizes a loss vector to `n` entries without releasing capacity.
-    static func setCount<T: Scalar>(_ a: inout [T], _ n: Int) {
-        if a.count > n {
-            a.removeLast(a.count - n)
-        } else if a.count < n {
-            a.append(contentsOf: repeatElement(0, count: n - a.count))
-        }
-    }
-
     /// True when every element of row `row` is finite.
     static func rowFinite<T: Scalar>(_ m: Matrix<T>, row: Int) -> Bool {
         let w = m.cols

@@ -117,4 +117,26 @@ struct WorkspaceTests {
             gradient: &g, parameterGradient: &pg)
         #expect(total == 0 && g.rows == 0 && pg.allSatisfy { $0 == 0 })
     }
+
+    /// Workspaces shrink and grow with the batch in place: the storage keeps its address, the kept rows their
+    /// values, and the rows that come back are zeros (not the values they held before the shrink).
+    @Test func resizingKeepsStorageAndZeroesNewRows() {
+        var m = Matrix<Float>(rows: 6, cols: 3, storage: (0..<18).map { Float($0 + 1) })
+        let before = address(m.storage)
+        m.setRows(2)
+        #expect(m.rows == 2 && m.storage == [1, 2, 3, 4, 5, 6])
+        m.setRows(4)
+        #expect(m.rows == 4 && m.storage == [1, 2, 3, 4, 5, 6] + [Float](repeating: 0, count: 6))
+        #expect(address(m.storage) == before)
+        m.setRows(0)
+        #expect(m.count == 0 && m.storage.isEmpty)
+
+        var loss: [Double] = [5, 6, 7]
+        loss.setCount(1)
+        #expect(loss == [5])
+        loss.setCount(3)
+        #expect(loss == [5, 0, 0])
+        loss.setCount(3)
+        #expect(loss == [5, 0, 0])
+    }
 }
