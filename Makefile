@@ -14,7 +14,7 @@ help:
 	@echo "make test               install what is missing, find the data, build and run the test suite"
 	@echo "make build              release build of the gfe command (.build/release/gfe)"
 	@echo "make data               find, verify and link the datasets into data/"
-	@echo "make test-emulated      the committed arithmetic on emulated Intel CPUs (QEMU: Haswell, Nehalem; ~10 min)"
+	@echo "make test-emulated      the committed arithmetic on emulated Intel CPUs (QEMU: Haswell, Nehalem; ~12 min)"
 	@echo "make bench              engine benchmarks (figures and ratios from one run)"
 	@echo "make smoke              the Table 1 pipeline on a small slice (under a minute)"
 	@echo "make reproduce-table1   paper Table 1 (SEEDS=3 for mean ± sd, PRESET=paper for the paper's AMD constants)"

@@ -46,6 +46,20 @@ public struct Matrix<T: Scalar>: Equatable, Sendable {
     }
 }
 
+extension Array where Element: Scalar {
+    /// Makes the count `n`: drops the tail or appends zeros, keeping the capacity (workspaces sized for the
+    /// largest batch, `Matrix.setRows` included, never reallocate). The zeros come as one temporary array: a
+    /// generic sequence of them (`repeatElement`) costs a witness call per element in unspecialised generic
+    /// code, such as a solver instantiated from another module, where it took 2 % of a grouped AMD solve.
+    public mutating func setCount(_ n: Int) {
+        if count > n {
+            removeLast(count - n)
+        } else if count < n {
+            append(contentsOf: [Element](repeating: 0, count: n - count))
+        }
+    }
+}
+
 /// C ← alpha·op(A)·op(B) + beta·C for whole matrices: the one GEMM entry point of the engine.
 /// op(X) is X or Xᵀ per `transA` / `transB`. Shapes are checked.
 public func gemm<T: Scalar>(

@@ -50,17 +50,3 @@ extension Array where Element: Scalar {
         }
     }
 }
-
-extension Array where Element: Scalar {
-    /// Makes the count `n`: drops the tail or appends zeros, keeping the capacity (workspaces sized for the
-    /// largest batch never reallocate). The zeros go in as one array: a generic sequence of them
-    /// (`repeatElement`) costs a witness call per element in unspecialised generic code, such as a solver
-    /// instantiated from another module, where it took 2 % of a grouped AMD solve.
-    public mutating func setCount(_ n: Int) {
-        if count > n {
-            removeLast(count - n)
-        } else if count < n {
-            append(contentsOf: [Element](repeating: 0, count: n - count))
-        }
-    }
-}
