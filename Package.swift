@@ -1,8 +1,8 @@
-import Foundation
 // swift-tools-version: 6.0
 // The gfe harness: one numerical engine (OpenBLAS), datasets, an HDF5 store and the `gfe` command.
 // Layering (lower never imports higher): C shims → GFECore → GFESolvers / GFEStore → GFEData → GFETraining →
 // GFEExperiments (with GFEEmbedding) → gfe.
+import Foundation
 import PackageDescription
 
 // Release builds of the engine (GFECore, GFESolvers) are compiled for the building machine's own CPU

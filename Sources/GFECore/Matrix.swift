@@ -32,8 +32,8 @@ public struct Matrix<T: Scalar>: Equatable, Sendable {
     /// Row `r` as a new array.
     public func row(_ r: Int) -> [T] { Array(storage[(r * cols)..<((r + 1) * cols)]) }
 
-    /// Changes the number of rows while keeping capacity for `capacityRows`, without reallocating when
-    /// the new size fits. Used by workspaces that serve batches up to a maximum size.
+    /// Changes the number of rows, keeping the storage's capacity: no reallocation when the new size fits
+    /// (rows that come back are zeros). Used by workspaces that serve batches up to a maximum size.
     public mutating func setRows(_ newRows: Int) {
         precondition(newRows >= 0)
         storage.setCount(newRows * cols)
