@@ -121,7 +121,7 @@ guard let peakSize = inheritedPeakSize else {
         if let core = peak.core { environment["OPENBLAS_CORETYPE"] = core }
         runPath(peak.path.rawValue, ["--peak-size", String(peak.n)] + vectorSections, environment: environment)
     }
-    if sections.isEmpty || sections.contains("scalar") {
+    if wanted("scalar") {
         // How much slower the path for CPUs without AVX2 + FMA is: only the decoder at B = 16 (its products
         // call the C library's fmaf once per multiply-add, so the taller figures would take minutes).
         print(
