@@ -122,12 +122,14 @@ guard let peakSize = inheritedPeakSize else {
         runPath(peak.path.rawValue, ["--peak-size", String(peak.n)] + vectorSections, environment: environment)
     }
     if wanted("scalar") {
-        // How much slower the path for CPUs without AVX2 + FMA is: only the decoder at B = 16 (its products
-        // call the C library's fmaf once per multiply-add, so the taller figures would take minutes).
+        // How much slower the path for CPUs without AVX2 + FMA is: only the decoder at B = 16 (on a CPU without
+        // FMA each multiply-add is a call of the C library's software fmaf, and taller figures would take
+        // minutes). A CPU with FMA, as this one if it runs a vector path, runs the path with FMA instructions.
         print(
             String(
-                format: "\n=== kernel path scalar (CPUs without AVX2 + FMA; the same bits), against OpenBLAS's own "
-                    + "choice, %@ (%.1f GFLOP/s at n = %d)", BLAS.coreName, automatic.gflops, automatic.n))
+                format: "\n=== kernel path scalar (CPUs without AVX2 + FMA; the same bits; FMA instructions where "
+                    + "the CPU has FMA), against OpenBLAS's own choice, %@ (%.1f GFLOP/s at n = %d)",
+                BLAS.coreName, automatic.gflops, automatic.n))
         runPath("scalar", ["--peak-size", String(automatic.n), "scalar"], environment: ["GFE_KERNEL": "scalar"])
     }
     exit(status)

@@ -116,11 +116,13 @@ public enum RowGemm {
 
 /// A code path of the kernel. All compute the same bits; they differ in speed and in the CPUs that run them.
 public enum KernelPath: String, CaseIterable, Sendable, Codable {
-    /// 16-float vectors in AVX-512 registers, 8 × 32 tiles.
+    /// 16-float vectors in AVX-512 registers: 4 × 64 tiles for short inner dimensions, 6 × 64 up to 120 rows,
+    /// 8 × 32 for taller products.
     case avx512
     /// 16-float vectors in pairs of AVX2 registers with FMA, 6 × 16 tiles.
     case avx2
-    /// The contract written out with `fmaf`: any CPU, far slower.
+    /// The contract written out in C with `fmaf`: any CPU. An FMA instruction where the CPU has one (6–7 times
+    /// slower than `avx512` on the decoder), else the C library's software `fmaf` (far slower).
     case scalar
 
     var code: Int32 {
