@@ -205,17 +205,15 @@ static inline __attribute__((always_inline)) void scalar_chains(const product_ar
         const float av = x->trans_a ? x->a[p * x->lda + i] : x->a[i * x->lda + p];
         if (x->from != FROM_SCRATCH) {
             const float *b = x->packed + j0 * x->k + p * NR; // panel j0 / NR, row p
-#pragma clang loop vectorize(disable)
             for (size_t j = 0; j < width; ++j) acc[j] = fmaf(av, b[j], acc[j]);
         } else {
-#pragma clang loop vectorize(disable)
             for (size_t j = 0; j < width; ++j)
                 acc[j] = fmaf(av, source_value(x->source, x->ld, x->transposed, p, j0 + j), acc[j]);
         }
     }
 }
 
-/// The path for CPUs without AVX2 + FMA: scalar code, one row and one panel at a time.
+/// The path for CPUs without AVX2 + FMA: plain C, one row and one panel at a time.
 static inline __attribute__((always_inline)) void product_scalar_body(const product_args *x) {
     float acc[NR];
     if (x->from == FILLING_PACK) gfe_rowgemm_pack(x->source, x->ld, x->transposed, x->k, x->n, x->packed);
@@ -238,7 +236,7 @@ static void product_scalar(const product_args *x) { product_scalar_body(x); }
 /// this path): fmaf becomes an instruction instead of a library call, and the compiler may run neighbouring
 /// columns' chains side by side in vector FMAs. Each element keeps its own chain, and an FMA instruction rounds
 /// as the library's fmaf does (IEEE 754 fusedMultiplyAdd), so the bits are the same. The decoder at B = 16:
-/// 1.6 ms per forward + ∇z against 37–39 ms through the library (`GFE_KERNEL=scalar GFEBench decoder`).
+/// 1.6–2.1 ms per forward + ∇z against 37–39 ms through the library (`GFE_KERNEL=scalar GFEBench decoder`).
 __attribute__((target("fma"))) static void product_scalar_fma(const product_args *x) { product_scalar_body(x); }
 
 /// __builtin_cpu_init runs its detection once; later calls only read the result.

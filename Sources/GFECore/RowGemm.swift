@@ -121,7 +121,7 @@ public enum KernelPath: String, CaseIterable, Sendable, Codable {
     case avx512
     /// 16-float vectors in pairs of AVX2 registers with FMA, 6 × 16 tiles.
     case avx2
-    /// The contract written out in C with `fmaf`: any CPU. An FMA instruction where the CPU has one (6–7 times
+    /// The contract written out in C with `fmaf`: any CPU. An FMA instruction where the CPU has one (about 8 times
     /// slower than `avx512` on the decoder), else the C library's software `fmaf` (far slower).
     case scalar
 
