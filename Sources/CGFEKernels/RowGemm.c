@@ -37,12 +37,17 @@ size_t gfe_rowgemm_packed_count(size_t k, size_t n) { return (n + NR - 1) / NR *
 // MARK: CPU features
 
 #ifdef GFE_X86
-static int cpu_has(int path) {
+/// FMA: both vector paths need it, and the scalar path uses its instructions where the CPU has it.
+/// __builtin_cpu_init runs its detection once; later calls only read the result.
+static int cpu_has_fma(void) {
     __builtin_cpu_init();
+    return __builtin_cpu_supports("fma");
+}
+
+static int cpu_has(int path) {
     switch (path) {
-    case GFE_KERNEL_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case GFE_KERNEL_AVX512:
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GFE_KERNEL_AVX2: return cpu_has_fma() && __builtin_cpu_supports("avx2");
+    case GFE_KERNEL_AVX512: return cpu_has_fma() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f");
     default: return 0;
     }
 }
@@ -238,12 +243,6 @@ static void product_scalar(const product_args *x) { product_scalar_body(x); }
 /// as the library's fmaf does (IEEE 754 fusedMultiplyAdd), so the bits are the same. The decoder at B = 16:
 /// 1.6–2.1 ms per forward + ∇z against 37–39 ms through the library (`GFE_KERNEL=scalar GFEBench decoder`).
 __attribute__((target("fma"))) static void product_scalar_fma(const product_args *x) { product_scalar_body(x); }
-
-/// __builtin_cpu_init runs its detection once; later calls only read the result.
-static int cpu_has_fma(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("fma");
-}
 #endif
 
 #ifdef GFE_X86
