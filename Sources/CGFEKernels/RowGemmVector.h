@@ -12,6 +12,11 @@
 // blocks of MC, columns in groups of NP panels; a tile computes MR × 16·NP elements, reading B's panel slices
 // (streamed from L2 while the MC rows sweep past them) and the A block in place (L2-resident while the panels
 // sweep past it). K blocking only stores the float accumulator to C and reloads it, which is exact.
+//
+// Prefetching: a packed B (the decoder's weights, 2.8 MB per direction) does not fit in L2, so the first
+// tile over each group of panels would wait on L3 for all of its slices. While a row block sweeps one
+// group, its tiles prefetch the next group's slices, one cache line per value of p. A prefetch only moves
+// data between caches: the arithmetic is untouched.
 
 // (Vectors pass through pointers, never by value: a 16-float vector argument has no fixed ABI on AVX2.)
 
@@ -39,12 +44,14 @@ static inline __attribute__((always_inline)) void VNAME(store_c)(float *p, const
 /// One tile: `rows` (≤ MR) × `panels` (≤ NP) panels over kc values of p, all compile-time constants after
 /// inlining. A[r][p] at a[r·lda + p], or a[p·lda + r] when trans_a. Panel q's row p at b[q·bpanel + p·bld].
 /// The last panel has `width` columns. `first`: the accumulators start at +0 (else they resume from C, a
-/// later K block); `last`: the epilogue (alpha, beta) is applied on the way out.
+/// later K block); `last`: the epilogue (alpha, beta) is applied on the way out. `*prefetch` advances one
+/// cache line per p until it reaches `prefetch_end` (see Prefetching above).
 static inline __attribute__((always_inline)) void
 VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, const float *a, size_t lda,
             const float *b, size_t bpanel, size_t bld, float *c, size_t ldc, int width, int first, int last,
-            float alpha, float beta) {
+            float alpha, float beta, const char **prefetch, const char *prefetch_end) {
     v16 acc[MR][NP];
+    const char *next_line = *prefetch;
     // Loops over rows and panels are unrolled in full (their bounds are constants after inlining), so the
     // accumulators stay in registers: a loop left rolled indexes them, which spills them to the stack.
 #pragma clang loop unroll(full)
@@ -55,6 +62,10 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
             else VNAME(load_c)(&acc[r][q], c + r * ldc + q * NR, q + 1 == panels ? width : NR);
 #pragma clang loop unroll_count(2)
     for (size_t p = 0; p < kc; ++p) {
+        if (next_line < prefetch_end) {
+            __builtin_prefetch(next_line, 0, 3);
+            next_line += 64;
+        }
         v16 bv[NP];
         for (int q = 0; q < panels; ++q) __builtin_memcpy(&bv[q], b + q * bpanel + p * bld, sizeof(v16));
         for (int r = 0; r < rows; ++r) {
@@ -62,6 +73,7 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
             for (int q = 0; q < panels; ++q) acc[r][q] = __builtin_elementwise_fma(s, bv[q], acc[r][q]);
         }
     }
+    *prefetch = next_line;
 #pragma clang loop unroll(full)
     for (int r = 0; r < rows; ++r) {
 #pragma clang loop unroll(full)
@@ -85,13 +97,13 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
 /// The tiles of one row block (mc rows, MR at a time, then the remainder) against one group of panels:
 /// panels and trans_a are compile-time constants after inlining, so each tile keeps its accumulators in
 /// registers. One call per row block and panel group keeps the dispatch off the short-K products (the
-/// parameter gradients have k = the batch size).
+/// parameter gradients have k = the batch size). The tiles prefetch [prefetch, prefetch_end) between them.
 static inline __attribute__((always_inline)) void
 VNAME(row_block)(const int panels, const int trans_a, size_t mc, size_t kc, const float *a, size_t lda,
                  const float *b, size_t bpanel, size_t bld, float *c, size_t ldc, int width, int first, int last,
-                 float alpha, float beta) {
+                 float alpha, float beta, const char *prefetch, const char *prefetch_end) {
 #define TILE(R) VNAME(tile)(R, panels, trans_a, kc, a + (trans_a ? ir : ir * lda), lda, b, bpanel, bld, c + ir * ldc, \
-                            ldc, width, first, last, alpha, beta)
+                            ldc, width, first, last, alpha, beta, &prefetch, prefetch_end)
     size_t ir = 0;
     for (; ir + MR <= mc; ir += MR) TILE(MR);
     switch (mc - ir) {
@@ -113,8 +125,11 @@ VNAME(row_block)(const int panels, const int trans_a, size_t mc, size_t kc, cons
 
 static void VNAME(row_block_variant)(int panels, int trans_a, size_t mc, size_t kc, const float *a, size_t lda,
                                      const float *b, size_t bpanel, size_t bld, float *c, size_t ldc, int width,
-                                     int first, int last, float alpha, float beta) {
-#define VARIANT(P, T) VNAME(row_block)(P, T, mc, kc, a, lda, b, bpanel, bld, c, ldc, width, first, last, alpha, beta)
+                                     int first, int last, float alpha, float beta, const char *prefetch,
+                                     const char *prefetch_end) {
+#define VARIANT(P, T)                                                                                                  \
+    VNAME(row_block)(P, T, mc, kc, a, lda, b, bpanel, bld, c, ldc, width, first, last, alpha, beta, prefetch,          \
+                     prefetch_end)
     switch (panels) {
 #if NP > 3
     case 4:
@@ -178,9 +193,16 @@ static void VNAME(product)(const product_args *x) {
                     bpanel = NR * k;
                     bld = NR;
                 }
+                // The next group's slices, contiguous in a complete pack when K is not split (the decoder's
+                // products); the other sources are read once or are small.
+                const char *prefetch = NULL, *prefetch_end = NULL;
+                if (x->from == FROM_PACK && kc == k && q0 + NP < panels) {
+                    prefetch = (const char *)(x->packed + (q0 + NP) * NR * k);
+                    prefetch_end = prefetch + sizeof(float) * NR * k * min_size(NP, panels - q0 - NP);
+                }
                 const float *ai = x->trans_a ? x->a + pc * x->lda + ic : x->a + ic * x->lda + pc;
                 VNAME(row_block_variant)(here, x->trans_a, mc, kc, ai, x->lda, b, bpanel, bld, x->c + ic * x->ldc + j0,
-                                         x->ldc, width, first, last, x->alpha, x->beta);
+                                         x->ldc, width, first, last, x->alpha, x->beta, prefetch, prefetch_end);
             }
         }
     }
