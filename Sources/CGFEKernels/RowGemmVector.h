@@ -1,6 +1,7 @@
 // The blocked vector product of RowGemm.c, written once over 16-float vectors and included once per vector
 // target (RowGemm.c sets the target attribute and these macros):
-//   VNAME(x)  the name of x for this target;  MR  rows per tile;  NP  panels (16 columns each) per tile.
+//   VNAME(x)  the name of x for this target;  MR  rows per tile;  NP  panels (16 columns each) per tile;
+//   PREFETCHING  1 if the tiles prefetch (below), 0 where B is never a large pack (short K).
 // On AVX2 a 16-float vector is two registers (MR = 6, NP = 1: 12 accumulators); on AVX-512 one register
 // (MR = 8, NP = 2: 16 accumulators; MR = 6, NP = 4 for products of at most 120 rows; MR = 4, NP = 4 for
 // short K). Every lane of an accumulator is one element of C and receives one fused multiply-add per p in
@@ -62,7 +63,7 @@ VNAME(tile)(const int rows, const int panels, const int trans_a, size_t kc, cons
             else VNAME(load_c)(&acc[r][q], c + r * ldc + q * NR, q + 1 == panels ? width : NR);
 #pragma clang loop unroll_count(2)
     for (size_t p = 0; p < kc; ++p) {
-        if (next_line < prefetch_end) {
+        if (PREFETCHING && next_line < prefetch_end) {
             __builtin_prefetch(next_line, 0, 3);
             next_line += 64;
         }
