@@ -16,8 +16,10 @@
 //
 // Prefetching: a packed B (the decoder's weights, 2.8 MB per direction) does not fit in L2, so the first
 // tile over each group of panels would wait on L3 for all of its slices. While a row block sweeps one
-// group, its tiles prefetch the next group's slices, one cache line per value of p. A prefetch only moves
-// data between caches: the arithmetic is untouched.
+// group, its tiles prefetch the next group's slices, one cache line per value of p (a 16-row block's three
+// AVX-512 tiles reach three quarters of a 4-panel group, a 64-row block all of it; two lines per p, or
+// prefetching to L2 only, measured no better). A prefetch only moves data between caches: the arithmetic is
+// untouched.
 
 // (Vectors pass through pointers, never by value: a 16-float vector argument has no fixed ABI on AVX2.)
 
@@ -197,7 +199,7 @@ static void VNAME(product)(const product_args *x) {
                 // The next group's slices, contiguous in a complete pack when K is not split (the decoder's
                 // products); the other sources are read once or are small.
                 const char *prefetch = NULL, *prefetch_end = NULL;
-                if (x->from == FROM_PACK && kc == k && q0 + NP < panels) {
+                if (PREFETCHING && x->from == FROM_PACK && kc == k && q0 + NP < panels) {
                     prefetch = (const char *)(x->packed + (q0 + NP) * NR * k);
                     prefetch_end = prefetch + sizeof(float) * NR * k * min_size(NP, panels - q0 - NP);
                 }
